@@ -1,0 +1,117 @@
+/* atome_blob.c — laying out, checking and binding the model blob (format in atome_blob.h). */
+#include "atome_blob.h"
+#include "atome_trits.h"
+
+static uint32_t get_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+/* Bitwise CRC-32 (IEEE, reflected 0xEDB88320): no 1 KB table in flash for a check run once. */
+uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {
+    crc = ~crc;
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* The layout walk shared by reader and writer: at offset *off, claim n bytes, 4-aligned. */
+static const uint8_t *claim(const uint8_t *base, size_t *off, size_t n) {
+    const uint8_t *p = base ? base + *off : 0;
+    *off += (n + 3) & ~(size_t)3;
+    return p;
+}
+
+static const float *floats(const uint8_t *base, size_t *off, int n) {
+    return (const float *)(const void *)claim(base, off, (size_t)n * 4);
+}
+
+static atome_tmat tmat(const uint8_t *base, size_t *off, int rows, int cols) {
+    atome_tmat m;
+    m.rows = rows, m.cols = cols, m.row_bytes = ATOME_ROW_BYTES(cols);
+    m.scale = floats(base, off, 1);
+    m.trits = claim(base, off, (size_t)rows * (size_t)m.row_bytes);
+    return m;
+}
+
+size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
+    atome_weights scratch;
+    if (!w) w = &scratch;
+    int D = c->d_model, Dh = c->d_head;
+    size_t off = 0;
+    w->cfg = *c;
+    w->emb = tmat(payload, &off, c->vocab, D);
+    for (int l = 0; l < c->n_layers; l++) {
+        atome_layer *y = &w->layer[l];
+        y->ln_g = floats(payload, &off, D);
+        y->ln_b = floats(payload, &off, D);
+        y->conv = tmat(payload, &off, D, ATOME_CONV_K);
+        y->ssm_a = floats(payload, &off, D);
+        y->ssm_g = floats(payload, &off, D);
+        y->wq = tmat(payload, &off, Dh, D);
+        y->wk = tmat(payload, &off, Dh, D);
+        y->wv = tmat(payload, &off, D, D);
+        y->router = tmat(payload, &off, 3, D);
+    }
+    w->lnf_g = floats(payload, &off, D);
+    w->lnf_b = floats(payload, &off, D);
+    w->unemb = tmat(payload, &off, c->vocab, D);
+    return off;
+}
+
+int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
+    if ((uintptr_t)blob & 3u) return ATOME_ERR_ALIGN;
+    if (len < ATOME_HEADER_BYTES) return ATOME_ERR_TRUNCATED;
+    if (get_u32(blob) != ATOME_MAGIC) return ATOME_ERR_MAGIC;
+    if (get_u32(blob + 4) != ATOME_VERSION) return ATOME_ERR_VERSION;
+    atome_config c;
+    c.vocab = (int)get_u32(blob + 8);
+    c.d_model = (int)get_u32(blob + 12);
+    c.n_layers = (int)get_u32(blob + 16);
+    c.d_head = (int)get_u32(blob + 20);
+    c.window = (int)get_u32(blob + 24);
+    /* Compare as unsigned first: a flipped top byte must not pass as a negative int. */
+    for (int i = 8; i < 28; i += 4)
+        if (get_u32(blob + i) > 0xffffu) return ATOME_ERR_DIMS;
+    if (!atome_config_fits(&c) || get_u32(blob + 28) != ATOME_CONV_K || get_u32(blob + 32) != ATOME_TOPK ||
+        get_u32(blob + 36) != ATOME_PACK_BASE3 || get_u32(blob + 40) != 0)
+        return ATOME_ERR_DIMS;
+    size_t payload = atome_blob_bind(&c, 0, 0);
+    if (get_u32(blob + 44) != payload) return ATOME_ERR_DIMS;
+    if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
+    if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
+    uint32_t crc = atome_crc32(0, blob, 60);
+    crc = atome_crc32(crc, blob + ATOME_HEADER_BYTES, payload);
+    if (crc != get_u32(blob + 60)) return ATOME_ERR_CRC;
+    atome_blob_bind(&c, blob + ATOME_HEADER_BYTES, w);
+    return ATOME_OK;
+}
+
+void atome_blob_seal(uint8_t *blob, const atome_config *c) {
+    size_t payload = atome_blob_bind(c, 0, 0);
+    const uint32_t head[12] = {ATOME_MAGIC, ATOME_VERSION, (uint32_t)c->vocab, (uint32_t)c->d_model,
+                               (uint32_t)c->n_layers, (uint32_t)c->d_head, (uint32_t)c->window,
+                               ATOME_CONV_K, ATOME_TOPK, ATOME_PACK_BASE3, 0, (uint32_t)payload};
+    for (int i = 0; i < 15; i++) put_u32(blob + 4 * i, i < 12 ? head[i] : 0);
+    uint32_t crc = atome_crc32(0, blob, 60);
+    put_u32(blob + 60, atome_crc32(crc, blob + ATOME_HEADER_BYTES, payload));
+}
+
+const char *atome_strerror(int err) {
+    switch (err) {
+    case ATOME_OK: return "ok";
+    case ATOME_ERR_TRUNCATED: return "model blob is truncated";
+    case ATOME_ERR_MAGIC: return "not an atome model (bad magic)";
+    case ATOME_ERR_VERSION: return "unknown model format version";
+    case ATOME_ERR_DIMS: return "model dimensions invalid or larger than this build allows";
+    case ATOME_ERR_CRC: return "model blob is corrupt (CRC mismatch)";
+    case ATOME_ERR_TRAILING: return "model blob has trailing bytes";
+    case ATOME_ERR_ALIGN: return "model blob is not 4-byte aligned";
+    default: return "unknown error";
+    }
+}

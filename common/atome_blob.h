@@ -1,0 +1,82 @@
+/* atome_blob.h — the model blob: a 64-byte header, then the payload, read in place.
+ *
+ * Header, little-endian uint32 fields:
+ *    0 magic "ATOM"       4 version (1)       8 vocab (256)     12 d_model
+ *   16 n_layers          20 d_head           24 window          28 conv_k (5)
+ *   32 top_k (4)         36 packing (1: base-3, 5 trits/byte)   40 flags (0)
+ *   44 payload bytes     48..59 reserved (0) 60 CRC-32 of bytes 0..59 and the payload
+ *
+ * Payload, in this order; every tensor starts 4-byte aligned (zero padding):
+ *   tensor     := float32 scale, then R rows of ceil(C/5) packed bytes  (atome_trits.h)
+ *   embedding  tensor [V, D]
+ *   per block  ln_gamma f32[D], ln_beta f32[D], conv tensor [D, 5],
+ *              ssm_a f32[D] (= tanh(a_raw)), ssm_g f32[D] (= b·c),
+ *              wq tensor [Dh, D], wk tensor [Dh, D], wv tensor [D, D], router tensor [3, D]
+ *   final      lnf_gamma f32[D], lnf_beta f32[D]
+ *   unembed    tensor [V, D]
+ * The blob must start 4-byte aligned, so that the float arrays can be read where they lie.
+ */
+#ifndef ATOME_BLOB_H
+#define ATOME_BLOB_H
+#include <stddef.h>
+#include <stdint.h>
+#include "atome_config.h"
+
+#define ATOME_MAGIC 0x4D4F5441u /* "ATOM" read little-endian */
+#define ATOME_VERSION 1
+#define ATOME_HEADER_BYTES 64
+#define ATOME_PACK_BASE3 1
+
+enum {
+    ATOME_OK = 0,
+    ATOME_ERR_TRUNCATED = 1, /* shorter than its header says */
+    ATOME_ERR_MAGIC = 2,     /* not an atome blob */
+    ATOME_ERR_VERSION = 3,   /* a format version this engine does not read */
+    ATOME_ERR_DIMS = 4,      /* dimensions invalid, or larger than the compiled ATOME_MAX_* */
+    ATOME_ERR_CRC = 5,       /* contents damaged */
+    ATOME_ERR_TRAILING = 6,  /* longer than its header says */
+    ATOME_ERR_ALIGN = 7      /* the blob does not start on a 4-byte boundary */
+};
+
+/* A packed ternary matrix inside a blob: value[r][c] = *scale · trit(r, c). */
+typedef struct {
+    const float *scale;
+    const uint8_t *trits; /* rows · row_bytes packed bytes */
+    int rows, cols, row_bytes;
+} atome_tmat;
+
+typedef struct {
+    const float *ln_g, *ln_b; /* [D] */
+    atome_tmat conv;          /* [D, 5] */
+    const float *ssm_a;       /* [D] decay, tanh(a_raw) */
+    const float *ssm_g;       /* [D] output gain, b·c */
+    atome_tmat wq, wk;        /* [Dh, D] */
+    atome_tmat wv;            /* [D, D] */
+    atome_tmat router;        /* [3, D] */
+} atome_layer;
+
+/* A table of pointers into one blob's payload. */
+typedef struct {
+    atome_config cfg;
+    atome_tmat emb; /* [V, D] */
+    atome_layer layer[ATOME_MAX_LAYERS];
+    const float *lnf_g, *lnf_b; /* [D] */
+    atome_tmat unemb;           /* [V, D] */
+} atome_weights;
+
+/* Payload bytes of a model of config c. If payload is not NULL, also points *w into it. */
+size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w);
+
+/* Checks a blob (in the order: length, magic, version, dimensions, length, CRC) and binds
+ * *w to it. Returns ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
+int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w);
+
+/* Writes a header for config c and a payload already in place at blob + 64, CRC included. */
+void atome_blob_seal(uint8_t *blob, const atome_config *c);
+
+/* One line naming the error. */
+const char *atome_strerror(int err);
+
+uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,43 @@
+/* atome_config.c — presets and the parameter formula. */
+#include "atome_config.h"
+
+static const struct {
+    const char *name;
+    atome_config c;
+} presets[] = {
+    {"nano", {ATOME_VOCAB, 16, 2, 4, 64}},
+    {"small", {ATOME_VOCAB, 32, 2, 8, 64}},
+    {"default", {ATOME_VOCAB, 64, 4, 16, 64}},
+    {"mid", {ATOME_VOCAB, 128, 4, 32, 64}},
+    {"prod", {ATOME_VOCAB, 256, 8, 64, 64}},
+};
+
+/* Own comparison so that firmware need not link strcmp for a name lookup. */
+static int same_name(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+
+int atome_preset(const char *name, atome_config *c) {
+    for (unsigned i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (same_name(name, presets[i].name)) {
+            *c = presets[i].c;
+            return 0;
+        }
+    return -1;
+}
+
+const char *atome_preset_name(int i) {
+    return i >= 0 && i < (int)(sizeof presets / sizeof presets[0]) ? presets[i].name : 0;
+}
+
+long atome_param_count(const atome_config *c) {
+    long V = c->vocab, D = c->d_model, L = c->n_layers, Dh = c->d_head;
+    return 2 * V * D + 2 * D + L * (D * D + 13 * D + 2 * Dh * D);
+}
+
+int atome_config_fits(const atome_config *c) {
+    return c->vocab == ATOME_VOCAB && c->d_model >= 1 && c->d_model <= ATOME_MAX_D &&
+           c->n_layers >= 1 && c->n_layers <= ATOME_MAX_LAYERS && c->d_head >= 1 &&
+           c->d_head <= ATOME_MAX_DHEAD && c->window >= 1 && c->window <= ATOME_MAX_WINDOW;
+}

@@ -1,0 +1,56 @@
+/* atome_config.h — model dimensions, compile-time maxima and presets.
+ *
+ * Shapes used across the project:
+ *   V  vocabulary (always 256: the model reads bytes)
+ *   D  d_model, channels of the residual stream
+ *   L  number of blocks
+ *   Dh d_head, width of the attention query/key
+ *   W  attention window: a position attends to itself and the W-1 before it
+ *   K  conv taps (always 5), TOPK keys kept per query (always 4)
+ *
+ * The engine's state is a static struct sized by the ATOME_MAX_* defines; a firmware
+ * sets them to its model's exact sizes (-DATOME_MAX_D=32 ...) to spend no RAM twice.
+ * A blob whose dimensions exceed them is refused by the loader.
+ */
+#ifndef ATOME_CONFIG_H
+#define ATOME_CONFIG_H
+
+#define ATOME_VOCAB 256
+#define ATOME_CONV_K 5
+#define ATOME_TOPK 4
+#define ATOME_LN_EPS 1e-5f
+
+#ifndef ATOME_MAX_D
+#define ATOME_MAX_D 256
+#endif
+#ifndef ATOME_MAX_LAYERS
+#define ATOME_MAX_LAYERS 8
+#endif
+#ifndef ATOME_MAX_DHEAD
+#define ATOME_MAX_DHEAD 64
+#endif
+#ifndef ATOME_MAX_WINDOW
+#define ATOME_MAX_WINDOW 256
+#endif
+
+/* int8 vectors fed to the ternary matmul are zero-padded to a multiple of 5 (one packed byte). */
+#define ATOME_PAD5(n) ((((n) + 4) / 5) * 5)
+
+typedef struct {
+    int vocab;    /* V */
+    int d_model;  /* D */
+    int n_layers; /* L */
+    int d_head;   /* Dh */
+    int window;   /* W */
+} atome_config;
+
+/* Fills *c with the named preset (nano, small, default, mid, prod); returns 0, or -1 if unknown. */
+int atome_preset(const char *name, atome_config *c);
+/* Name of the i-th preset, NULL past the last. */
+const char *atome_preset_name(int i);
+/* Trainable parameters, the seed's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D). */
+long atome_param_count(const atome_config *c);
+/* 1 if c has the fixed V and every dimension in 1..its ATOME_MAX_*, else 0. */
+int atome_config_fits(const atome_config *c);
+
+#endif

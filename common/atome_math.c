@@ -1,0 +1,61 @@
+/* atome_math.c — expf, sqrtf and tanhf from + - * / and integer operations. */
+#include "atome_math.h"
+#include <stdint.h>
+
+typedef union {
+    float f;
+    uint32_t u;
+} f32bits;
+
+float atome_expf(float x) {
+    if (x < -87.3f) return 0.0f;
+    if (x > 88.0f) x = 88.0f;
+    /* x = k·ln2 + r with |r| <= ln2/2; ln2 split so that k·LN2_HI is exact (Cody–Waite). */
+    float kf = x * 1.44269504f;
+    int k = (int)(kf >= 0.0f ? kf + 0.5f : kf - 0.5f);
+    float r = (x - (float)k * 0.693145751953125f) - (float)k * 1.42860677e-06f;
+    /* Taylor to r^7 by Horner: the truncation error at |r| = 0.347 is below 2^-26. */
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f +
+                    r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
+    f32bits s;
+    s.u = (uint32_t)(k + 127) << 23; /* 2^k, k in [-126, 127] given the clamps above */
+    return p * s.f;
+}
+
+float atome_sqrtf(float x) {
+    f32bits in;
+    in.f = x;
+    uint32_t ix = in.u;
+    if (ix >= 0x7f800000u) return x;                  /* +inf, NaN, or negative */
+    if ((ix & 0x7f800000u) == 0) return 0.0f;         /* zero or denormal */
+    if (ix & 0x80000000u) return 0.0f;
+    int e = (int)(ix >> 23) - 127;
+    uint32_t m = (ix & 0x7fffffu) | 0x800000u;       /* x = m · 2^(e-23) */
+    if (e & 1) {
+        m <<= 1;
+        e -= 1;
+    }
+    /* floor(sqrt(m · 2^23)) bit by bit: a 24-bit mantissa with the leading 1. */
+    uint64_t v = (uint64_t)m << 23, r = 0, bit = (uint64_t)1 << 48;
+    while (bit > v) bit >>= 2;
+    while (bit) {
+        if (v >= r + bit) {
+            v -= r + bit;
+            r = (r >> 1) + bit;
+        } else {
+            r >>= 1;
+        }
+        bit >>= 2;
+    }
+    if (v > r) r++; /* nearest: the exact root is past r + 1/2 iff remainder > r (no ties) */
+    f32bits out;
+    out.u = ((uint32_t)(e / 2 + 126) << 23) + (uint32_t)r; /* a carry out of r bumps the exponent */
+    return out.f;
+}
+
+float atome_tanhf(float x) {
+    if (x > 9.0f) return 1.0f;
+    if (x < -9.0f) return -1.0f;
+    float e = atome_expf(2.0f * x);
+    return (e - 1.0f) / (e + 1.0f);
+}

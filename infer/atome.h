@@ -1,0 +1,60 @@
+/* atome.h — the atome inference engine: two files a firmware drops in.
+ *
+ * No malloc, no stdio, no syscalls, no libm. The model blob is read in place (from
+ * flash); all mutable state is one atome_state, sized at compile time by ATOME_MAX_*
+ * (common/atome_config.h). Each atome_step costs O(L·D² + L·W·D): the conv keeps its
+ * last 4 inputs, the SSM its state, attention a ring of the last W keys and values.
+ *
+ *     static atome_model model;
+ *     static atome_state state;
+ *     if (atome_load(&model, blob, blob_len) != ATOME_OK) fail();
+ *     atome_reset(&state);
+ *     const float *logits = 0;
+ *     for (const char *p = prompt; *p; p++) logits = atome_step(&model, &state, (uint8_t)*p);
+ *     for (int i = 0; i < n; i++) {
+ *         int next = atome_argmax(logits, ATOME_VOCAB);
+ *         emit(next);
+ *         logits = atome_step(&model, &state, next);
+ *     }
+ */
+#ifndef ATOME_H
+#define ATOME_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/atome_block.h"
+
+typedef struct {
+    atome_weights w;
+    float inv_sqrt_dh;
+} atome_model;
+
+typedef struct {
+    int pos; /* bytes consumed since atome_reset */
+    float x[ATOME_MAX_D];
+    float past[ATOME_MAX_LAYERS][4][ATOME_MAX_D]; /* conv inputs at pos-4..pos-1, ring by pos mod 4 */
+    float ssm[ATOME_MAX_LAYERS][ATOME_MAX_D];
+    int8_t k[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW][ATOME_MAX_DHEAD];
+    int8_t v[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW][ATOME_MAX_D];
+    float k_scale[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW];
+    float v_scale[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW];
+    float router[ATOME_MAX_LAYERS][3]; /* the last step's pathway mix per layer */
+    float logits[ATOME_VOCAB];
+    struct { /* scratch of one block at one position */
+        float h[ATOME_MAX_D], yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
+        float kf[ATOME_MAX_DHEAD], vf[ATOME_MAX_D], q[ATOME_MAX_DHEAD], scores[ATOME_MAX_WINDOW];
+        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
+        float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
+        int att_sel[ATOME_TOPK], att_n, att_first;
+    } s;
+} atome_state;
+
+/* Checks the blob and points the model into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
+int atome_load(atome_model *m, const uint8_t *blob, size_t len);
+/* Forgets every byte seen: the next step is position 0. */
+void atome_reset(atome_state *st);
+/* Feeds one byte; returns the logits of the next byte (inside st, valid until the next step). */
+const float *atome_step(const atome_model *m, atome_state *st, int token);
+/* Index of the largest of n values, the lowest index on ties. */
+int atome_argmax(const float *v, int n);
+
+#endif

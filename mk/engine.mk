@@ -1,0 +1,14 @@
+# The engine and the host tools that run it: atome-infer, atome-header.
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS)) $(OPT) -MMD -MP -c $< -o $@
+
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
+-include $(ENGINE_OBJ:.o=.d)
+
+atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/train/model.o
+	$(CC) $^ -o $@ -lm
+
+bench: atome-infer atome-train
+	bash scripts/bench.sh

@@ -1,0 +1,3 @@
+# The trainer (issue 4 fills this in).
+atome-train:
+	@true

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only those that are missing.
+# Usage: scripts/deps.sh [host|mcu|riscv|plot|all]...   (default: host)
+# Runs `apt-get update` at most once per call, and uses sudo when not root.
+set -eu
+want=()
+for group in "${@:-host}"; do
+  case "$group" in
+    host)  want+=(gcc make libopenblas-dev check pkg-config) ;;
+    mcu)   want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
+    riscv) want+=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
+    plot)  want+=(gnuplot-nox) ;;
+    all)   want+=(gcc make libopenblas-dev check pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
+                  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, plot, all)" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
