@@ -7,7 +7,7 @@ $(BUILD)/host/%.o: %.c
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
 -include $(ENGINE_OBJ:.o=.d)
 
-atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/train/model.o
+atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train

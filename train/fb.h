@@ -1,0 +1,39 @@
+/* fb.h — forward and backward over a batch of windows: the trainer's one contact with the model.
+ *
+ * Shapes: B sequences per batch, T predicted positions per sequence (a window holds T+1
+ * bytes: inputs tokens[b][0..T-1], targets tokens[b][1..T]), V vocab, D d_model, L layers.
+ *
+ * The forward runs the common/ kernels (block_forward, head_forward) on a packed blob, the
+ * same bytes the engine loads, so logits here equal the engine's bit for bit. The backward
+ * treats every quantiser as the identity (straight-through) and writes gradients with
+ * respect to the FP32 master weights (layout of model_params_bind).
+ *
+ * Threads: sequences are spread over OpenMP threads; every reduction across sequences is
+ * done in sequence order, so the gradients are the same bits for any thread count.
+ */
+#ifndef TRAIN_FB_H
+#define TRAIN_FB_H
+#include <stdint.h>
+#include "model.h"
+
+typedef struct fb_context fb_context;
+
+/* Activation arena for B windows of T positions of config c; NULL if out of memory. */
+fb_context *fb_create(const atome_config *c, int B, int T);
+void fb_free(fb_context *f);
+
+/* Forward only over B windows of T+1 bytes (tokens[b*(T+1) + t]) on the packed blob.
+ * Returns the summed cross-entropy in nats over the B·T predicted bytes; if logits is not
+ * NULL it receives them as [B][T][V]. If loss_pos is not NULL it receives the per-position
+ * cross-entropy [B][T] (for evaluation and router-entropy studies). */
+double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos);
+
+/* Forward and backward: overwrites grad (atome_param_count floats) with d(mean loss)/d(master),
+ * the mean taken over the B·T predicted bytes. Returns the summed cross-entropy in nats. */
+double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+               float *grad);
+
+/* Router weights of the last fb_forward/fb_step: [B][T][L][3] (pathway mix per position). */
+const float *fb_router(const fb_context *f);
+
+#endif
