@@ -26,9 +26,9 @@ float atome_sqrtf(float x) {
     f32bits in;
     in.f = x;
     uint32_t ix = in.u;
-    if (ix >= 0x7f800000u) return x;                  /* +inf, NaN, or negative */
-    if ((ix & 0x7f800000u) == 0) return 0.0f;         /* zero or denormal */
-    if (ix & 0x80000000u) return 0.0f;
+    if (ix & 0x80000000u) return (ix << 1) > 0xff000000u ? x : 0.0f; /* negative: 0, NaN stays */
+    if (ix >= 0x7f800000u) return x;          /* +inf, NaN */
+    if ((ix & 0x7f800000u) == 0) return 0.0f; /* zero or denormal */
     int e = (int)(ix >> 23) - 127;
     uint32_t m = (ix & 0x7fffffu) | 0x800000u;       /* x = m · 2^(e-23) */
     if (e & 1) {

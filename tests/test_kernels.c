@@ -1,0 +1,244 @@
+/* test_kernels.c — each forward kernel and the own math against hand-computed values. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include "../common/atome_math.h"
+#include "../common/atome_ops.h"
+#include "../common/atome_rng.h"
+#include "../common/atome_trits.h"
+
+static uint32_t bits_of(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+static float float_of(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+START_TEST(sqrt_is_correctly_rounded) {
+    /* The double root rounded to float is the correctly rounded single root. */
+    atome_rng r = {7};
+    for (int i = 0; i < 200000; i++) {
+        uint32_t u = (uint32_t)atome_rng_next(&r) & 0x7fffffffu;
+        if (u < 0x00800000u || u >= 0x7f800000u) continue;
+        float x = float_of(u);
+        ck_assert_msg(bits_of(atome_sqrtf(x)) == bits_of((float)sqrt((double)x)), "sqrt(%a)", x);
+    }
+    ck_assert(atome_sqrtf(4.0f) == 2.0f && atome_sqrtf(1.0f) == 1.0f && atome_sqrtf(0.0f) == 0.0f);
+    ck_assert(atome_sqrtf(-1.0f) == 0.0f);
+    ck_assert(bits_of(atome_sqrtf(float_of(0x7f7fffffu))) == bits_of((float)sqrt((double)float_of(0x7f7fffffu))));
+}
+END_TEST
+
+START_TEST(expf_within_two_ulp) {
+    for (float x = -87.0f; x <= 88.0f; x += 0.013f) {
+        double want = exp((double)x), got = atome_expf(x);
+        ck_assert_msg(fabs(got - want) <= 2.5e-7 * want, "exp(%g) = %.9g, want %.9g", x, got, want);
+    }
+    ck_assert(atome_expf(0.0f) == 1.0f);
+    ck_assert(atome_expf(-100.0f) == 0.0f);
+    ck_assert(fabsf(atome_tanhf(0.5f) - tanhf(0.5f)) < 1e-6f && atome_tanhf(20.0f) == 1.0f);
+}
+END_TEST
+
+START_TEST(all_243_codes_round_trip) {
+    int seen[256] = {0};
+    for (int n = 0; n < 243; n++) {
+        int8_t t[5], back[5];
+        for (int p = 4, v = n; p >= 0; p--, v /= 3) t[p] = (int8_t)(v % 3 - 1);
+        uint8_t b = atome_pack5(t);
+        ck_assert_int_eq(seen[b]++, 0); /* 243 distinct bytes */
+        for (int p = 0; p < 5; p++) back[p] = (int8_t)atome_trit(b, p);
+        ck_assert_mem_eq(t, back, 5);
+    }
+}
+END_TEST
+
+START_TEST(rows_of_odd_length_round_trip) {
+    atome_rng r = {3};
+    for (int n = 1; n <= 67; n++) {
+        int8_t t[67], back[67];
+        uint8_t packed[14];
+        for (int i = 0; i < n; i++) t[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
+        atome_pack_row(packed, t, n);
+        atome_unpack_row(back, packed, n);
+        ck_assert_mem_eq(t, back, (size_t)n);
+        /* digits past n are zero trits: the padded matmul input then adds nothing */
+        for (int c = n; c < 5 * ATOME_ROW_BYTES(n); c++)
+            ck_assert_int_eq(atome_trit(packed[c % ATOME_ROW_BYTES(n)], c / ATOME_ROW_BYTES(n)), 0);
+    }
+}
+END_TEST
+
+/* A ternary matrix in test storage: scale, packed rows. */
+typedef struct {
+    float scale;
+    uint8_t bytes[64 * 14];
+    atome_tmat m;
+} tmat_buf;
+
+static void make_tmat(tmat_buf *b, const int8_t *t, int rows, int cols, float scale) {
+    b->scale = scale;
+    b->m.scale = &b->scale;
+    b->m.trits = b->bytes;
+    b->m.rows = rows, b->m.cols = cols, b->m.row_bytes = ATOME_ROW_BYTES(cols);
+    for (int r = 0; r < rows; r++) atome_pack_row(b->bytes + r * b->m.row_bytes, t + r * cols, cols);
+}
+
+START_TEST(matmul_by_hand) {
+    const int8_t w[6] = {1, 0, -1, -1, 1, 1};
+    tmat_buf b;
+    make_tmat(&b, w, 2, 3, 0.5f);
+    int8_t x[5] = {10, -3, 7, 0, 0};
+    float y[2];
+    matmul_forward(y, &b.m, x, 0.1f);
+    /* acc0 = 10 - 7 = 3, acc1 = -10 - 3 + 7 = -6; times 0.5 · 0.1 */
+    ck_assert(y[0] == 3.0f * (0.5f * 0.1f));
+    ck_assert(y[1] == -6.0f * (0.5f * 0.1f));
+}
+END_TEST
+
+START_TEST(matmul_matches_integer_loop) {
+    atome_rng r = {11};
+    for (int cols = 1; cols <= 64; cols += 7) {
+        int rows = 5;
+        int8_t w[5 * 64], x[65] = {0};
+        for (int i = 0; i < rows * cols; i++) w[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
+        for (int i = 0; i < cols; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
+        tmat_buf b;
+        make_tmat(&b, w, rows, cols, 1.0f);
+        float y[5];
+        matmul_forward(y, &b.m, x, 1.0f);
+        for (int o = 0; o < rows; o++) {
+            int acc = 0;
+            for (int c = 0; c < cols; c++) acc += w[o * cols + c] * x[c];
+            ck_assert(y[o] == (float)acc);
+        }
+    }
+}
+END_TEST
+
+START_TEST(layernorm_by_hand) {
+    const float x[4] = {1, 2, 3, 4}, g[4] = {1, 1, 2, 1}, b[4] = {0, 0, 0, 0.5f};
+    float out[4], mean, rstd;
+    layernorm_forward(out, &mean, &rstd, x, g, b, 4);
+    double r = 1.0 / sqrt(1.25 + 1e-5); /* variance of 1..4 is 1.25 */
+    ck_assert(mean == 2.5f);
+    ck_assert(fabs(rstd - r) < 1e-6);
+    const double want[4] = {-1.5 * r, -0.5 * r, 2 * 0.5 * r, 1.5 * r + 0.5};
+    for (int i = 0; i < 4; i++) ck_assert_msg(fabs(out[i] - want[i]) < 1e-6, "out[%d] = %g", i, out[i]);
+}
+END_TEST
+
+START_TEST(quant8_by_hand) {
+    const float x[4] = {0.5f, -1.0f, 0.25f, 0.0f};
+    int8_t q[5] = {9, 9, 9, 9, 9};
+    float s;
+    quant8_forward(q, &s, x, 4, 5);
+    const int8_t want[5] = {64, -127, 32, 0, 0}; /* 63.5 rounds away from zero; pad is zeroed */
+    ck_assert_mem_eq(q, want, 5);
+    ck_assert(s == 1.0f / 127.0f);
+    const float zero[3] = {0, 0, 0};
+    quant8_forward(q, &s, zero, 3, 3);
+    ck_assert(s == 0.0f && q[0] == 0 && q[2] == 0);
+}
+END_TEST
+
+START_TEST(embed_by_hand) {
+    int8_t w[3 * 4] = {0};
+    w[2 * 4 + 0] = 1, w[2 * 4 + 3] = -1;
+    tmat_buf b;
+    make_tmat(&b, w, 3, 4, 0.25f);
+    float x[4];
+    embed_forward(x, &b.m, 2);
+    ck_assert(x[0] == 0.25f && x[1] == 0.0f && x[2] == 0.0f && x[3] == -0.25f);
+}
+END_TEST
+
+START_TEST(conv_by_hand) {
+    /* channel 0 taps (t-4..t) = +1 0 0 -1 +1, channel 1 = 0 0 0 0 -1 */
+    const int8_t w[10] = {1, 0, 0, -1, 1, 0, 0, 0, 0, -1};
+    tmat_buf b;
+    make_tmat(&b, w, 2, 5, 2.0f);
+    const float h4[2] = {1, 5}, h1[2] = {10, 6}, h0[2] = {100, 7};
+    const float *past[4] = {h4, 0, 0, h1};
+    float y[2];
+    conv_forward(y, &b.m, past, h0, 2);
+    ck_assert(y[0] == 2.0f * (1 - 10 + 100));
+    ck_assert(y[1] == 2.0f * -7);
+    const float *none[4] = {0, 0, 0, 0}; /* at position 0 only the current input counts */
+    conv_forward(y, &b.m, none, h0, 2);
+    ck_assert(y[0] == 200.0f && y[1] == -14.0f);
+}
+END_TEST
+
+START_TEST(ssm_by_hand) {
+    const float a[2] = {0.5f, -0.25f}, g[2] = {2, 3}, h1[2] = {1, 4}, h2[2] = {3, 8};
+    float s[2], y[2];
+    ssm_forward(y, s, 0, h1, a, g, 2);
+    ck_assert(s[0] == 1 && s[1] == 4 && y[0] == 2 && y[1] == 12);
+    ssm_forward(y, s, s, h2, a, g, 2); /* in place, as the engine calls it */
+    ck_assert(s[0] == 3.5f && s[1] == 7.0f && y[0] == 7.0f && y[1] == 21.0f);
+}
+END_TEST
+
+START_TEST(attention_picks_top4_ties_earliest) {
+    /* 6 keys of width 1 in a ring of 6 starting at row 2; scores = q·k with q = 1, scale 1. */
+    const int8_t q[1] = {1};
+    int8_t k[6], v[6 * 2];
+    float ks[6], vs[6], scores[6], p[4], y[2];
+    const int8_t kv_by_j[6] = {3, 5, 5, 1, 3, 0}; /* j = 0..5 */
+    for (int j = 0; j < 6; j++) {
+        int row = (2 + j) % 6;
+        k[row] = kv_by_j[j], ks[row] = 1.0f, vs[row] = 0.5f;
+        v[row * 2] = (int8_t)(10 * j), v[row * 2 + 1] = (int8_t)-j;
+    }
+    int sel[4];
+    int n = attention_forward(y, sel, p, scores, q, 1.0f, k, ks, v, vs, 2, 6, 6, 1, 2, 1.0f);
+    ck_assert_int_eq(n, 4);
+    /* best 5 at j=1 and j=2 (tie: earlier first), then 3 at j=0 and j=4 (earlier first) */
+    ck_assert(sel[0] == 1 && sel[1] == 2 && sel[2] == 0 && sel[3] == 4);
+    double e3 = exp(-2.0), z = 2 + 2 * e3;
+    ck_assert(fabs(p[0] - 1 / z) < 1e-7 && fabs(p[2] - e3 / z) < 1e-7);
+    double want0 = 0.5 * (10 * p[0] + 20 * p[1] + 0 * p[2] + 40 * p[3]);
+    ck_assert(fabs(y[0] - want0) < 1e-5);
+    /* fewer candidates than 4: all are used */
+    n = attention_forward(y, sel, p, scores, q, 1.0f, k, ks, v, vs, 2, 2, 6, 1, 2, 1.0f);
+    ck_assert_int_eq(n, 2);
+    ck_assert(sel[0] == 1 && sel[1] == 0);
+}
+END_TEST
+
+START_TEST(router_softmax_by_hand) {
+    const float l[3] = {1.0f, 2.0f, 0.0f};
+    float r[3];
+    router_forward(r, l);
+    double z = exp(-1.0) + 1 + exp(-2.0);
+    ck_assert(fabs(r[0] - exp(-1.0) / z) < 1e-7 && fabs(r[1] - 1 / z) < 1e-7 && fabs(r[2] - exp(-2.0) / z) < 1e-7);
+}
+END_TEST
+
+Suite *kernels_suite(void) {
+    Suite *s = suite_create("kernels");
+    TCase *t = tcase_create("forward");
+    tcase_add_test(t, sqrt_is_correctly_rounded);
+    tcase_add_test(t, expf_within_two_ulp);
+    tcase_add_test(t, all_243_codes_round_trip);
+    tcase_add_test(t, rows_of_odd_length_round_trip);
+    tcase_add_test(t, matmul_by_hand);
+    tcase_add_test(t, matmul_matches_integer_loop);
+    tcase_add_test(t, layernorm_by_hand);
+    tcase_add_test(t, quant8_by_hand);
+    tcase_add_test(t, embed_by_hand);
+    tcase_add_test(t, conv_by_hand);
+    tcase_add_test(t, ssm_by_hand);
+    tcase_add_test(t, attention_picks_top4_ties_earliest);
+    tcase_add_test(t, router_softmax_by_hand);
+    suite_add_tcase(s, t);
+    return s;
+}

@@ -1,0 +1,43 @@
+/* util.c — helpers shared by the test suites. */
+#include "util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "../train/model.h"
+
+uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len) {
+    long n = atome_param_count(c);
+    float *arena = malloc((size_t)n * sizeof(float));
+    size_t bytes = model_blob_bytes(c);
+    uint8_t *blob = aligned_alloc(4, (bytes + 3) & ~(size_t)3);
+    if (!arena || !blob) abort();
+    model_init(arena, c, seed);
+    model_params p;
+    model_params_bind(&p, c, arena);
+    model_pack(blob, &p, c);
+    free(arena);
+    *len = bytes;
+    return blob;
+}
+
+int run_cmd(const char *cmd, char *out, size_t cap) {
+    char *full = malloc(strlen(cmd) + 8);
+    if (!full) return -1;
+    sprintf(full, "%s 2>&1", cmd);
+    FILE *f = popen(full, "r");
+    free(full);
+    if (!f) return -1;
+    size_t n = 0;
+    char sink[4096];
+    for (;;) {
+        char *dst = out && n + 1 < cap ? out + n : sink;
+        size_t room = out && n + 1 < cap ? cap - 1 - n : sizeof sink;
+        size_t got = fread(dst, 1, room, f);
+        if (dst != sink) n += got;
+        if (got == 0) break;
+    }
+    if (out && cap) out[n] = 0;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

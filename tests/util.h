@@ -1,0 +1,15 @@
+/* util.h — helpers shared by the test suites. */
+#ifndef TESTS_UTIL_H
+#define TESTS_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/atome_config.h"
+
+/* A freshly initialised model of config c (seeded), packed as a blob; malloc'd, 4-aligned. */
+uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
+
+/* Runs a shell command; returns its exit status (or -1) and, if out is not NULL, up to
+ * cap-1 bytes of its stdout+stderr, NUL-terminated. */
+int run_cmd(const char *cmd, char *out, size_t cap);
+
+#endif
