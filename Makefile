@@ -7,8 +7,10 @@ BUILD   := build
 FPFLAGS := -ffp-contract=off -fno-math-errno
 WARN    := -Wall -Wextra -Werror
 # Everything the engine compiles is C99 and builds for Cortex-M; host tools may use C11.
-ENGINE_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS)
-HOST_CFLAGS   := -std=gnu11 $(WARN) $(FPFLAGS)
+# Host builds use the lookup-table matmul (-DATOME_LUT); firmware decodes trits in place.
+HOST_DEFS     := -DATOME_LUT
+ENGINE_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS) $(HOST_DEFS)
+HOST_CFLAGS   := -std=gnu11 $(WARN) $(FPFLAGS) $(HOST_DEFS)
 OPT     ?= -O3
 DEPS    := scripts/deps.sh
 

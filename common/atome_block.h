@@ -38,6 +38,7 @@ typedef struct {
     int *att_first;         /* position of the oldest candidate */
     float *router_logits;   /* [3] */
     float *router;          /* [3]  weights of conv, SSM, attention */
+    int16_t *lut;           /* ATOME_LUT_SIZE(D) scratch with -DATOME_LUT, or NULL: see matmul_forward */
 } atome_block_acts;
 
 /* x_out[D] = x_in + r0·conv(h) + r1·ssm(h) + r2·attention(h), h = LN(x_in), at position pos.
@@ -54,6 +55,7 @@ typedef struct {
     float *ln_mean, *ln_rstd;
     int8_t *hq;        /* [DP] */
     float *hs;
+    int16_t *lut;      /* as in atome_block_acts */
 } atome_head_acts;
 
 /* logits[V] = unembed · int8(LN_f(x)) */

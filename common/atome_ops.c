@@ -26,19 +26,31 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     *rstd = r;
 }
 
+static float max_abs(float m, float v) {
+    float a = v < 0.0f ? -v : v;
+    return a > m ? a : m;
+}
+
 void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad) {
-    float amax = 0.0f;
-    for (int i = 0; i < n; i++) {
-        float a = x[i] < 0.0f ? -x[i] : x[i];
-        if (a > amax) amax = a;
+    float m0 = 0.0f, m1 = 0.0f, m2 = 0.0f, m3 = 0.0f; /* four chains: max is exact, order-free */
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        m0 = max_abs(m0, x[i]);
+        m1 = max_abs(m1, x[i + 1]);
+        m2 = max_abs(m2, x[i + 2]);
+        m3 = max_abs(m3, x[i + 3]);
     }
+    for (; i < n; i++) m0 = max_abs(m0, x[i]);
+    m0 = m0 > m1 ? m0 : m1;
+    m2 = m2 > m3 ? m2 : m3;
+    float amax = m0 > m2 ? m0 : m2;
     float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    for (int i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         float v = x[i] * inv;
-        int r = v >= 0.0f ? (int)(v + 0.5f) : -(int)(0.5f - v);
+        int r = (int)(v + (v >= 0.0f ? 0.5f : -0.5f)); /* half away from zero, branch-free */
         q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
     }
-    for (int i = n; i < npad; i++) q[i] = 0;
+    for (i = n; i < npad; i++) q[i] = 0;
     *scale = amax / 127.0f;
 }
 
@@ -56,22 +68,62 @@ static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
     return acc;
 }
 
-void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs) {
+#ifdef ATOME_LUT
+void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
+    /* Laid out [byte][j] with rows padded to 16 so that every loop runs along j, whole vectors. */
+    enum { MAXS = ATOME_LUT_STRIDE(ATOME_MAX_D) };
+    int stride = ATOME_LUT_STRIDE(5 * rb);
+    int16_t x[5][MAXS], v2[MAXS];
+    for (int p = 0; p < 5; p++)
+        for (int j = 0; j < stride; j++) x[p][j] = (int16_t)(j < rb ? xq[p * rb + j] : 0);
+    int n = 0;
+    for (int d0 = -1; d0 <= 1; d0++)
+        for (int d1 = -1; d1 <= 1; d1++)
+            for (int d2 = -1; d2 <= 1; d2++) {
+                for (int j = 0; j < stride; j++) v2[j] = (int16_t)(d0 * x[0][j] + d1 * x[1][j] + d2 * x[2][j]);
+                for (int d3 = -1; d3 <= 1; d3++)
+                    for (int d4 = -1; d4 <= 1; d4++, n++) {
+                        int16_t *t = lut + ((n * 256 + 242) / 243) * stride;
+                        for (int j = 0; j < stride; j++) t[j] = (int16_t)(v2[j] + d3 * x[3][j] + d4 * x[4][j]);
+                    }
+            }
+}
+#endif
+
+void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut) {
     float s = *w->scale * xs;
-    for (int r = 0; r < w->rows; r++)
-        y[r] = (float)dot_row(w->trits + (long)r * w->row_bytes, xq, w->row_bytes) * s;
+    int rb = w->row_bytes;
+    for (int r = 0; r < w->rows; r++) {
+        const uint8_t *row = w->trits + (long)r * rb;
+        int32_t acc;
+#ifdef ATOME_LUT
+        if (lut) {
+            int stride = ATOME_LUT_STRIDE(w->cols);
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0; /* four chains: the adds need not wait on each other */
+            int j = 0;
+            for (; j + 4 <= rb; j += 4) {
+                a0 += lut[row[j] * stride + j];
+                a1 += lut[row[j + 1] * stride + j + 1];
+                a2 += lut[row[j + 2] * stride + j + 2];
+                a3 += lut[row[j + 3] * stride + j + 3];
+            }
+            for (; j < rb; j++) a0 += lut[row[j] * stride + j];
+            acc = (a0 + a1) + (a2 + a3);
+        } else
+#endif
+            acc = dot_row(row, xq, rb);
+        y[r] = (float)acc * s;
+    }
+    (void)lut;
 }
 
 void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D) {
     float s = *w->scale;
-    for (int i = 0; i < D; i++) {
-        uint8_t taps = w->trits[i]; /* a row of 5 trits is one byte, digit j = tap j */
-        float acc = 0.0f;
-        for (int j = 0; j < 4; j++)
-            if (past[j]) acc += (float)atome_trit(taps, j) * past[j][i];
-        acc += (float)atome_trit(taps, 4) * h[i];
-        y[i] = acc * s;
-    }
+    for (int i = 0; i < D; i++) y[i] = 0.0f;
+    for (int j = 0; j < 4; j++) /* a row of 5 trits is one byte, digit j = tap j */
+        if (past[j])
+            for (int i = 0; i < D; i++) y[i] += (float)atome_trit(w->trits[i], j) * past[j][i];
+    for (int i = 0; i < D; i++) y[i] = (y[i] + (float)atome_trit(w->trits[i], 4) * h[i]) * s;
 }
 
 void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
@@ -87,22 +139,21 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
-    for (int j = 0; j < n; j++) {
-        int row = (first + j) % ring;
+    for (int j = 0, row = first % ring; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
         scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
     }
-    int chosen = n < ATOME_TOPK ? n : ATOME_TOPK;
-    for (int c = 0; c < chosen; c++) {
-        int best = -1;
-        for (int j = 0; j < n; j++) {
-            int taken = 0;
-            for (int e = 0; e < c; e++) taken |= sel[e] == j;
-            if (!taken && (best < 0 || scores[j] > scores[best])) best = j; /* strict >: ties to the earliest */
-        }
-        sel[c] = best;
+    /* One pass keeps the best ATOME_TOPK in descending order; a later equal score never
+     * displaces an earlier one, so ties go to the earliest position. */
+    int chosen = 0;
+    for (int j = 0; j < n; j++) {
+        float sc = scores[j];
+        if (chosen == ATOME_TOPK && !(sc > scores[sel[ATOME_TOPK - 1]])) continue;
+        int at = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
+        while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
+        sel[at] = j;
     }
     float top = scores[sel[0]], sum = 0.0f;
     for (int c = 0; c < chosen; c++) {

@@ -11,6 +11,7 @@
 #define ATOME_OPS_H
 #include <stdint.h>
 #include "atome_blob.h"
+#include "atome_trits.h"
 
 /* x[D] = emb.scale · trit(emb[token]) */
 void embed_forward(float *x, const atome_tmat *emb, int token);
@@ -24,8 +25,20 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
 void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad);
 
 /* Ternary × int8: y[r] = (float)(Σ_c trit[r][c]·xq[c]) · (w.scale · xs), the sum in int32
- * (exact, so its order is free). xq holds 5·row_bytes values (zero-padded). */
-void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs);
+ * (exact, so its order is free). xq holds 5·row_bytes values (zero-padded).
+ * lut NULL: decode the trits of each row (no extra RAM; the microcontroller path).
+ * lut from matmul_lut (builds with -DATOME_LUT only): one table lookup per packed byte
+ * instead of five multiply-adds; the same integers, so the same bits. */
+void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut);
+
+#ifdef ATOME_LUT
+/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 for inputs of D values. */
+#define ATOME_LUT_STRIDE(cols) ((ATOME_ROW_BYTES(cols) + 15) / 16 * 16)
+#define ATOME_LUT_SIZE(cols) (ATOME_LUT_STRIDE(cols) * 256)
+/* lut[byte][j] = Σ_p trit_p(byte)·xq[p·rb + j]: every partial sum a packed byte can select,
+ * for the one input vector that several matrices (Wq, Wk, Wv, router) then share. */
+void matmul_lut(int16_t *lut, const int8_t *xq, int rb);
+#endif
 
 /* Depthwise causal conv, 5 taps: y[i] = w.scale · Σ_j trit[i][j]·h_{t-4+j}[i], j = 0..4 in
  * that order. past[0..3] are h at t-4..t-1 (NULL before the sequence start); h is h_t. */

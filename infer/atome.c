@@ -3,6 +3,12 @@
 #include <string.h>
 #include "../common/atome_math.h"
 
+#ifdef ATOME_LUT
+#define LUT(st) (st)->s.lut
+#else
+#define LUT(st) 0
+#endif
+
 int atome_load(atome_model *m, const uint8_t *blob, size_t len) {
     int err = atome_blob_open(blob, len, &m->w);
     if (err == ATOME_OK) m->inv_sqrt_dh = 1.0f / atome_sqrtf((float)m->w.cfg.d_head);
@@ -17,7 +23,7 @@ const float *atome_step(const atome_model *m, atome_state *st, int token) {
     const atome_block_acts a = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
                                 st->s.ya, st->s.q, st->s.qq, &st->s.qs, st->s.kf, st->s.vf, st->s.scores,
                                 st->s.att_sel, st->s.att_p, &st->s.att_n, &st->s.att_first,
-                                st->s.router_logits, 0};
+                                st->s.router_logits, 0, LUT(st)};
     embed_forward(st->x, &m->w.emb, token);
     for (int l = 0; l < c->n_layers; l++) {
         const float *past[4];
@@ -25,14 +31,12 @@ const float *atome_step(const atome_model *m, atome_state *st, int token) {
         atome_kv kv = {&st->k[l][0][0], st->k_scale[l], &st->v[l][0][0], st->v_scale[l], c->window};
         atome_block_acts al = a;
         al.router = st->router[l];
-        /* The ring rows are ATOME_MAX_* wide; the kernels index them densely, so the key and
-         * value strides must equal the model's: the loader's dims check guarantees <=, and
-         * the cache is used as [W][Dh] / [W][D] flat arrays inside the per-layer slab. */
+        /* each layer's key and value slabs are used densely, as [W][Dh] and [W][D] */
         block_forward(st->x, st->x, &m->w.layer[l], c, t, past, t ? st->ssm[l] : 0, st->ssm[l], &kv,
                       m->inv_sqrt_dh, &al);
         memcpy(st->past[l][t & 3], st->s.h, (size_t)D * sizeof(float));
     }
-    const atome_head_acts ha = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs};
+    const atome_head_acts ha = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, LUT(st)};
     head_forward(st->logits, st->x, &m->w, &ha);
     st->pos = t + 1;
     return st->logits;

@@ -45,6 +45,9 @@ typedef struct {
         int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
         float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
         int att_sel[ATOME_TOPK], att_n, att_first;
+#ifdef ATOME_LUT
+        int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
+#endif
     } s;
 } atome_state;
 

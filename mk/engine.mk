@@ -5,10 +5,13 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS)) $(OPT) -MMD -MP -c $< -o $@
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
--include $(ENGINE_OBJ:.o=.d)
+-include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d
 
 atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train
 	bash scripts/bench.sh
+
+atome-header: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_header.o
+	$(CC) $^ -o $@

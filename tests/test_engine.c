@@ -9,7 +9,8 @@
 #include "util.h"
 
 /* The whole-window order of the trainer: layer by layer over all T positions, activations
- * kept per position, keys and values in a ring as long as the sequence. */
+ * kept per position, keys and values in a ring as long as the sequence. It decodes trits in
+ * place (lut NULL), the firmware's path, while the host engine uses the lookup table. */
 static void window_forward(const atome_weights *w, const uint8_t *tok, int T, float *logits) {
     const atome_config *c = &w->cfg;
     int D = c->d_model, Dh = c->d_head, DP = ATOME_PAD5(D), L = c->n_layers;
@@ -24,7 +25,7 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
         atome_kv kv = {k, ks, v, vs, T};
         for (int t = 0; t < T; t++) {
             atome_block_acts a = {h + t * D, &mean, &rstd, q8, &hs, tmp, tmp + D, tmp + 2 * D, tmp + 3 * D,
-                                  q8 + DP, &qs, tmp + 4 * D, tmp + 5 * D, tmp + 6 * D, sel, p, &n, &first, rl, r};
+                                  q8 + DP, &qs, tmp + 4 * D, tmp + 5 * D, tmp + 6 * D, sel, p, &n, &first, rl, r, NULL};
             const float *past[4];
             for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : 0;
             block_forward(x + t * D, x + t * D, &w->layer[l], c, t, past, t ? s + (t - 1) * D : 0, s + t * D, &kv,
@@ -32,7 +33,7 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
         }
     }
     for (int t = 0; t < T; t++) {
-        atome_head_acts ha = {h, &mean, &rstd, q8, &hs};
+        atome_head_acts ha = {h, &mean, &rstd, q8, &hs, NULL};
         head_forward(logits + t * ATOME_VOCAB, x + t * D, w, &ha);
     }
     free(x), free(h), free(s), free(tmp), free(k), free(v), free(q8), free(ks), free(vs);

@@ -96,28 +96,32 @@ START_TEST(matmul_by_hand) {
     make_tmat(&b, w, 2, 3, 0.5f);
     int8_t x[5] = {10, -3, 7, 0, 0};
     float y[2];
-    matmul_forward(y, &b.m, x, 0.1f);
+    matmul_forward(y, &b.m, x, 0.1f, NULL);
     /* acc0 = 10 - 7 = 3, acc1 = -10 - 3 + 7 = -6; times 0.5 · 0.1 */
     ck_assert(y[0] == 3.0f * (0.5f * 0.1f));
     ck_assert(y[1] == -6.0f * (0.5f * 0.1f));
 }
 END_TEST
 
-START_TEST(matmul_matches_integer_loop) {
+START_TEST(matmul_both_paths_match_integer_loop) {
     atome_rng r = {11};
     for (int cols = 1; cols <= 64; cols += 7) {
         int rows = 5;
-        int8_t w[5 * 64], x[65] = {0};
+        int8_t w[5 * 64], x[70] = {0}; /* room for the padding of 64 columns */
         for (int i = 0; i < rows * cols; i++) w[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
         for (int i = 0; i < cols; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
         tmat_buf b;
         make_tmat(&b, w, rows, cols, 1.0f);
-        float y[5];
-        matmul_forward(y, &b.m, x, 1.0f);
+        float y[5], ylut[5];
+        static int16_t lut[ATOME_LUT_SIZE(64)];
+        matmul_forward(y, &b.m, x, 1.0f, NULL);
+        matmul_lut(lut, x, b.m.row_bytes);
+        matmul_forward(ylut, &b.m, x, 1.0f, lut);
         for (int o = 0; o < rows; o++) {
             int acc = 0;
             for (int c = 0; c < cols; c++) acc += w[o * cols + c] * x[c];
             ck_assert(y[o] == (float)acc);
+            ck_assert(ylut[o] == (float)acc); /* both paths, the same integers */
         }
     }
 }
@@ -231,7 +235,7 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, all_243_codes_round_trip);
     tcase_add_test(t, rows_of_odd_length_round_trip);
     tcase_add_test(t, matmul_by_hand);
-    tcase_add_test(t, matmul_matches_integer_loop);
+    tcase_add_test(t, matmul_both_paths_match_integer_loop);
     tcase_add_test(t, layernorm_by_hand);
     tcase_add_test(t, quant8_by_hand);
     tcase_add_test(t, embed_by_hand);

@@ -1,0 +1,346 @@
+/* atome_infer.c — the host front end of the engine: generate, evaluate, benchmark, explore.
+ *
+ *   ./atome-infer --model M.bin --prompt "Once upon a time" -n 200      greedy, streamed
+ *   ./atome-infer --model M.bin --temperature 0.8 --top-p 0.9 --seed 1   seeded sampling
+ *   ./atome-infer --model M.bin --eval data/tinystories_valid.txt         bits per byte
+ *   ./atome-infer --model M.bin --interactive                             REPL with router bars
+ *   ./atome-infer --model M.bin --bench                                   tokens/s
+ *
+ * Everything model-related goes through infer/atome.h, exactly as a firmware would.
+ * Shapes: V vocab (256), L layers, W attention window.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../common/atome_rng.h"
+#include "atome.h"
+
+static atome_model model;
+static atome_state state;
+
+static void die(const char *fmt, const char *a, const char *b) {
+    fprintf(stderr, "atome-infer: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+/* Reads a whole file into a 4-aligned buffer (malloc's alignment); NULL + errno on failure. */
+static uint8_t *read_file(const char *path, size_t *len, size_t max) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            if (cap > max + 1) cap = max + 1;
+            uint8_t *nb = n == cap ? NULL : realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    *len = n;
+    return buf ? buf : calloc(1, 1);
+}
+
+static void load_model(const char *path) {
+    size_t len;
+    uint8_t *blob = read_file(path, &len, 64u << 20);
+    if (!blob) die("cannot read model '%s': %s", path, strerror(errno));
+    int err = atome_load(&model, blob, len);
+    if (err != ATOME_OK) die("model '%s': %s", path, atome_strerror(err));
+    /* the blob stays allocated for the life of the process: the model points into it */
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    float temperature, top_p;
+    int top_k;
+    atome_rng rng;
+} sampler;
+
+/* Greedy at temperature 0; otherwise softmax(logits/T), cut to top-k then to the smallest
+ * nucleus of mass >= top-p, drawn with the seeded generator. Ties sort by lower index. */
+static int sample(sampler *s, const float *logits) {
+    if (s->temperature <= 0.0f) return atome_argmax(logits, ATOME_VOCAB);
+    int idx[ATOME_VOCAB];
+    double p[ATOME_VOCAB];
+    for (int i = 0; i < ATOME_VOCAB; i++) idx[i] = i;
+    for (int i = 1; i < ATOME_VOCAB; i++) { /* insertion sort, descending, stable */
+        int v = idx[i], j = i;
+        while (j > 0 && logits[idx[j - 1]] < logits[v]) idx[j] = idx[j - 1], j--;
+        idx[j] = v;
+    }
+    int keep = s->top_k > 0 && s->top_k < ATOME_VOCAB ? s->top_k : ATOME_VOCAB;
+    double sum = 0.0, top = logits[idx[0]];
+    for (int i = 0; i < keep; i++) sum += p[i] = exp((logits[idx[i]] - top) / s->temperature);
+    if (s->top_p > 0.0f && s->top_p < 1.0f) {
+        double mass = 0.0;
+        for (int i = 0; i < keep; i++)
+            if ((mass += p[i] / sum) >= s->top_p) {
+                keep = i + 1;
+                break;
+            }
+        sum = 0.0;
+        for (int i = 0; i < keep; i++) sum += p[i];
+    }
+    double u = atome_rng_uniform(&s->rng) * sum;
+    for (int i = 0; i < keep; i++)
+        if ((u -= p[i]) < 0.0) return idx[i];
+    return idx[keep - 1];
+}
+
+static const float *feed(const char *text, size_t n) {
+    const float *logits = NULL;
+    for (size_t i = 0; i < n; i++) logits = atome_step(&model, &state, (uint8_t)text[i]);
+    return logits;
+}
+
+static void generate(const char *prompt, int n, sampler *s) {
+    atome_reset(&state);
+    /* an empty prompt starts from a newline, the byte stories are separated by */
+    const float *logits = *prompt ? feed(prompt, strlen(prompt)) : feed("\n", 1);
+    fputs(prompt, stdout);
+    for (int i = 0; i < n; i++) {
+        int next = sample(s, logits);
+        putchar(next);
+        fflush(stdout);
+        logits = atome_step(&model, &state, next);
+    }
+    putchar('\n');
+}
+
+/* Cross-entropy (nats) of the byte `target` under logits, in double. */
+static double nats(const float *logits, int target) {
+    double top = logits[atome_argmax(logits, ATOME_VOCAB)], sum = 0.0;
+    for (int i = 0; i < ATOME_VOCAB; i++) sum += exp((double)logits[i] - top);
+    return log(sum) - ((double)logits[target] - top);
+}
+
+/* Windows as in training: the text cut into consecutive windows of seq+1 bytes that share
+ * their boundary byte, each read from a reset state, its seq next bytes predicted. */
+static void evaluate(const char *path, int seq) {
+    size_t len;
+    uint8_t *text = read_file(path, &len, (size_t)1 << 30);
+    if (!text) die("cannot read '%s': %s", path, strerror(errno));
+    if (len < (size_t)seq + 1) {
+        char need[32];
+        snprintf(need, sizeof need, "%d", seq + 1);
+        die("'%s' is too short to evaluate: it needs at least %s bytes", path, need);
+    }
+    double total = 0.0;
+    long count = 0;
+    double t0 = now();
+    for (size_t start = 0; start + (size_t)seq < len; start += (size_t)seq) {
+        atome_reset(&state);
+        for (int t = 0; t < seq; t++) {
+            const float *logits = atome_step(&model, &state, text[start + (size_t)t]);
+            total += nats(logits, text[start + (size_t)t + 1]);
+            count++;
+        }
+    }
+    double bpb = total / (double)count / log(2.0);
+    printf("eval %s: %ld bytes predicted in windows of %d\n", path, count, seq);
+    printf("bits per byte %.4f  per-byte perplexity %.3f  (%.0f bytes/s)\n", bpb, pow(2.0, bpb),
+           (double)count / (now() - t0));
+    free(text);
+}
+
+/* Router entropy of one layer's mix, in units of log 3 (0 = one pathway, 1 = uniform). */
+static double router_entropy(const float *r) {
+    double h = 0.0;
+    for (int i = 0; i < 3; i++)
+        if (r[i] > 0.0f) h -= (double)r[i] * log((double)r[i]);
+    return h / log(3.0);
+}
+
+static void interactive(sampler *s, int n) {
+    static const char *bars[8] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+    const atome_config *c = &model.w.cfg;
+    char line[4096];
+    printf("atome: d%d L%d dh%d W%d. Type a prompt (empty line or EOF quits).\n", c->d_model, c->n_layers,
+           c->d_head, c->window);
+    for (;;) {
+        printf("> ");
+        fflush(stdout);
+        if (!fgets(line, sizeof line, stdin)) break;
+        line[strcspn(line, "\n")] = 0;
+        if (!*line) break;
+        size_t len = strlen(line);
+        static double ent[ATOME_MAX_LAYERS][4096];
+        double mix[ATOME_MAX_LAYERS][3] = {{0}};
+        atome_reset(&state);
+        for (size_t t = 0; t < len; t++) {
+            atome_step(&model, &state, (uint8_t)line[t]);
+            for (int l = 0; l < c->n_layers; l++) {
+                ent[l][t] = router_entropy(state.router[l]);
+                for (int k = 0; k < 3; k++) mix[l][k] += state.router[l][k] / (double)len;
+            }
+        }
+        printf("router entropy per byte (low = one pathway decides, high = undecided):\n");
+        printf("          %s\n", line);
+        for (int l = 0; l < c->n_layers; l++) {
+            printf("  layer %d ", l);
+            for (size_t t = 0; t < len; t++) {
+                int b = (int)(ent[l][t] * 8.0);
+                fputs(bars[b < 0 ? 0 : b > 7 ? 7 : b], stdout);
+            }
+            printf("  mix conv %3.0f%%  ssm %3.0f%%  attn %3.0f%%\n", 100 * mix[l][0], 100 * mix[l][1], 100 * mix[l][2]);
+        }
+        generate(line, n, s);
+    }
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median over 5 timed runs of `steps` steps starting at position pos (state restored each run). */
+static double step_rate(int pos, int steps) {
+    static atome_state snap;
+    atome_reset(&state);
+    for (int t = 0; t < pos; t++) atome_step(&model, &state, 'a' + t % 26);
+    snap = state;
+    double rate[5];
+    for (int r = 0; r < 5; r++) {
+        state = snap;
+        double t0 = now();
+        for (int t = 0; t < steps; t++) atome_step(&model, &state, 'a' + (pos + t) % 26);
+        rate[r] = steps / (now() - t0);
+    }
+    qsort(rate, 5, sizeof rate[0], cmp_double);
+    return rate[2];
+}
+
+static void bench(const char *prompt, int n) {
+    const atome_config *c = &model.w.cfg;
+    printf("model d%d L%d dh%d W%d, %ld parameters; one thread, medians of 5 runs\n", c->d_model, c->n_layers,
+           c->d_head, c->window, atome_param_count(c));
+    int steps = 256;
+    const int at[4] = {1, c->window / 2, c->window, 4 * c->window};
+    for (int i = 0; i < 4; i++) printf("position %5d: %10.0f tokens/s\n", at[i], step_rate(at[i], steps));
+    double gen[5], pre[5];
+    size_t plen = strlen(prompt);
+    for (int r = 0; r < 5; r++) {
+        atome_reset(&state);
+        double t0 = now();
+        const float *logits = feed(prompt, plen);
+        double t1 = now();
+        for (int i = 0; i < n; i++) logits = atome_step(&model, &state, atome_argmax(logits, ATOME_VOCAB));
+        pre[r] = (double)plen / (t1 - t0);
+        gen[r] = n / (now() - t1);
+    }
+    qsort(pre, 5, sizeof pre[0], cmp_double);
+    qsort(gen, 5, sizeof gen[0], cmp_double);
+    printf("prompt     (%4zu bytes): %10.0f tokens/s\n", plen, pre[2]);
+    printf("greedy gen (%4d bytes): %10.0f tokens/s\n", n, gen[2]);
+}
+
+static void usage(FILE *f) {
+    fputs("usage: atome-infer --model FILE [options]\n"
+          "  --prompt TEXT        text to continue (default: empty)\n"
+          "  -n N                 bytes to generate (default 200)\n"
+          "  --temperature T      0 = greedy argmax (default); > 0 samples\n"
+          "  --top-k K            sample among the K most likely bytes (0 = all)\n"
+          "  --top-p P            sample from the smallest set of mass >= P (1 = all)\n"
+          "  --seed S             seed of the sampler (default 1): same seed, same text\n"
+          "  --eval FILE          bits per byte and per-byte perplexity on FILE\n"
+          "  --seq N              window length of --eval (default 64, as training)\n"
+          "  --interactive        prompt loop with per-layer router-entropy bars\n"
+          "  --bench              prompt and generation tokens/s, and per position\n"
+          "  --help               this text\n",
+          f);
+}
+
+static long parse_long(const char *flag, const char *v, long lo, long hi) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end || end == v || x < lo || x > hi) {
+        char range[64];
+        snprintf(range, sizeof range, "%ld..%ld", lo, hi);
+        fprintf(stderr, "atome-infer: %s wants a whole number in %s, got '%s'\n", flag, range, v);
+        exit(2);
+    }
+    return x;
+}
+
+static float parse_float(const char *flag, const char *v, float lo, float hi) {
+    char *end;
+    errno = 0;
+    float x = strtof(v, &end);
+    if (errno || *end || end == v || !(x >= lo && x <= hi)) {
+        fprintf(stderr, "atome-infer: %s wants a number in %g..%g, got '%s'\n", flag, lo, hi, v);
+        exit(2);
+    }
+    return x;
+}
+
+int main(int argc, char **argv) {
+    const char *model_path = NULL, *prompt = "", *eval_path = NULL;
+    int n = 200, seq = 64, do_bench = 0, do_repl = 0;
+    sampler s = {0.0f, 1.0f, 0, {1}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--bench")) { do_bench = 1; continue; }
+        if (!strcmp(a, "--interactive")) { do_repl = 1; continue; }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "atome-infer: %s %s\n", a, a[0] == '-' ? "needs a value" : "is not an option (see --help)");
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "--model")) model_path = v;
+        else if (!strcmp(a, "--prompt")) prompt = v;
+        else if (!strcmp(a, "-n")) n = (int)parse_long(a, v, 0, 100000000);
+        else if (!strcmp(a, "--temperature")) s.temperature = parse_float(a, v, 0.0f, 100.0f);
+        else if (!strcmp(a, "--top-k")) s.top_k = (int)parse_long(a, v, 0, ATOME_VOCAB);
+        else if (!strcmp(a, "--top-p")) s.top_p = parse_float(a, v, 0.0f, 1.0f);
+        else if (!strcmp(a, "--seed")) s.rng.s = (uint64_t)parse_long(a, v, 0, 0x7fffffffffffffffL);
+        else if (!strcmp(a, "--eval")) eval_path = v;
+        else if (!strcmp(a, "--seq")) seq = (int)parse_long(a, v, 1, 1 << 20);
+        else {
+            fprintf(stderr, "atome-infer: unknown option '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (!model_path) {
+        fprintf(stderr, "atome-infer: --model FILE is required (see --help)\n");
+        return 2;
+    }
+    load_model(model_path);
+    if (eval_path) evaluate(eval_path, seq);
+    else if (do_bench) bench(*prompt ? prompt : "Once upon a time, there was a little girl named Lily.", n);
+    else if (do_repl) interactive(&s, n);
+    else generate(prompt, n, &s);
+    return 0;
+}
