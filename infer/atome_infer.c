@@ -52,11 +52,11 @@ static uint8_t *read_file(const char *path, size_t *len, size_t max) {
         n += got;
         if (got == 0) break;
     }
-    int bad = ferror(f);
+    int bad = ferror(f), why = errno; /* EISDIR for a directory */
     fclose(f);
     if (bad) {
         free(buf);
-        errno = EIO;
+        errno = why ? why : EIO;
         return NULL;
     }
     *len = n;

@@ -1,0 +1,143 @@
+/* test_infer_cli.c — atome-infer as a user runs it: bad models and flags get one line and a
+ * non-zero exit; greedy and seeded sampling are reproducible; --eval prints bits per byte. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <unistd.h>
+#include "util.h"
+
+static char dir[64];
+static char model[128];
+
+static void write_file(const char *path, const uint8_t *p, size_t n) {
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+static void setup(void) {
+    strcpy(dir, "/tmp/atome-infer-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16};
+    size_t len;
+    uint8_t *blob = make_blob(&c, 77, &len);
+    snprintf(model, sizeof model, "%s/m.bin", dir);
+    write_file(model, blob, len);
+    free(blob);
+}
+
+static void teardown(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    run_cmd(cmd, NULL, 0);
+}
+
+/* Runs atome-infer with args; returns the exit status, output in out. */
+static int infer(const char *args, char *out, size_t cap) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./atome-infer %s", args);
+    return run_cmd(cmd, out, cap);
+}
+
+static void expect_one_line_error(const char *args, int status, const char *needle) {
+    char out[4096];
+    int st = infer(args, out, sizeof out);
+    ck_assert_msg(st == status, "%s: exit %d, want %d (%s)", args, st, status, out);
+    ck_assert_msg(strstr(out, needle) != NULL, "%s: '%s' not in: %s", args, needle, out);
+    ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "%s: not one line: %s", args, out);
+    ck_assert_msg(!strstr(out, "Sanitizer"), "%s: sanitizer report", args);
+}
+
+START_TEST(bad_models_are_named) {
+    char args[512], path[160];
+    expect_one_line_error("--model /nonexistent/m.bin", 1, "cannot read model '/nonexistent/m.bin'");
+    snprintf(args, sizeof args, "--model %s", dir); /* a directory */
+    expect_one_line_error(args, 1, "Is a directory");
+
+    size_t len;
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16};
+    uint8_t *blob = make_blob(&c, 5, &len);
+    snprintf(path, sizeof path, "%s/cut.bin", dir);
+    write_file(path, blob, len / 2);
+    snprintf(args, sizeof args, "--model %s", path);
+    expect_one_line_error(args, 1, "is truncated");
+    blob[len - 1] ^= 1;
+    write_file(path, blob, len);
+    expect_one_line_error(args, 1, "corrupt (CRC mismatch)");
+    write_file(path, (const uint8_t *)"hello, not a model at all........................................", 66);
+    expect_one_line_error(args, 1, "bad magic");
+    write_file(path, blob, 0);
+    expect_one_line_error(args, 1, "is truncated");
+    free(blob);
+}
+END_TEST
+
+START_TEST(bad_flags_are_named) {
+    char args[512];
+    expect_one_line_error("", 2, "--model FILE is required");
+    snprintf(args, sizeof args, "--model %s --bogus 1", model);
+    expect_one_line_error(args, 2, "unknown option '--bogus'");
+    snprintf(args, sizeof args, "--model %s -n many", model);
+    expect_one_line_error(args, 2, "-n wants a whole number");
+    snprintf(args, sizeof args, "--model %s --top-p 1.5", model);
+    expect_one_line_error(args, 2, "--top-p wants a number in 0..1");
+    snprintf(args, sizeof args, "--model %s --temperature", model);
+    expect_one_line_error(args, 2, "--temperature needs a value");
+    snprintf(args, sizeof args, "--model %s --eval /nonexistent.txt", model);
+    expect_one_line_error(args, 1, "cannot read '/nonexistent.txt'");
+}
+END_TEST
+
+START_TEST(generation_is_reproducible) {
+    char args[512], a[4096], b[4096];
+    snprintf(args, sizeof args, "--model %s --prompt 'Once upon' -n 80", model);
+    ck_assert_int_eq(infer(args, a, sizeof a), 0);
+    ck_assert_int_eq(infer(args, b, sizeof b), 0);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(strlen(a), strlen("Once upon") + 80 + 1); /* prompt, 80 bytes, newline */
+    ck_assert(!strncmp(a, "Once upon", 9));
+    snprintf(args, sizeof args, "--model %s --prompt 'Once upon' -n 80 --temperature 1 --top-p 0.95 --seed 3", model);
+    ck_assert_int_eq(infer(args, a, sizeof a), 0);
+    ck_assert_int_eq(infer(args, b, sizeof b), 0);
+    ck_assert_str_eq(a, b); /* same seed, same text */
+    snprintf(args, sizeof args, "--model %s --prompt 'Once upon' -n 80 --temperature 1 --top-p 0.95 --seed 4", model);
+    ck_assert_int_eq(infer(args, b, sizeof b), 0);
+    ck_assert_str_ne(a, b); /* another seed, another text */
+}
+END_TEST
+
+START_TEST(eval_prints_bits_per_byte) {
+    char args[512], out[4096], path[160];
+    snprintf(path, sizeof path, "%s/text.txt", dir);
+    uint8_t text[1000];
+    for (int i = 0; i < 1000; i++) text[i] = (uint8_t)"the cat sat on the mat. "[i % 24];
+    write_file(path, text, sizeof text);
+    snprintf(args, sizeof args, "--model %s --eval %s --seq 64", model, path);
+    ck_assert_int_eq(infer(args, out, sizeof out), 0);
+    double bpb = 0, ppl = 0;
+    const char *at = strstr(out, "bits per byte");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "bits per byte %lf per-byte perplexity %lf", &bpb, &ppl), 2);
+    ck_assert(bpb > 0.0 && bpb < 16.0);
+    ck_assert_double_eq_tol(ppl, pow(2.0, bpb), 1e-3 * ppl);
+    ck_assert_ptr_nonnull(strstr(out, "960 bytes predicted")); /* 15 windows of 64 */
+    write_file(path, text, 10);
+    expect_one_line_error(args, 1, "too short to evaluate");
+}
+END_TEST
+
+Suite *infer_cli_suite(void) {
+    Suite *s = suite_create("atome-infer");
+    TCase *t = tcase_create("cli");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, bad_models_are_named);
+    tcase_add_test(t, bad_flags_are_named);
+    tcase_add_test(t, generation_is_reproducible);
+    tcase_add_test(t, eval_prints_bits_per_byte);
+    suite_add_tcase(s, t);
+    return s;
+}
