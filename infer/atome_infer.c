@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "../common/atome_rng.h"
 #include "atome.h"
@@ -31,6 +32,11 @@ static void die(const char *fmt, const char *a, const char *b) {
 
 /* Reads a whole file into a 4-aligned buffer (malloc's alignment); NULL + errno on failure. */
 static uint8_t *read_file(const char *path, size_t *len, size_t max) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        errno = EISDIR;
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     uint8_t *buf = NULL;
@@ -52,11 +58,11 @@ static uint8_t *read_file(const char *path, size_t *len, size_t max) {
         n += got;
         if (got == 0) break;
     }
-    int bad = ferror(f), why = errno; /* EISDIR for a directory */
+    int bad = ferror(f);
     fclose(f);
     if (bad) {
         free(buf);
-        errno = why ? why : EIO;
+        errno = EIO;
         return NULL;
     }
     *len = n;
