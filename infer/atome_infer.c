@@ -268,6 +268,17 @@ static void bench(const char *prompt, int n) {
     printf("greedy gen (%4d bytes): %10.0f tokens/s\n", n, gen[2]);
 }
 
+/* The preset table of PAPER.md: dimensions, parameters (the seed's formula), blob bytes. */
+static void presets(void) {
+    printf("| preset | D | L | D_h | W | parameters | blob bytes |\n|---|---|---|---|---|---|---|\n");
+    for (int i = 0; atome_preset_name(i); i++) {
+        atome_config c;
+        atome_preset(atome_preset_name(i), &c);
+        printf("| %s | %d | %d | %d | %d | %ld | %zu |\n", atome_preset_name(i), c.d_model, c.n_layers, c.d_head,
+               c.window, atome_param_count(&c), ATOME_HEADER_BYTES + atome_blob_bind(&c, 0, 0));
+    }
+}
+
 static void usage(FILE *f) {
     fputs("usage: atome-infer --model FILE [options]\n"
           "  --prompt TEXT        text to continue (default: empty)\n"
@@ -280,6 +291,7 @@ static void usage(FILE *f) {
           "  --seq N              window length of --eval (default 64, as training)\n"
           "  --interactive        prompt loop with per-layer router-entropy bars\n"
           "  --bench              prompt and generation tokens/s, and per position\n"
+          "  --presets            the model presets: dimensions, parameters, blob bytes\n"
           "  --help               this text\n",
           f);
 }
@@ -316,6 +328,10 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--presets")) {
+            presets();
             return 0;
         }
         if (!strcmp(a, "--bench")) { do_bench = 1; continue; }
