@@ -26,31 +26,18 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     *rstd = r;
 }
 
-static float max_abs(float m, float v) {
-    float a = v < 0.0f ? -v : v;
-    return a > m ? a : m;
-}
-
 void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad) {
-    float m0 = 0.0f, m1 = 0.0f, m2 = 0.0f, m3 = 0.0f; /* four chains: max is exact, order-free */
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        m0 = max_abs(m0, x[i]);
-        m1 = max_abs(m1, x[i + 1]);
-        m2 = max_abs(m2, x[i + 2]);
-        m3 = max_abs(m3, x[i + 3]);
+    float amax = 0.0f;
+    for (int i = 0; i < n; i++) {
+        float a = x[i] < 0.0f ? -x[i] : x[i];
+        if (a > amax) amax = a;
     }
-    for (; i < n; i++) m0 = max_abs(m0, x[i]);
-    m0 = m0 > m1 ? m0 : m1;
-    m2 = m2 > m3 ? m2 : m3;
-    float amax = m0 > m2 ? m0 : m2;
     float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    for (i = 0; i < n; i++) {
-        float v = x[i] * inv;
+    for (int i = 0; i < npad; i++) {
+        float v = i < n ? x[i] * inv : 0.0f;
         int r = (int)(v + (v >= 0.0f ? 0.5f : -0.5f)); /* half away from zero, branch-free */
         q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
     }
-    for (i = n; i < npad; i++) q[i] = 0;
     *scale = amax / 127.0f;
 }
 
@@ -136,6 +123,15 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
 }
 
 
+/* p[n] = softmax(p[n]) in place: max-subtracted, own expf, summed in index order. */
+static void softmax(float *p, int n) {
+    float m = p[0], sum = 0.0f;
+    for (int i = 1; i < n; i++)
+        if (p[i] > m) m = p[i];
+    for (int i = 0; i < n; i++) sum += p[i] = atome_expf(p[i] - m);
+    for (int i = 0; i < n; i++) p[i] = p[i] / sum;
+}
+
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
@@ -155,14 +151,10 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
         sel[at] = j;
     }
-    float top = scores[sel[0]], sum = 0.0f;
-    for (int c = 0; c < chosen; c++) {
-        p[c] = atome_expf(scores[sel[c]] - top);
-        sum += p[c];
-    }
+    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
+    softmax(p, chosen);
     for (int i = 0; i < D; i++) y[i] = 0.0f;
     for (int c = 0; c < chosen; c++) {
-        p[c] = p[c] / sum;
         int row = (first + sel[c]) % ring;
         const int8_t *vr = v + (long)row * D;
         float wv = p[c] * vs[row];
@@ -172,10 +164,6 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
 }
 
 void router_forward(float *r, const float *logits) {
-    float m = logits[0];
-    if (logits[1] > m) m = logits[1];
-    if (logits[2] > m) m = logits[2];
-    float e0 = atome_expf(logits[0] - m), e1 = atome_expf(logits[1] - m), e2 = atome_expf(logits[2] - m);
-    float sum = e0 + e1 + e2;
-    r[0] = e0 / sum, r[1] = e1 / sum, r[2] = e2 / sum;
+    r[0] = logits[0], r[1] = logits[1], r[2] = logits[2];
+    softmax(r, 3);
 }
