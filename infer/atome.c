@@ -19,22 +19,21 @@ void atome_reset(atome_state *st) { memset(st, 0, sizeof *st); }
 
 const float *atome_step(const atome_model *m, atome_state *st, int token) {
     const atome_config *c = &m->w.cfg;
-    int D = c->d_model, t = st->pos;
-    const atome_block_acts a = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
-                                st->s.ya, st->s.q, st->s.qq, &st->s.qs, st->s.kf, st->s.vf, st->s.scores,
-                                st->s.att_sel, st->s.att_p, &st->s.att_n, &st->s.att_first,
-                                st->s.router_logits, 0, LUT(st)};
+    int t = st->pos;
+    atome_block_acts a = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
+                          st->s.ya, st->s.q, st->s.qq, &st->s.qs, st->s.kf, st->s.vf, st->s.scores,
+                          st->s.att_sel, st->s.att_p, &st->s.att_n, &st->s.att_first,
+                          st->s.router_logits, 0, LUT(st)};
     embed_forward(st->x, &m->w.emb, token);
     for (int l = 0; l < c->n_layers; l++) {
-        const float *past[4];
-        for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? st->past[l][(t - 4 + j) & 3] : 0;
-        atome_kv kv = {&st->k[l][0][0], st->k_scale[l], &st->v[l][0][0], st->v_scale[l], c->window};
-        atome_block_acts al = a;
-        al.router = st->router[l];
+        const float *past[4] = {0, 0, 0, 0};
+        for (int j = t < 4 ? 4 - t : 0; j < 4; j++) past[j] = st->past[l][(t + j) & 3]; /* pos t-4+j */
         /* each layer's key and value slabs are used densely, as [W][Dh] and [W][D] */
+        atome_kv kv = {st->k[l][0], st->k_scale[l], st->v[l][0], st->v_scale[l], c->window};
+        a.router = st->router[l];
         block_forward(st->x, st->x, &m->w.layer[l], c, t, past, t ? st->ssm[l] : 0, st->ssm[l], &kv,
-                      m->inv_sqrt_dh, &al);
-        memcpy(st->past[l][t & 3], st->s.h, (size_t)D * sizeof(float));
+                      m->inv_sqrt_dh, &a);
+        memcpy(st->past[l][t & 3], st->s.h, sizeof st->s.h);
     }
     const atome_head_acts ha = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, LUT(st)};
     head_forward(st->logits, st->x, &m->w, &ha);
