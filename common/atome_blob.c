@@ -2,10 +2,6 @@
 #include "atome_blob.h"
 #include "atome_trits.h"
 
-static uint32_t get_u32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void put_u32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
 }
@@ -67,27 +63,20 @@ size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weig
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     if ((uintptr_t)blob & 3u) return ATOME_ERR_ALIGN;
     if (len < ATOME_HEADER_BYTES) return ATOME_ERR_TRUNCATED;
-    if (get_u32(blob) != ATOME_MAGIC) return ATOME_ERR_MAGIC;
-    if (get_u32(blob + 4) != ATOME_VERSION) return ATOME_ERR_VERSION;
-    atome_config c;
-    c.vocab = (int)get_u32(blob + 8);
-    c.d_model = (int)get_u32(blob + 12);
-    c.n_layers = (int)get_u32(blob + 16);
-    c.d_head = (int)get_u32(blob + 20);
-    c.window = (int)get_u32(blob + 24);
-    /* Compare as unsigned first: a flipped top byte must not pass as a negative int. */
-    for (int i = 8; i < 28; i += 4)
-        if (get_u32(blob + i) > 0xffffu) return ATOME_ERR_DIMS;
-    if (!atome_config_fits(&c) || get_u32(blob + 28) != ATOME_CONV_K || get_u32(blob + 32) != ATOME_TOPK ||
-        get_u32(blob + 36) != ATOME_PACK_BASE3 || get_u32(blob + 40) != 0)
-        return ATOME_ERR_DIMS;
+    const uint32_t *h = (const uint32_t *)(const void *)blob; /* aligned; every target is little-endian */
+    if (h[0] != ATOME_MAGIC) return ATOME_ERR_MAGIC;
+    if (h[1] != ATOME_VERSION) return ATOME_ERR_VERSION;
+    /* Dimensions as unsigned first: a flipped top byte must not pass as a negative int. */
+    for (int i = 2; i < 7; i++)
+        if (h[i] > 0xffffu) return ATOME_ERR_DIMS;
+    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6]};
+    if (!atome_config_fits(&c)) return ATOME_ERR_DIMS; /* before bind, which walks c.n_layers */
     size_t payload = atome_blob_bind(&c, 0, 0);
-    if (get_u32(blob + 44) != payload) return ATOME_ERR_DIMS;
+    if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[10] != 0 || h[11] != payload)
+        return ATOME_ERR_DIMS;
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
-    uint32_t crc = atome_crc32(0, blob, 60);
-    crc = atome_crc32(crc, blob + ATOME_HEADER_BYTES, payload);
-    if (crc != get_u32(blob + 60)) return ATOME_ERR_CRC;
+    if (atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, payload) != h[15]) return ATOME_ERR_CRC;
     atome_blob_bind(&c, blob + ATOME_HEADER_BYTES, w);
     return ATOME_OK;
 }
