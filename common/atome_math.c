@@ -27,30 +27,28 @@ float atome_sqrtf(float x) {
     in.f = x;
     uint32_t ix = in.u;
     if (ix & 0x80000000u) return (ix << 1) > 0xff000000u ? x : 0.0f; /* negative: 0, NaN stays */
-    if (ix >= 0x7f800000u) return x;          /* +inf, NaN */
-    if ((ix & 0x7f800000u) == 0) return 0.0f; /* zero or denormal */
+    if (ix >= 0x7f800000u) return x;                                 /* +inf, NaN */
+    if ((ix & 0x7f800000u) == 0) return 0.0f;                        /* zero or denormal */
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    return __builtin_sqrtf(x); /* VSQRT.F32 is correctly rounded: the same bits, less code */
+#else
     int e = (int)(ix >> 23) - 127;
-    uint32_t m = (ix & 0x7fffffu) | 0x800000u;       /* x = m · 2^(e-23) */
-    if (e & 1) {
-        m <<= 1;
-        e -= 1;
+    uint32_t m = (ix & 0x7fffffu) | 0x800000u; /* x = m · 2^(e-23) */
+    if (e & 1) m += m, e -= 1;
+    e /= 2;
+    /* Bit by bit in 32-bit integers (fdlibm's e_sqrtf): q gets 24 bits and one more for rounding. */
+    m += m;
+    uint32_t q = 0, s = 0;
+    for (uint32_t r = 0x01000000u; r; r >>= 1) {
+        uint32_t t = s + r;
+        if (t <= m) s = t + r, m -= t, q += r;
+        m += m;
     }
-    /* floor(sqrt(m · 2^23)) bit by bit: a 24-bit mantissa with the leading 1. */
-    uint64_t v = (uint64_t)m << 23, r = 0, bit = (uint64_t)1 << 48;
-    while (bit > v) bit >>= 2;
-    while (bit) {
-        if (v >= r + bit) {
-            v -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    if (v > r) r++; /* nearest: the exact root is past r + 1/2 iff remainder > r (no ties) */
+    if (m) q += q & 1; /* nearest: an inexact root is never exactly halfway */
     f32bits out;
-    out.u = ((uint32_t)(e / 2 + 126) << 23) + (uint32_t)r; /* a carry out of r bumps the exponent */
+    out.u = (q >> 1) + 0x3f000000u + ((uint32_t)e << 23);
     return out.f;
+#endif
 }
 
 float atome_tanhf(float x) {

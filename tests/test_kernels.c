@@ -35,6 +35,15 @@ START_TEST(sqrt_is_correctly_rounded) {
 }
 END_TEST
 
+START_TEST(sqrt_exhaustive_on_one_to_four) {
+    /* every float in [1, 4): both exponent parities, every mantissa */
+    for (uint32_t u = 0x3f800000u; u < 0x40800000u; u++) {
+        float x = float_of(u);
+        if (bits_of(atome_sqrtf(x)) != bits_of((float)sqrt((double)x))) ck_abort_msg("sqrt(%a)", x);
+    }
+}
+END_TEST
+
 START_TEST(expf_within_two_ulp) {
     for (float x = -87.0f; x <= 88.0f; x += 0.013f) {
         double want = exp((double)x), got = atome_expf(x);
@@ -231,6 +240,7 @@ Suite *kernels_suite(void) {
     Suite *s = suite_create("kernels");
     TCase *t = tcase_create("forward");
     tcase_add_test(t, sqrt_is_correctly_rounded);
+    tcase_add_test(t, sqrt_exhaustive_on_one_to_four);
     tcase_add_test(t, expf_within_two_ulp);
     tcase_add_test(t, all_243_codes_round_trip);
     tcase_add_test(t, rows_of_odd_length_round_trip);
