@@ -1,3 +1,127 @@
-# Firmware for QEMU boards (issue 5 fills this in).
-mcu:
-	@true
+# Firmware for QEMU boards, and the size, RAM and speed tables (infer/firmware/, scripts/mcu_*.sh).
+#
+#   make mcu         one parity firmware per board and checkpoint: build/mcu/<board>/<model>.elf
+#                    (tests/test_mcu.c runs each under QEMU against the host engine)
+#   make mcu-sizes   scripts/mcu_sizes.sh -> results/mcu_sizes.md
+#   make mcu-ram     scripts/mcu_ram.sh   -> results/mcu_ram.md
+#   make mcu-speed   scripts/mcu_speed.sh -> results/mcu_speed.md
+#   make mcu-tables  all three
+#   make mcu-placeholders  untrained checkpoints/default.bin and small.bin, if absent (never overwrites)
+#
+# <model> is checkpoints/<model>.bin, or else build/mcu/gen/<preset>-w<W>.bin, an untrained blob of
+# that preset and window (seed 1) made by init-blob. Every checkpoint runs on the four large boards;
+# the micro:bit (16 KB RAM) runs the checkpoints named in MCU_MICROBIT_MODELS that exist.
+# build/mcu/<board>/speed/<model>.elf is the speed run of the same model.
+
+MCU_CC_arm := arm-none-eabi-gcc
+MCU_CC_rv  := riscv64-unknown-elf-gcc
+MCU_CPU_m0   := -mcpu=cortex-m0 -mthumb
+MCU_CPU_m3   := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+MCU_CPU_m4   := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+MCU_CPU_m4f  := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+MCU_CPU_m7   := -mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16
+MCU_CPU_rv32 := -march=rv32imac -mabi=ilp32
+MCU_CPUS     := m0 m3 m4 m4f m7 rv32
+mcu_cc = $(if $(filter rv32,$(1)),$(MCU_CC_rv),$(MCU_CC_arm))
+
+# The engine's flags without the host's lookup-table matmul: C99, never an FMA, -Os. The firmware
+# files are C99 too, so one compiler call builds and links a whole firmware.
+MCU_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS) -Os -ffunction-sections -fdata-sections
+FW_DIR     := infer/firmware
+MCU_SRC    := $(ENGINE_SRC) $(FW_DIR)/fw_main.c $(FW_DIR)/fw_digest.c
+MCU_HDR    := $(wildcard common/*.h infer/*.h $(FW_DIR)/*.h)
+# Built into the test binary too: the host side of the parity run.
+MCU_HOST_SRC := $(FW_DIR)/fw_digest.c
+ARM_LDFLAGS := -nostartfiles --specs=nano.specs -L$(FW_DIR) -Wl,--gc-sections
+RV_MEM      := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
+               -Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x200000
+RV_LDFLAGS  := --specs=picolibc.specs --oslib=semihost --crt0=semihost -Wl,--gc-sections $(RV_MEM)
+
+# Boards: name, CPU, board file, link flags. m0-on-an385 is Cortex-M0 code run on the M3 board
+# (ARMv6-M is a subset of ARMv7-M, so the same instructions execute): the RAM and speed tables
+# use it for presets that do not fit the micro:bit's 16 KB; m0-264k-on-an385 the same with RAM cut
+# to 264 KB, the RP2040's.
+MCU_BOARDS := mps2-an385 mps2-an386 mps2-an500 microbit rv32-virt
+MCU_BOARD_mps2-an385  := m3   $(FW_DIR)/arm_board.c  $(ARM_LDFLAGS) -Tmps2.ld
+MCU_BOARD_mps2-an386  := m4f  $(FW_DIR)/arm_board.c  $(ARM_LDFLAGS) -Tmps2.ld
+MCU_BOARD_mps2-an500  := m7   $(FW_DIR)/arm_board.c  $(ARM_LDFLAGS) -Tmps2.ld
+MCU_BOARD_microbit    := m0   $(FW_DIR)/arm_board.c  $(ARM_LDFLAGS) -Tmicrobit.ld
+MCU_BOARD_m0-on-an385 := m0   $(FW_DIR)/arm_board.c  $(ARM_LDFLAGS) -Tmps2.ld
+MCU_BOARD_m0-264k-on-an385 := m0 $(FW_DIR)/arm_board.c $(ARM_LDFLAGS) -Tmps2.ld -Wl,--defsym=__ram_size=0x42000
+MCU_BOARD_rv32-virt   := rv32 $(FW_DIR)/rv32_board.c $(RV_LDFLAGS)
+
+MCU_MODELS := $(patsubst checkpoints/%.bin,%,$(wildcard checkpoints/*.bin))
+MCU_MICROBIT_MODELS ?= nano small
+MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUILD)/mcu/$(b)/%.elf)) \
+          $(patsubst %,$(BUILD)/mcu/microbit/%.elf,$(filter $(MCU_MICROBIT_MODELS),$(MCU_MODELS)))
+
+.PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
+mcu: mcu-deps $(MCU_FW)
+mcu-deps:
+	@bash $(DEPS) mcu riscv
+
+# $(1) board, $(2) "" or "speed/"; the stem is the model. MCU_BOARD_<board>: CPU, board file, link flags.
+mcu_cpu = $(word 1,$(MCU_BOARD_$(1)))
+define mcu_board
+$(BUILD)/mcu/$(1)/$(2)%.elf: $(MCU_SRC) $(word 2,$(MCU_BOARD_$(1))) $(MCU_HDR) $(BUILD)/mcu/models/%/atome_model.h \
+    $(wildcard $(FW_DIR)/*.ld) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(call mcu_cpu,$(1))) $(MCU_CPU_$(call mcu_cpu,$(1))) $(MCU_CFLAGS) -DFW_BOARD='"$(1)"' $(if $(2),-DFW_SPEED) \
+	  -I$(BUILD)/mcu/models/$$* -include $(BUILD)/mcu/models/$$*/atome_model_config.h \
+	  $(MCU_SRC) $(wordlist 2,99,$(MCU_BOARD_$(1))) -o $$@
+endef
+$(foreach b,$(MCU_BOARDS) m0-on-an385 m0-264k-on-an385,$(eval $(call mcu_board,$(b),)) $(eval $(call mcu_board,$(b),speed/)))
+
+# The model as a header (blob in flash) and its engine sizes, by atome-header.
+.PRECIOUS: $(BUILD)/mcu/models/%/atome_model.h $(BUILD)/mcu/gen/%.bin
+$(BUILD)/mcu/models/%/atome_model.h: checkpoints/%.bin atome-header
+	@mkdir -p $(@D)
+	./atome-header $< $@
+$(BUILD)/mcu/models/%/atome_model.h: $(BUILD)/mcu/gen/%.bin atome-header
+	@mkdir -p $(@D)
+	./atome-header $< $@
+
+# Untrained blobs for the scripts: <preset>-w<W>.bin.
+INIT_BLOB := $(BUILD)/tools/init-blob
+$(INIT_BLOB): $(ENGINE_OBJ) $(BUILD)/host/train/model.o $(BUILD)/host/tests/tools/init_blob.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ -lm
+$(BUILD)/mcu/gen/%.bin: $(INIT_BLOB)
+	@mkdir -p $(@D)
+	$(INIT_BLOB) $(firstword $(subst -w, ,$*)) 1 $@ --window $(lastword $(subst -w, ,$*))
+
+# Placeholder checkpoints until trained ones replace them: run once, never overwrites a file.
+.PHONY: mcu-placeholders
+mcu-placeholders: $(INIT_BLOB)
+	@test -e checkpoints/default.bin || $(INIT_BLOB) default 1 checkpoints/default.bin
+	@test -e checkpoints/small.bin || $(INIT_BLOB) small 1 checkpoints/small.bin
+
+# Engine objects alone per CPU, at the default preset's sizes, for the size table.
+MCU_SIZE_DIMS := -DATOME_MAX_D=64 -DATOME_MAX_LAYERS=4 -DATOME_MAX_DHEAD=16 -DATOME_MAX_WINDOW=64
+define mcu_obj
+$(BUILD)/mcu/obj/$(1)/%.o: %.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) $(if $(filter rv32,$(1)),--specs=picolibc.specs) \
+	  -c $$< -o $$@
+# The engine as a firmware links it: the stub alone, unused sections dropped, with a link map.
+$(BUILD)/mcu/obj/$(1)/engine.elf: $(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(1)/%.o) $(BUILD)/mcu/obj/$(1)/$(FW_DIR)/size_stub.o
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $$^ -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+# The same with link-time optimisation: one compiler call, so no per-object split.
+$(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto $$(filter %.c,$$^) -nostartfiles \
+	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+endef
+$(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
+MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf))
+mcu-objs: mcu-deps $(MCU_OBJ)
+
+mcu-sizes: mcu-deps
+	@bash scripts/mcu_sizes.sh
+mcu-ram: mcu-deps
+	@bash scripts/mcu_ram.sh
+mcu-speed: mcu-deps
+	@bash scripts/mcu_speed.sh
+mcu-tables: mcu-sizes mcu-ram mcu-speed

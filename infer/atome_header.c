@@ -1,0 +1,207 @@
+/* atome_header.c — `atome-header MODEL.bin OUT.h [--name NAME]`: a model blob as C source for a firmware.
+ *
+ * Writes two headers:
+ *   OUT.h         the blob as a `static const uint8_t NAME[]`, 4-byte aligned (const, so the linker
+ *                 keeps it in flash and the engine reads it in place), NAME_LEN, and an #error if the
+ *                 ATOME_MAX_* in force are too small for the model;
+ *   OUT_config.h  the ATOME_MAX_* set to the model's exact dimensions (each under #ifndef), so the
+ *                 engine's static state holds this model and not one byte more.
+ * The state struct in atome.h is sized by those defines, so every file that includes atome.h —
+ * atome.c too — must see the same values: build them all with `-include OUT_config.h`. A separate
+ * config header is what makes that possible without pulling the blob into every file.
+ *
+ * The blob is checked with atome_blob_open first; a bad one gets one line and no output file.
+ * Both files are written to temporaries and renamed into place, so a failure leaves neither.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../common/atome_blob.h"
+
+static const char *prog = "atome-header";
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: %s MODEL.bin OUT.h [--name NAME]\n"
+            "  Writes OUT.h (the blob as a const, 4-byte aligned array NAME, default atome_blob, with\n"
+            "  NAME_LEN) and OUT_config.h (ATOME_MAX_* set to the model's dimensions). Build every file\n"
+            "  that includes atome.h, atome.c too, with -include OUT_config.h.\n",
+            prog);
+}
+
+static int is_ident(const char *s) {
+    if (!*s || (*s >= '0' && *s <= '9')) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static const char *base_name(const char *path) {
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Reads the whole file into malloc'd memory (malloc's alignment satisfies the blob's 4). */
+static uint8_t *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *bigger = realloc(buf, cap *= 2);
+        if (!bigger) free(buf);
+        buf = bigger;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || !buf) {
+        free(buf);
+        if (!bad) errno = ENOMEM;
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* A path without its directory and ".h": "dir/model.h" -> "model". */
+static void stem_of(char *dst, size_t cap, const char *path) {
+    const char *b = base_name(path);
+    size_t n = strlen(b);
+    if (n > 2 && strcmp(b + n - 2, ".h") == 0) n -= 2;
+    snprintf(dst, cap, "%.*s", (int)n, b);
+}
+
+static int write_config(FILE *f, const char *cfg_name, const char *model_name, const char *guard, const atome_config *c) {
+    fprintf(f,
+            "/* %s — engine sizes for the model in %s.h, written by atome-header; do not edit.\n"
+            " * The engine's state (atome.h) is sized by these, so every file that includes atome.h,\n"
+            " * atome.c too, must see the same values: compile them all with -include %s. */\n"
+            "#ifndef ATOME_MODEL_CONFIG_%s_H\n#define ATOME_MODEL_CONFIG_%s_H\n"
+            "#ifdef ATOME_CONFIG_H\n"
+            "#error \"%s must come before atome.h (best: -include %s on every file)\"\n"
+            "#endif\n",
+            cfg_name, model_name, cfg_name, guard, guard, cfg_name, cfg_name);
+    static const char *names[4] = {"ATOME_MAX_D", "ATOME_MAX_LAYERS", "ATOME_MAX_DHEAD", "ATOME_MAX_WINDOW"};
+    const int vals[4] = {c->d_model, c->n_layers, c->d_head, c->window};
+    for (int i = 0; i < 4; i++) fprintf(f, "#ifndef %s\n#define %s %d\n#endif\n", names[i], names[i], vals[i]);
+    fprintf(f, "#endif\n");
+    return ferror(f);
+}
+
+static int write_blob(FILE *f, const char *out_name, const char *src, const char *cfg_name, const char *name,
+                      const char *guard, const atome_config *c, const uint8_t *blob, size_t len) {
+    uint32_t crc = (uint32_t)blob[60] | (uint32_t)blob[61] << 8 | (uint32_t)blob[62] << 16 |
+                   (uint32_t)blob[63] << 24;
+    fprintf(f,
+            "/* %s — model %s for the atome engine, written by atome-header; do not edit.\n"
+            " * d_model %d, layers %d, d_head %d, window %d; %zu bytes, CRC-32 0x%08x.\n"
+            " * The array is const, so it stays in flash and the engine reads it in place:\n"
+            " *     atome_load(&model, %s, %s_LEN)\n"
+            " * Build every file that includes atome.h, atome.c too, with -include %s. */\n"
+            "#ifndef ATOME_MODEL_%s_H\n#define ATOME_MODEL_%s_H\n"
+            "#include <stdint.h>\n#include \"%s\"\n"
+            "#if ATOME_MAX_D < %d || ATOME_MAX_LAYERS < %d || ATOME_MAX_DHEAD < %d || ATOME_MAX_WINDOW < %d\n"
+            "#error \"%s: the ATOME_MAX_* in force are smaller than this model; atome_load would refuse it\"\n"
+            "#endif\n"
+            "#define %s_LEN %zuu\n"
+            "static const uint8_t %s[%zu] __attribute__((aligned(4))) = {\n",
+            out_name, src, c->d_model, c->n_layers, c->d_head, c->window, len, crc, name, name, cfg_name, guard,
+            guard, cfg_name, c->d_model, c->n_layers, c->d_head, c->window, out_name, name, len, name, len);
+    for (size_t i = 0; i < len; i++)
+        fprintf(f, "%s0x%02x,%s", i % 16 ? " " : "    ", blob[i], i % 16 == 15 || i + 1 == len ? "\n" : "");
+    fprintf(f, "};\n#endif\n");
+    return ferror(f);
+}
+
+int main(int argc, char **argv) {
+    const char *in = NULL, *out = NULL, *name = "atome_blob";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--name") == 0) {
+            if (++i == argc) {
+                fprintf(stderr, "%s: --name needs a C identifier\n", prog);
+                return 2;
+            }
+            name = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "%s: unknown option '%s' (try --help)\n", prog, argv[i]);
+            return 2;
+        } else if (!in) {
+            in = argv[i];
+        } else if (!out) {
+            out = argv[i];
+        } else {
+            fprintf(stderr, "%s: too many arguments (try --help)\n", prog);
+            return 2;
+        }
+    }
+    if (!in || !out) {
+        usage(stderr);
+        return 2;
+    }
+    if (!is_ident(name)) {
+        fprintf(stderr, "%s: --name '%s' is not a C identifier\n", prog, name);
+        return 2;
+    }
+    size_t len = 0;
+    uint8_t *blob = read_file(in, &len);
+    if (!blob) {
+        fprintf(stderr, "%s: %s: %s\n", prog, in, strerror(errno));
+        return 1;
+    }
+    atome_weights w;
+    int err = atome_blob_open(blob, len, &w);
+    if (err != ATOME_OK) {
+        fprintf(stderr, "%s: %s: %s\n", prog, in, atome_strerror(err));
+        free(blob);
+        return 1;
+    }
+
+    char stem[256], cfg_path[4096], cfg_name[300], out_tmp[4200], cfg_tmp[4200], guard[300];
+    stem_of(stem, sizeof stem, out);
+    size_t dir_len = (size_t)(base_name(out) - out);
+    snprintf(cfg_name, sizeof cfg_name, "%s_config.h", stem);
+    if (snprintf(cfg_path, sizeof cfg_path, "%.*s%s", (int)dir_len, out, cfg_name) >= (int)sizeof cfg_path) {
+        fprintf(stderr, "%s: output path too long\n", prog);
+        free(blob);
+        return 2;
+    }
+    snprintf(out_tmp, sizeof out_tmp, "%s.tmp", out);
+    snprintf(cfg_tmp, sizeof cfg_tmp, "%s.tmp", cfg_path);
+    /* Include guards from the array name, which is an identifier already. */
+    size_t g = 0;
+    for (const char *s = name; *s && g + 1 < sizeof guard; s++)
+        guard[g++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s);
+    guard[g] = 0;
+
+    int ok = 1;
+    FILE *f = fopen(cfg_tmp, "w");
+    if (!f || write_config(f, cfg_name, stem, guard, &w.cfg) | fclose(f)) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, cfg_path, strerror(errno));
+        ok = 0;
+    }
+    if (ok) {
+        f = fopen(out_tmp, "w");
+        if (!f || write_blob(f, base_name(out), base_name(in), cfg_name, name, guard, &w.cfg, blob, len) | fclose(f)) {
+            fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
+            ok = 0;
+        }
+    }
+    if (ok && (rename(cfg_tmp, cfg_path) != 0 || rename(out_tmp, out) != 0)) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
+        unlink(cfg_path);
+        ok = 0;
+    }
+    unlink(cfg_tmp);
+    unlink(out_tmp);
+    free(blob);
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# mcu_sizes.sh — flash and RAM the engine takes on each microcontroller target, as markdown.
+# Usage: make mcu-sizes   (writes results/mcu_sizes.md too)
+#
+# The engine (common/*.c and infer/atome.c) is cross-compiled at -Os with the firmware's flags and
+# the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs). Two measures:
+#   objects  .text/.data/.bss of every engine object, as `size` counts them (.text with .rodata);
+#   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load,
+#            atome_reset, atome_step and atome_argmax, unused sections dropped (--gc-sections),
+#            summed from the link map; the compiler's and libc's helpers it pulls in beside it;
+#            and the same link with -flto.
+set -eu
+cd "$(dirname "$0")/.."
+make -s mcu-objs >/dev/null
+mkdir -p results
+out=results/mcu_sizes.md
+cpus="m0 m3 m4 m4f m7 rv32"
+target=2662 # 2.6 KB
+
+declare -A name=([m0]="Cortex-M0" [m3]="Cortex-M3" [m4]="Cortex-M4 soft-float" [m4f]="Cortex-M4F"
+                 [m7]="Cortex-M7" [rv32]="rv32imac")
+declare -A flags=([m0]="-mcpu=cortex-m0 -mthumb" [m3]="-mcpu=cortex-m3 -mthumb -mfloat-abi=soft"
+                  [m4]="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
+                  [m4f]="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
+                  [m7]="-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
+                  [rv32]="-march=rv32imac -mabi=ilp32")
+
+# Input sections of a link map as "kind size file section": kind engine, stub or runtime.
+map_sections() {
+  awk '
+    function hex(s,   i, v, c) { v = 0; s = tolower(substr(s, 3))
+      for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)); v = v * 16 + c - 1 }
+      return v }
+    function emit(sec, size, file,   kind) {
+      if (sec !~ /^\.(text|rodata|srodata|data|sdata|bss|sbss)/) return
+      kind = file ~ /[.]a[(]/ || file ~ /crt[^\/]*[.]o$/ ? "runtime" : file ~ /size_stub/ ? "stub" : "engine"
+      print kind, hex(size), file, sec }
+    /^Linker script and memory map/ { on = 1; next }
+    !on { next }
+    /^ [.][^ ]*/ { if (NF >= 4 && $2 ~ /^0x/) { emit($1, $3, $4); pend = "" } else pend = $1; next }
+    pend != "" && NF >= 3 && $1 ~ /^0x/ && $2 ~ /^0x/ { emit(pend, $2, $3); pend = ""; next }
+    { pend = "" }' "$1"
+}
+
+kind_sum() { # kind, category regex, on map_sections output from stdin
+  awk -v k="$1" -v re="$2" '$1 == k && $4 ~ re { s += $2 } END { print s + 0 }'
+}
+
+{
+  echo "### Engine size per target (-Os)"
+  echo
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub calling atome_load/atome_reset/atome_step/atome_argmax, \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *-flto*: the same link with link-time optimisation (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: linked engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M."
+  echo
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text | ≤ 2.6 KB | helpers .text | linked engine .text, -flto |"
+  echo "|---|---|---:|---:|---:|---:|---|---:|---:|"
+  for c in $cpus; do
+    sz=arm-none-eabi-size
+    [ "$c" = rv32 ] && sz=riscv64-unknown-elf-size
+    objs=$(ls build/mcu/obj/$c/common/*.o build/mcu/obj/$c/infer/atome.o)
+    read -r t d b < <($sz $objs | awk 'NR > 1 { t += $1; d += $2; b += $3 } END { print t, d, b }')
+    secs=$(map_sections build/mcu/obj/$c/engine.map)
+    lt=$(kind_sum engine '^[.](text|rodata|srodata)' <<<"$secs")
+    ht=$(kind_sum runtime '^[.](text|rodata|srodata)' <<<"$secs")
+    st=$(kind_sum stub '^[.](text|rodata|srodata)' <<<"$secs")
+    lto=$(( $(map_sections build/mcu/obj/$c/engine-lto.map | kind_sum engine '^[.](text|rodata|srodata)') - st ))
+    verdict="—"
+    [ "$c" != rv32 ] && { [ "$lt" -le $target ] && verdict="yes" || verdict="**no** (+$((lt - target)) B)"; }
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $verdict | $ht | $lto |"
+  done
+  echo
+  echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"
+  echo
+  printf "| function |"; for c in $cpus; do printf " %s |" "${name[$c]}"; done; echo
+  printf "|---|"; for c in $cpus; do printf -- "---:|"; done; echo
+  for c in $cpus; do
+    map_sections build/mcu/obj/$c/engine.map | awk -v c="$c" '$1 == "engine" && $4 ~ /^[.](text|rodata|srodata)/ {
+      s = $4; sub(/^[.]text[.]/, "", s); print c, s, $2 }'
+  done | awk -v cpus="$cpus" '
+    { v[$2, $1] += $3; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }; if ($1 == "m4f") key[$2] = $3 }
+    END {
+      nc = split(cpus, cl, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)   # by M4F size, largest first
+        if (key[order[j]] > key[order[i]]) { t = order[i]; order[i] = order[j]; order[j] = t }
+      for (i = 1; i <= n; i++) { line = "| " order[i] " |"
+        for (j = 1; j <= nc; j++) line = line " " ((order[i], cl[j]) in v ? v[order[i], cl[j]] : "") " |"
+        print line } }'
+} | tee "$out"
