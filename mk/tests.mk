@@ -4,7 +4,7 @@
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 TEST_OPT := -O1 -g
 TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c
-TEST_LINK_SRC := $(ENGINE_SRC) $(TRAIN_LIB_SRC) train/model.c
+TEST_LINK_SRC := $(ENGINE_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
 -include $(TEST_OBJ:.o=.d)
 
@@ -17,9 +17,9 @@ $(BUILD)/run_tests: $(TEST_OBJ)
 	$(CC) $(SAN) $^ -o $@ $(TRAIN_LIBS) $$(pkg-config --libs check) -lm
 
 # Test programs the suites run as subprocesses (built normally, they are what ships).
-TEST_TOOLS := atome-infer
+TEST_TOOLS := atome-infer atome-train atome-header
 
 test:
-	@bash $(DEPS) host
-	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) >/dev/null
+	@bash $(DEPS) host mcu riscv
+	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests

@@ -14,3 +14,18 @@ TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o
 
 atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
+
+# make demo: trains the default preset on the bundled TinyStories for a few minutes (the number
+# of steps is sized for a 2-core machine), then lets atome-infer tell a story with the result.
+DEMO_OUT   ?= $(BUILD)/demo
+DEMO_STEPS ?= 8000
+# A model this small loops under greedy decoding; mild temperature sampling (seeded, so the
+# story is reproducible) reads more like the corpus.
+DEMO_SAMPLE ?= --temperature 0.5 --top-k 20 --seed 1
+demo:
+	@bash $(DEPS) host
+	@$(MAKE) --no-print-directory atome-train atome-infer >/dev/null
+	@rm -rf $(DEMO_OUT)
+	./atome-train --data data/tinystories_train.txt --valid data/tinystories_valid.txt --preset default \
+	  --steps $(DEMO_STEPS) --eval-every 1000 --batch 16 --seq 64 --out $(DEMO_OUT) --sample 0
+	./atome-infer --model $(DEMO_OUT)/model.bin --prompt "Once upon a time" -n 300 $(DEMO_SAMPLE)

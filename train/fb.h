@@ -18,22 +18,36 @@
 
 typedef struct fb_context fb_context;
 
-/* Activation arena for B windows of T positions of config c; NULL if out of memory. */
+/* Activation arena for B windows of T positions of config c; NULL if out of memory, or if c
+ * does not fit the engine (atome_config_fits) or B or T < 1. Sets OpenBLAS to one thread
+ * (the parallelism is OpenMP's, across sequences). */
 fb_context *fb_create(const atome_config *c, int B, int T);
 void fb_free(fb_context *f);
 
-/* Forward only over B windows of T+1 bytes (tokens[b*(T+1) + t]) on the packed blob.
+/* Forward only over B windows of T+1 bytes (tokens[b*(T+1) + t]) on the packed blob
+ * (model_blob_bytes long, 4-aligned, of the context's config: NaN is returned otherwise).
  * Returns the summed cross-entropy in nats over the B·T predicted bytes; if logits is not
  * NULL it receives them as [B][T][V]. If loss_pos is not NULL it receives the per-position
  * cross-entropy [B][T] (for evaluation and router-entropy studies). */
 double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos);
 
 /* Forward and backward: overwrites grad (atome_param_count floats) with d(mean loss)/d(master),
- * the mean taken over the B·T predicted bytes. Returns the summed cross-entropy in nats. */
+ * the mean taken over the B·T predicted bytes. Returns the summed cross-entropy in nats (the
+ * same bits as fb_forward's), NaN for a blob as fb_forward refuses. The blob must be
+ * model_pack(master): the backward reads the ternary weights from the blob and, of the
+ * master, only ssm_b and ssm_c (the blob holds their product). */
 double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
                float *grad);
 
 /* Router weights of the last fb_forward/fb_step: [B][T][L][3] (pathway mix per position). */
 const float *fb_router(const fb_context *f);
+
+/* Where the time went since fb_create, in seconds summed over threads: the forward (the
+ * common/ kernels and the loss), the backward, and the ordered sum of the per-sequence
+ * gradients. For benchmark output. */
+typedef struct {
+    double forward, backward, reduce;
+} fb_times;
+fb_times fb_get_times(const fb_context *f);
 
 #endif

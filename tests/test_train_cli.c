@@ -1,0 +1,513 @@
+/* test_train_cli.c — ./atome-train as a user runs it (a subprocess): bad input, reproducibility
+ * across thread counts, resume after SIGTERM and after kill -9, the NaN stop, the evaluation's
+ * definition, the passive OpenMP wait policy.
+ *
+ * Runs are tiny (nano preset, a 60 KB slice of the bundled TinyStories, windows of 33 bytes) so
+ * that the suite takes seconds; what is compared is bytes, so size does not weaken it. */
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "../train/checkpoint.h"
+#include "../train/fb.h"
+#include "../train/model.h"
+
+static char dir[32]; /* this test's scratch directory */
+
+static void setup(void) {
+    strcpy(dir, "/tmp/atome-train-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[512];
+    /* train: the first 60,000 bytes of TinyStories; valid: the next 4,000 */
+    snprintf(cmd, sizeof cmd,
+             "head -c 64000 data/tinystories_train.txt > %s/all.txt && head -c 60000 %s/all.txt > %s/train.txt && "
+             "tail -c 4000 %s/all.txt > %s/valid.txt && rm %s/all.txt",
+             dir, dir, dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void teardown(void) {
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwx %s; rm -rf %s", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Replaces each @D in raw with the scratch directory (malloc'd). */
+static char *expand_dir(const char *raw) {
+    char *out = malloc(8192), *o = out;
+    for (const char *p = raw; *p; p++) {
+        if (p[0] == '@' && p[1] == 'D') o += sprintf(o, "%s", dir), p++;
+        else *o++ = *p;
+    }
+    *o = 0;
+    return out;
+}
+
+/* printf, then expand_dir. */
+static char *expand(const char *fmt, va_list ap) {
+    char raw[2048];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    return expand_dir(raw);
+}
+
+static char out_text[1 << 16], err_text[1 << 16];
+
+static void slurp(const char *path, char *buf, size_t cap) {
+    buf[0] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = 0;
+    fclose(f);
+}
+
+/* Runs `./atome-train ARGS` (ARGS formatted, @D expanded) to completion; returns its exit status
+ * (128+n if killed by signal n), with its stdout and stderr in out_text and err_text. The
+ * captures live outside the scratch directory so that its listing shows only what the run made. */
+static int train(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *args = expand(fmt, ap);
+    va_end(ap);
+    char *cmd = malloc(strlen(args) + 256);
+    sprintf(cmd, "./atome-train %s > %s.stdout 2> %s.stderr", args, dir, dir);
+    int st = system(cmd);
+    sprintf(cmd, "%s.stdout", dir);
+    slurp(cmd, out_text, sizeof out_text);
+    unlink(cmd);
+    sprintf(cmd, "%s.stderr", dir);
+    slurp(cmd, err_text, sizeof err_text);
+    unlink(cmd);
+    free(cmd);
+    free(args);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Starts ./atome-train in the background (exec'd by the shell, so the pid is the trainer's). */
+static pid_t train_bg(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *args = expand(fmt, ap);
+    va_end(ap);
+    char *cmd = malloc(strlen(args) + 256);
+    sprintf(cmd, "exec ./atome-train %s > /dev/null 2> %s.stderr", args, dir);
+    free(args);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    ck_assert_int_gt(pid, 0);
+    return pid;
+}
+
+static int wait_status(pid_t pid) {
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void wait_for_file(const char *path, pid_t pid) {
+    for (int i = 0; i < 120000 && access(path, F_OK) != 0; i++) {
+        int st;
+        ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "the run ended before writing %s", path);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    ck_assert_msg(access(path, F_OK) == 0, "%s never appeared", path);
+}
+
+static char *read_all(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)len + 1);
+    ck_assert_int_eq(fread(b, 1, (size_t)len, f), len);
+    b[len] = 0;
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+/* 1 if the two files hold the same bytes. */
+static int same_file(const char *a, const char *b) {
+    size_t na, nb;
+    char *x = read_all(a, &na), *y = read_all(b, &nb);
+    int same = na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Every file under the scratch directory with its CRC and size: shows anything made or changed. */
+static char *listing(void) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "cd %s && find . -exec sh -c 'if [ -f \"$1\" ]; then cksum \"$1\"; else echo \"$1\"; fi' _ {} \\; | sort", dir);
+    FILE *p = popen(cmd, "r");
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, p);
+    buf[n] = 0;
+    pclose(p);
+    return buf;
+}
+
+/* 1 if directory @D/sub holds exactly what a finished run leaves: no temporaries. */
+static int only_run_files(const char *sub) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s/%s | tr '\\n' ' ')\" = 'checkpoint.bin log.jsonl model.bin '", dir, sub);
+    return system(cmd) == 0;
+}
+
+static int count_lines(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+#define TINY "--preset nano --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt"
+
+START_TEST(help_and_usage) {
+    ck_assert_int_eq(train("--help"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "usage: atome-train --data FILE --out DIR"));
+    ck_assert_ptr_nonnull(strstr(out_text, "--resume"));
+}
+END_TEST
+
+/* Each bad input: exit 1, one line on stderr naming the problem, nothing created or changed. */
+START_TEST(bad_input) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && : > empty.txt && head -c 100 train.txt > short.txt && head -c 10 train.txt > tiny.txt && "
+             "echo x > file.txt && mkdir -p ro damaged nockpt && cp train.txt unreadable.txt && chmod 000 unreadable.txt",
+             dir);
+    ck_assert_int_eq(system(cmd), 0);
+    /* A damaged checkpoint to resume from: a real one with one byte flipped. */
+    ck_assert_int_eq(train(TINY " --steps 2 --out @D/damaged --sample 0"), 0);
+    snprintf(cmd, sizeof cmd, "cd %s/damaged && rm model.bin log.jsonl", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/damaged/checkpoint.bin", dir);
+    FILE *f = fopen(cmd, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 1000, SEEK_SET);
+    int byte = fgetc(f);
+    fseek(f, 1000, SEEK_SET);
+    fputc(byte ^ 0x40, f); /* one bit of the master weights */
+    fclose(f);
+    int root = geteuid() == 0;
+    if (!root) ck_assert_int_eq(chmod(strcat(strcpy(cmd, dir), "/ro"), 0555), 0);
+    static const struct {
+        const char *args, *want;
+    } cases[] = {
+        {"--data @D/missing.txt --out @D/o", "cannot open @D/missing.txt: No such file or directory"},
+        {"--data @D/empty.txt --out @D/o", "@D/empty.txt is empty"},
+        {"--data @D --out @D/o", "@D is a directory"},
+        {"--data @D/short.txt --out @D/o", "@D/short.txt is too short: 100 bytes"},
+        {"--data @D/train.txt --valid @D/tiny.txt --out @D/o", "@D/tiny.txt is too short: 10 bytes"},
+        {"--data @D/train.txt --out @D/o --steps 0", "--steps needs an integer from 1"},
+        {"--data @D/train.txt --out @D/o --steps -5", "--steps needs an integer from 1"},
+        {"--data @D/train.txt --out @D/o --steps", "--steps needs a value"},
+        {"--data @D/train.txt --out @D/o --lr abc", "--lr needs a finite number > 0"},
+        {"--data @D/train.txt --out @D/o --lr 0", "--lr needs a finite number > 0"},
+        {"--data @D/train.txt --out @D/o --beta2 1", "--beta2 needs a finite number"},
+        {"--data @D/train.txt --out @D/o --batch 2 --batch 3", "--batch given twice"},
+        {"--data @D/train.txt --out @D/o --d-model 300", "does not fit the engine: --d-model"},
+        {"--data @D/train.txt --out @D/o --n-layers 9", "does not fit the engine: --n-layers"},
+        {"--data @D/train.txt --out @D/o --window 5000", "does not fit the engine: --window"},
+        {"--data @D/train.txt --out @D/o --preset huge", "unknown preset 'huge'"},
+        {"--data @D/train.txt --out @D/o --schedule linear", "--schedule must be cosine or constant"},
+        {"--data @D/train.txt --out @D/o --bogus 1", "unknown option '--bogus'"},
+        {"--out @D/o", "--data FILE is required"},
+        {"--data @D/train.txt", "--out DIR is required"},
+        {"--data @D/train.txt --out @D/file.txt", "--out @D/file.txt exists and is not a directory"},
+        {"--data @D/train.txt --out @D/no/such/dir", "cannot create output directory @D/no/such/dir"},
+        {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open checkpoint @D/nockpt/checkpoint.bin"},
+        {"--data @D/train.txt --out @D/damaged --resume", "@D/damaged/checkpoint.bin: corrupt (CRC mismatch)"},
+    };
+    char *before = listing();
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0] + 2; i++) {
+        const char *args, *want;
+        if (i < sizeof cases / sizeof cases[0]) args = cases[i].args, want = cases[i].want;
+        else if (i == sizeof cases / sizeof cases[0])
+            /* root reads anything: /proc/self/mem opens but fails to read at offset 0 */
+            args = root ? "--data /proc/self/mem --out @D/o" : "--data @D/unreadable.txt --out @D/o",
+            want = root ? "cannot read /proc/self/mem" : "cannot open @D/unreadable.txt: Permission denied";
+        else
+            /* root writes anywhere but sysfs */
+            args = root ? "--data @D/train.txt --out /sys" : "--data @D/train.txt --out @D/ro",
+            want = root ? "output directory /sys is not writable" : "output directory @D/ro is not writable";
+        int code = train("--seq 32 --sample 0 %s", args);
+        char *w = expand_dir(want);
+        ck_assert_msg(code == 1, "%s: exit %d (%s)", args, code, err_text);
+        ck_assert_msg(strncmp(err_text, "atome-train: ", 13) == 0 && strstr(err_text, w), "%s: stderr '%s', want '%s'",
+                      args, err_text, w);
+        ck_assert_msg(count_lines(err_text) == 1, "%s: %d lines on stderr", args, count_lines(err_text));
+        ck_assert_msg(out_text[0] == 0, "%s: stdout '%s'", args, out_text);
+        char *after = listing();
+        ck_assert_msg(strcmp(before, after) == 0, "%s left files:\n%s\nwere:\n%s", args, after, before);
+        free(after);
+        free(w);
+    }
+    free(before);
+    /* A finished run is not silently overwritten, and --resume refuses other settings. */
+    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --sample 0"), 0);
+    before = listing();
+    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "checkpoint.bin exists: add --resume"));
+    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --resume --lr 0.5"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "--resume: --lr differs from the run"));
+    ck_assert_int_eq(train(TINY " --steps 4 --out @D/run --resume"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "--resume: --steps differs"));
+    ck_assert_int_eq(train("--preset small --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt --out @D/run --resume"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "--resume: the model given"));
+    ck_assert_int_eq(train("--preset nano --batch 4 --seq 32 --data @D/short.txt --valid @D/valid.txt --out @D/run --resume"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "the training bytes differ"));
+    char *after = listing();
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+}
+END_TEST
+
+/* Same data, config and seed: the same checkpoint and blob bytes with 1 thread or 2. A third run
+ * with another seed differs, so the comparison is able to fail. */
+START_TEST(reproducible_across_threads) {
+    const char *run = TINY " --steps 40 --eval-every 20 --sample 32 --out @D/%s --threads %d --seed %d";
+    ck_assert_int_eq(train(run, "t1", 1, 7), 0);
+    ck_assert_ptr_null(strchr(out_text, '\r')); /* not a terminal: plain lines */
+    ck_assert_ptr_nonnull(strstr(out_text, "step 40/40"));
+    ck_assert_ptr_nonnull(strstr(out_text, "sample (greedy"));
+    ck_assert_int_eq(train(run, "t2", 2, 7), 0);
+    ck_assert_int_eq(train(run, "s2", 2, 8), 0);
+    char a[128], b[128];
+    const char *files[2] = {"checkpoint.bin", "model.bin"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
+        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
+        snprintf(b, sizeof b, "%s/s2/%s", dir, files[i]);
+        ck_assert_msg(!same_file(a, b), "%s does not depend on the seed", files[i]);
+    }
+    ck_assert_msg(only_run_files("t1"), "stray files in the run's directory");
+}
+END_TEST
+
+/* --accum 2 of batch 2 draws the same four windows as one batch of 4, so one update sees the
+ * same mean gradient up to float summation order: Adam's v = (1−β2)·g² agrees to float
+ * rounding (a sum instead of a mean would make it 4×), and so does the logged loss. */
+START_TEST(accumulation_equals_larger_batch) {
+    const char *run = "--preset nano --seq 32 --data @D/train.txt --valid @D/valid.txt --steps 1 --sample 0 --clip 0 "
+                      "--batch %d --accum %d --out @D/%s";
+    ck_assert_int_eq(train(run, 4, 1, "b4"), 0);
+    ck_assert_int_eq(train(run, 2, 2, "a2"), 0);
+    train_state a, b;
+    char pa[96], pb[96], err[512];
+    snprintf(pa, sizeof pa, "%s/b4/checkpoint.bin", dir);
+    snprintf(pb, sizeof pb, "%s/a2/checkpoint.bin", dir);
+    ck_assert_msg(checkpoint_load(pa, &a, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(checkpoint_load(pb, &b, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(a.windows, 4);
+    ck_assert_uint_eq(b.windows, 4);
+    ck_assert_uint_eq(a.rng, b.rng);
+    ck_assert_double_eq_tol(a.last_loss, b.last_loss, 1e-6);
+    long compared = 0;
+    for (long i = 0; i < a.n_params; i++) {
+        if (a.v[i] < 1e-14f) continue;
+        ck_assert_msg(fabsf(a.v[i] - b.v[i]) <= 1e-3f * a.v[i], "v[%ld]: %g vs %g", i, a.v[i], b.v[i]);
+        compared++;
+    }
+    ck_assert_int_gt(compared, a.n_params / 2);
+    state_free(&a);
+    state_free(&b);
+}
+END_TEST
+
+/* The log line of an evaluation, without its wall-clock time. */
+static char *log_without_times(const char *path) {
+    size_t n;
+    char *s = read_all(path, &n), *o = s;
+    for (char *p = s; *p;) {
+        if (!strncmp(p, ", \"time_s\": ", 12)) {
+            while (*p != '}') p++;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = 0;
+    return s;
+}
+
+/* Stops a run (SIGTERM: saved at a step boundary; SIGKILL: lost since its last save), resumes
+ * it, and checks it ends byte-identical to the same run never stopped. */
+static void stop_and_resume(int sig) {
+#define RUN TINY " --steps 600 --eval-every 150 --save-every 40 --sample 0 --out @D/%s"
+    const char *run = RUN;
+    ck_assert_int_eq(train(run, "ref"), 0);
+    pid_t pid = train_bg(run, "cut");
+    char ck[128], a[128], b[128];
+    snprintf(ck, sizeof ck, "%s/cut/checkpoint.bin", dir);
+    wait_for_file(ck, pid);
+    ck_assert_int_eq(kill(pid, sig), 0);
+    int code = wait_status(pid);
+    ck_assert_int_eq(code, 128 + sig);
+    train_state s;
+    char err[512];
+    ck_assert_msg(checkpoint_load(ck, &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(s.step > 0 && s.step < 600, "stopped at step %lld", (long long)s.step);
+    int64_t stopped = s.step;
+    if (sig == SIGKILL) ck_assert_int_eq(stopped % 40, 0); /* only saves survive a kill -9 */
+    state_free(&s);
+    ck_assert_int_eq(train(RUN " --resume", "cut"), 0);
+#undef RUN
+    char want[64];
+    snprintf(want, sizeof want, "resumed at step %lld/600", (long long)stopped);
+    ck_assert_msg(strstr(out_text, want) != NULL, "%s", out_text);
+    const char *files[2] = {"checkpoint.bin", "model.bin"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(a, sizeof a, "%s/ref/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/cut/%s", dir, files[i]);
+        ck_assert_msg(same_file(a, b), "%s of the resumed run differs", files[i]);
+    }
+    snprintf(a, sizeof a, "%s/ref/log.jsonl", dir);
+    snprintf(b, sizeof b, "%s/cut/log.jsonl", dir);
+    char *la = log_without_times(a), *lb = log_without_times(b);
+    ck_assert_str_eq(la, lb);
+    ck_assert_int_eq(count_lines(la), 4);
+    free(la);
+    free(lb);
+    ck_assert_msg(only_run_files("cut"), "stray files in the resumed run's directory");
+}
+
+START_TEST(resume_after_sigterm) { stop_and_resume(SIGTERM); }
+END_TEST
+
+START_TEST(resume_after_kill9) { stop_and_resume(SIGKILL); }
+END_TEST
+
+/* A learning rate of 1e30 blows the weights up in one update; the next loss is not finite. */
+START_TEST(nan_stops_and_keeps_checkpoint) {
+    int code = train(TINY " --steps 20 --lr 1e30 --warmup 0 --save-every 1 --eval-every 1000 --out @D/nan");
+    ck_assert_int_eq(code, 3);
+    ck_assert_int_eq(count_lines(err_text), 1);
+    const char *at = strstr(err_text, "not finite (NaN or Inf) at step ");
+    ck_assert_msg(at != NULL, "%s", err_text);
+    long step = strtol(at + strlen("not finite (NaN or Inf) at step "), NULL, 10);
+    ck_assert_int_ge(step, 2);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", at);
+    ck_assert_ptr_nonnull(strstr(err_text, "is untouched"));
+    char ck[128], err[512];
+    snprintf(ck, sizeof ck, "%s/nan/checkpoint.bin", dir);
+    train_state s;
+    ck_assert_msg(checkpoint_load(ck, &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(s.step, step - 1); /* the last good step */
+    for (long i = 0; i < s.n_params; i++) ck_assert(isfinite(s.params[i]));
+    state_free(&s);
+    /* resuming repeats the same divergence at the same step */
+    ck_assert_int_eq(train(TINY " --out @D/nan --resume"), 3);
+    ck_assert_msg(strstr(err_text, msg) != NULL, "%s", err_text);
+}
+END_TEST
+
+/* The logged validation figure is, by definition, summed cross-entropy in nats over the
+ * (T+1)-byte windows of the valid file that share their boundary byte (window i = bytes
+ * iT..iT+T) / predicted bytes / ln 2. Recompute it from model.bin with one fb_forward over all
+ * windows at once, and check that atome-infer --eval, the engine's own loop, agrees. */
+START_TEST(evaluation_definition) {
+    ck_assert_int_eq(train(TINY " --steps 30 --eval-every 30 --sample 0 --out @D/ev"), 0);
+    char p[128];
+    size_t nb, nv, nl;
+    snprintf(p, sizeof p, "%s/ev/model.bin", dir);
+    char *blob = read_all(p, &nb);
+    uint8_t *b4 = aligned_alloc(4, (nb + 3) & ~(size_t)3);
+    memcpy(b4, blob, nb);
+    snprintf(p, sizeof p, "%s/valid.txt", dir);
+    char *valid = read_all(p, &nv);
+    snprintf(p, sizeof p, "%s/ev/log.jsonl", dir);
+    char *lg = read_all(p, &nl);
+    atome_config c;
+    atome_preset("nano", &c);
+    int T = 32, nw = (int)((nv - 1) / T);
+    uint8_t *win = malloc((size_t)nw * (T + 1));
+    for (int i = 0; i < nw; i++) memcpy(win + (size_t)i * (T + 1), valid + (size_t)i * T, (size_t)T + 1);
+    fb_context *f = fb_create(&c, nw, T);
+    ck_assert_ptr_nonnull(f);
+    double nats = fb_forward(f, b4, win, NULL, NULL);
+    double bpb = nats / ((double)nw * T) / log(2.0);
+    double logged;
+    ck_assert_int_eq(sscanf(strstr(lg, "\"val_bpb\": "), "\"val_bpb\": %lf", &logged), 1);
+    ck_assert_msg(fabs(bpb - logged) < 2e-6, "recomputed %.7f, logged %.7f", bpb, logged);
+    long bytes;
+    ck_assert_int_eq(sscanf(strstr(lg, "\"val_bytes\": "), "\"val_bytes\": %ld", &bytes), 1);
+    ck_assert_int_eq(bytes, (long)nw * T);
+    double ppl;
+    ck_assert_int_eq(sscanf(strstr(lg, "\"val_ppl\": "), "\"val_ppl\": %lf", &ppl), 1);
+    ck_assert_double_eq_tol(ppl, pow(2.0, logged), 1e-4);
+    char cmd[256], out[512];
+    snprintf(cmd, sizeof cmd, "./atome-infer --model %s/ev/model.bin --eval %s/valid.txt --seq 32 > %s/ev.txt", dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(p, sizeof p, "%s/ev.txt", dir);
+    slurp(p, out, sizeof out);
+    double engine;
+    const char *at = strstr(out, "bits per byte ");
+    ck_assert_msg(at && sscanf(at, "bits per byte %lf", &engine) == 1, "%s", out);
+    ck_assert_msg(fabs(engine - logged) < 1e-4, "atome-infer %.4f, atome-train %.6f", engine, logged);
+    free(win);
+    fb_free(f);
+    free(blob);
+    free(b4);
+    free(valid);
+    free(lg);
+}
+END_TEST
+
+/* libgomp reads OMP_WAIT_POLICY before main; atome-train re-executes itself to default it to
+ * passive. OMP_DISPLAY_ENV shows what the final process runs with: spin count 0 is passive. */
+static const char *last_spincount(const char *s) {
+    const char *last = NULL;
+    for (const char *p = s; (p = strstr(p, "GOMP_SPINCOUNT = '")); p++) last = p + strlen("GOMP_SPINCOUNT = '");
+    return last;
+}
+
+START_TEST(passive_wait_policy) {
+    char cmd[256], path[96];
+    snprintf(path, sizeof path, "%s/omp.txt", dir);
+    snprintf(cmd, sizeof cmd, "env -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose ./atome-train --help > /dev/null 2> %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    slurp(path, err_text, sizeof err_text);
+    const char *sc = last_spincount(err_text);
+    ck_assert_msg(sc && !strncmp(sc, "0'", 2), "%s", err_text);
+    /* a policy the user set is kept */
+    snprintf(cmd, sizeof cmd, "OMP_WAIT_POLICY=active OMP_DISPLAY_ENV=verbose ./atome-train --help > /dev/null 2> %s", path);
+    ck_assert_int_eq(system(cmd), 0);
+    slurp(path, err_text, sizeof err_text);
+    sc = last_spincount(err_text);
+    ck_assert_msg(sc && strncmp(sc, "0'", 2), "%s", err_text);
+}
+END_TEST
+
+Suite *train_cli_suite(void) {
+    Suite *s = suite_create("train_cli");
+    TCase *t = tcase_create("train_cli");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, help_and_usage);
+    tcase_add_test(t, bad_input);
+    tcase_add_test(t, reproducible_across_threads);
+    tcase_add_test(t, accumulation_equals_larger_batch);
+    tcase_add_test(t, resume_after_sigterm);
+    tcase_add_test(t, resume_after_kill9);
+    tcase_add_test(t, nan_stops_and_keeps_checkpoint);
+    tcase_add_test(t, evaluation_definition);
+    tcase_add_test(t, passive_wait_policy);
+    suite_add_tcase(s, t);
+    return s;
+}

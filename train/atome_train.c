@@ -1,0 +1,631 @@
+/* atome_train.c — the atome-train CLI: options, the training loop, progress, log, sample.
+ *
+ * Shapes: P parameters, B windows per micro-batch, T predicted bytes per window, A micro-batches
+ * per update (--accum), V vocab.
+ *
+ * One update: pack the master weights into a blob (the bytes the engine would load), run the
+ * common/ forward and the backward on A·B windows (fb_step), average, clip by global norm,
+ * AdamW. Everything that decides the numbers is in train_state, which the checkpoint holds
+ * whole; so a run stopped anywhere and resumed from its last checkpoint redoes the same work
+ * and ends with the same bytes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "adamw.h"
+#include "checkpoint.h"
+#include "data.h"
+#include "fb.h"
+#include "model.h"
+
+enum { EXIT_BAD_INPUT = 1, EXIT_DIVERGED = 3 };
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("atome-train: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_BAD_INPUT);
+}
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct {
+    const char *data, *valid, *out, *preset, *prompt, *schedule;
+    int resume, help;
+    int64_t d_model, n_layers, d_head, window, save_every, sample, threads;
+    train_settings set;
+} options;
+
+typedef struct {
+    const char *name;
+    char kind;       /* i: integer, u: unsigned 64-bit, f: number, s: string, b: switch */
+    void *dst;
+    double lo, hi;   /* accepted range of i and f */
+    int given;
+} option;
+
+#define N_OPTS 29
+
+static void option_table(option *t, options *o) {
+    train_settings *s = &o->set;
+    const option all[N_OPTS] = {
+        {"--data", 's', &o->data, 0, 0, 0},
+        {"--valid", 's', &o->valid, 0, 0, 0},
+        {"--out", 's', &o->out, 0, 0, 0},
+        {"--preset", 's', &o->preset, 0, 0, 0},
+        {"--d-model", 'i', &o->d_model, 1, 1e6, 0},
+        {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
+        {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
+        {"--window", 'i', &o->window, 1, 1e6, 0},
+        {"--steps", 'i', &s->steps, 1, 1e9, 0},
+        {"--batch", 'i', &s->batch, 1, 4096, 0},
+        {"--seq", 'i', &s->seq, 1, 8192, 0},
+        {"--accum", 'i', &s->accum, 1, 1e6, 0},
+        {"--lr", 'f', &s->lr, 0, INFINITY, 0},
+        {"--warmup", 'i', &s->warmup, 0, 1e9, 0},
+        {"--schedule", 's', &o->schedule, 0, 0, 0},
+        {"--final-lr-frac", 'f', &s->final_lr_frac, 0, 1, 0},
+        {"--weight-decay", 'f', &s->weight_decay, 0, INFINITY, 0},
+        {"--clip", 'f', &s->clip, 0, INFINITY, 0},
+        {"--beta1", 'f', &s->beta1, 0, 1, 0},
+        {"--beta2", 'f', &s->beta2, 0, 1, 0},
+        {"--eps", 'f', &s->eps, 0, INFINITY, 0},
+        {"--seed", 'u', &s->seed, 0, 0, 0},
+        {"--eval-every", 'i', &s->eval_every, 1, 1e9, 0},
+        {"--save-every", 'i', &o->save_every, 1, 1e9, 0},
+        {"--threads", 'i', &o->threads, 1, 1024, 0},
+        {"--sample", 'i', &o->sample, 0, 4096, 0},
+        {"--prompt", 's', &o->prompt, 0, 0, 0},
+        {"--resume", 'b', &o->resume, 0, 0, 0},
+        {"--help", 'b', &o->help, 0, 0, 0},
+    };
+    memcpy(t, all, sizeof all);
+}
+
+static const char usage[] =
+    "usage: atome-train --data FILE --out DIR [options]\n"
+    "Trains a ternary byte-level atome model on FILE; writes DIR/model.bin (the best model on the\n"
+    "validation bytes, the blob atome-infer loads), DIR/checkpoint.bin and DIR/log.jsonl.\n"
+    "\n"
+    "data\n"
+    "  --data FILE          training bytes (required)\n"
+    "  --valid FILE         validation bytes (default: the last 10% of --data, held out)\n"
+    "  --out DIR            output directory, created if missing (required)\n"
+    "model (a preset, optionally with dimensions overridden)\n"
+    "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
+    "  --d-model N  --n-layers N  --d-head N  --window W\n"
+    "training\n"
+    "  --steps N            optimizer updates (default 2000)\n"
+    "  --batch B            windows per micro-batch (default 16)\n"
+    "  --seq T              predicted bytes per window; a window holds T+1 bytes (default 64)\n"
+    "  --accum A            micro-batches per update, gradients averaged (default 1)\n"
+    "  --lr X               peak learning rate (default 1e-2: ternary weights want a large one)\n"
+    "  --warmup N           linear warmup updates (default 100)\n"
+    "  --schedule S         cosine (to lr x --final-lr-frac at the last update) or constant (default cosine)\n"
+    "  --final-lr-frac F    (default 0.1)\n"
+    "  --weight-decay X     decoupled, on the ternary matrices only (default 0.01)\n"
+    "  --clip X             clip the global gradient norm to X; 0: off (default 1)\n"
+    "  --beta1 X --beta2 X --eps X   AdamW (default 0.9, 0.95, 1e-8)\n"
+    "  --seed N             initialisation and window sampling (default 1)\n"
+    "  --eval-every N       evaluate on the validation bytes every N updates and at the end\n"
+    "                       (default: steps/10)\n"
+    "  --save-every N       write the checkpoint every N updates (default: as --eval-every)\n"
+    "  --resume             continue the run whose checkpoint is in --out; settings come from the\n"
+    "                       checkpoint, and any given must agree with it\n"
+    "  --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --sample N           bytes of greedy sample printed at the end (default 128; 0: none)\n"
+    "  --prompt S           its prompt (default \"Once upon a time\")\n"
+    "\n"
+    "SIGINT/SIGTERM save the checkpoint at the next step boundary and exit; --resume continues.\n"
+    "Exit status: 0 done, 1 bad input or I/O error, 3 loss became NaN/Inf, 128+signal if stopped.\n"
+    "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n";
+
+static void parse_value(option *o, const char *v) {
+    char *end = NULL;
+    errno = 0;
+    if (o->kind == 's') {
+        *(const char **)o->dst = v;
+    } else if (o->kind == 'u') {
+        unsigned long long x = strtoull(v, &end, 0);
+        if (!*v || *end || errno || *v == '-') die("%s needs a non-negative integer, got '%s'", o->name, v);
+        *(uint64_t *)o->dst = x;
+    } else if (o->kind == 'i') {
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < o->lo || x > o->hi)
+            die("%s needs an integer from %.0f to %.0f, got '%s'", o->name, o->lo, o->hi, v);
+        *(int64_t *)o->dst = x;
+    } else {
+        double x = strtod(v, &end);
+        int open_lo = !strcmp(o->name, "--lr") || !strcmp(o->name, "--eps");
+        int open_hi = !strcmp(o->name, "--beta1") || !strcmp(o->name, "--beta2");
+        if (!*v || *end || !isfinite(x) || x < o->lo || (open_lo && x <= o->lo) || x > o->hi ||
+            (open_hi && x >= o->hi))
+            die("%s needs a finite number %s %g%s, got '%s'", o->name, open_lo ? ">" : ">=", o->lo,
+                o->hi < INFINITY ? (open_hi ? " and < 1" : " and <= 1") : "", v);
+        *(double *)o->dst = x;
+    }
+}
+
+static void parse_args(int argc, char **argv, options *o, option *t) {
+    memset(o, 0, sizeof *o);
+    o->preset = "default";
+    o->schedule = "cosine";
+    o->prompt = "Once upon a time";
+    o->sample = 128;
+    train_settings *s = &o->set;
+    s->steps = 2000, s->batch = 16, s->seq = 64, s->accum = 1, s->warmup = 100;
+    s->lr = 1e-2, s->final_lr_frac = 0.1, s->weight_decay = 0.01, s->clip = 1.0;
+    s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1;
+    option_table(t, o);
+    for (int i = 1; i < argc; i++) {
+        option *hit = NULL;
+        for (int k = 0; k < N_OPTS; k++)
+            if (!strcmp(argv[i], t[k].name)) hit = &t[k];
+        if (!hit) die("unknown option '%s' (see --help)", argv[i]);
+        if (hit->given) die("%s given twice", hit->name);
+        hit->given = 1;
+        if (hit->kind == 'b') {
+            *(int *)hit->dst = 1;
+            continue;
+        }
+        if (i + 1 >= argc) die("%s needs a value", hit->name);
+        parse_value(hit, argv[++i]);
+    }
+}
+
+static option *find(option *t, const char *name) {
+    for (int k = 0; k < N_OPTS; k++)
+        if (!strcmp(t[k].name, name)) return &t[k];
+    return NULL;
+}
+
+/* The model config: the preset, then any dimension given. */
+static void resolve_config(options *o, option *t) {
+    atome_config *c = &o->set.cfg;
+    if (atome_preset(o->preset, c)) {
+        char names[128] = "";
+        for (int i = 0; atome_preset_name(i); i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", atome_preset_name(i));
+        die("unknown preset '%s' (presets: %s)", o->preset, names);
+    }
+    if (find(t, "--d-model")->given) c->d_model = (int)o->d_model;
+    if (find(t, "--n-layers")->given) c->n_layers = (int)o->n_layers;
+    if (find(t, "--d-head")->given) c->d_head = (int)o->d_head;
+    if (find(t, "--window")->given) c->window = (int)o->window;
+    if (!atome_config_fits(c)) {
+        const char *what = c->d_model > ATOME_MAX_D ? "--d-model" : c->n_layers > ATOME_MAX_LAYERS ? "--n-layers"
+                           : c->d_head > ATOME_MAX_DHEAD ? "--d-head" : "--window";
+        die("the model does not fit the engine: %s is above its limit (d_model <= %d, n_layers <= %d, "
+            "d_head <= %d, window <= %d)", what, ATOME_MAX_D, ATOME_MAX_LAYERS, ATOME_MAX_DHEAD, ATOME_MAX_WINDOW);
+    }
+    if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
+    else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
+    else die("--schedule must be cosine or constant, got '%s'", o->schedule);
+    if (!find(t, "--eval-every")->given) o->set.eval_every = o->set.steps >= 10 ? (o->set.steps + 9) / 10 : 1;
+    if (!find(t, "--save-every")->given) o->save_every = o->set.eval_every;
+}
+
+/* --resume: the checkpoint's settings win; any setting given on the command line must agree. */
+static void check_resume_settings(const train_settings *ck, const options *o, option *t, const char *path) {
+    const train_settings *s = &o->set;
+    int dims = find(t, "--preset")->given || find(t, "--d-model")->given || find(t, "--n-layers")->given ||
+               find(t, "--d-head")->given || find(t, "--window")->given;
+    if (dims && memcmp(&s->cfg, &ck->cfg, sizeof s->cfg))
+        die("--resume: the model given (d_model %d, n_layers %d, d_head %d, window %d) is not the one in %s "
+            "(%d, %d, %d, %d)", s->cfg.d_model, s->cfg.n_layers, s->cfg.d_head, s->cfg.window, path,
+            ck->cfg.d_model, ck->cfg.n_layers, ck->cfg.d_head, ck->cfg.window);
+#define SAME(flag, field)                                                                                  \
+    if (find(t, flag)->given && s->field != ck->field)                                                     \
+        die("--resume: %s differs from the run in %s (%g there); drop it or match it", flag, path,       \
+            (double)ck->field);
+    SAME("--steps", steps) SAME("--batch", batch) SAME("--seq", seq) SAME("--accum", accum)
+    SAME("--warmup", warmup) SAME("--eval-every", eval_every) SAME("--schedule", schedule) SAME("--lr", lr)
+    SAME("--final-lr-frac", final_lr_frac) SAME("--weight-decay", weight_decay) SAME("--clip", clip)
+    SAME("--beta1", beta1) SAME("--beta2", beta2) SAME("--eps", eps) SAME("--seed", seed)
+#undef SAME
+}
+
+/* ---------------------------------------------------------------- output directory */
+
+static char *path_in(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (!p) die("out of memory");
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Makes sure dir exists and takes files; a directory made here for nothing is removed again. */
+static void prepare_out_dir(const char *dir) {
+    struct stat st;
+    int created = 0;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) die("--out %s exists and is not a directory", dir);
+    } else if (mkdir(dir, 0755) == 0) {
+        created = 1;
+    } else {
+        die("cannot create output directory %s: %s", dir, strerror(errno));
+    }
+    char *probe = path_in(dir, ".atome-train-probe");
+    FILE *fp = fopen(probe, "wb");
+    int e = errno;
+    if (fp) fclose(fp), unlink(probe);
+    free(probe);
+    if (!fp) {
+        if (created) rmdir(dir);
+        die("output directory %s is not writable: %s", dir, strerror(e));
+    }
+}
+
+/* Keeps the log lines of evaluations at or before `step` (a killed run may have logged past its
+ * last checkpoint, or died mid-line) so the resumed run's log reads as one run's. */
+static void trim_log(const char *path, int64_t step) {
+    uint8_t *buf;
+    size_t n;
+    char err[256];
+    if (access(path, F_OK) != 0 || data_read_file(path, &buf, &n, err, sizeof err)) return;
+    size_t keep = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && buf[j] != '\n') j++;
+        long long s;
+        if (j == n || sscanf((const char *)buf + i, "{\"step\": %lld", &s) != 1 || s > step) break;
+        keep = j + 1, i = j + 1;
+    }
+    const void *bufs[1] = {buf};
+    if (write_atomic(path, bufs, &keep, 1, err, sizeof err)) die("%s", err);
+    free(buf);
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static volatile sig_atomic_t stop_signal = 0;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void install_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal kills at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *hms(double s, char *buf) {
+    long t = (long)(s + 0.5);
+    if (t >= 3600) sprintf(buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60) sprintf(buf, "%ldm%02lds", t / 60, t % 60);
+    else sprintf(buf, "%lds", t);
+    return buf;
+}
+
+typedef struct {
+    int tty;
+    int64_t first_step; /* step this process started from */
+    double t_start, t_train, t_eval, t_last_draw;
+    double t_pack, t_fb, t_opt; /* where the training time goes */
+    double eval_tokens;         /* predicted bytes evaluated, for the forward-only rate */
+    fb_times fb;                /* fb_step's own split (thread time) over the updates */
+    int n_evals;
+} progress;
+
+static void progress_line(progress *p, const train_state *s, double lr, int final) {
+    const train_settings *c = &s->set;
+    int64_t done = s->step - p->first_step;
+    double tok = (double)done * (double)(c->batch * c->seq * c->accum);
+    double tps = p->t_train > 0 ? tok / p->t_train : 0;
+    double per_step = done > 0 ? p->t_train / (double)done : 0;
+    int64_t evals_left = (c->steps - s->step) / c->eval_every + (s->step < c->steps);
+    double eta = per_step * (double)(c->steps - s->step) + (p->n_evals ? p->t_eval / p->n_evals : 0) * evals_left;
+    char e[32], bpb[48] = "";
+    if (s->last_eval) snprintf(bpb, sizeof bpb, " | val %.4f bpb", s->last_bpb);
+    printf("%sstep %lld/%lld | loss %.4f | lr %.2e%s | %.0f tok/s | eta %s%s", p->tty ? "\r\033[K" : "",
+           (long long)s->step, (long long)c->steps, s->last_loss, lr, bpb, tps, hms(eta, e),
+           p->tty && !final ? "" : "\n");
+    fflush(stdout);
+}
+
+/* Where the update time went: fb_step's wall-clock share split as its threads spent it. */
+static void print_time_split(const progress *p) {
+    double tt = p->t_pack + p->t_fb + p->t_opt, ft = p->fb.forward + p->fb.backward + p->fb.reduce;
+    if (!(tt > 0) || !(ft > 0)) return;
+    double fb = 100 * p->t_fb / tt;
+    printf("training time: forward %.1f%%, backward %.1f%%, gradient sum %.1f%% (fb_step, split by thread time), "
+           "pack to blob %.1f%%, clip+AdamW %.1f%%; forward alone (evaluation) %.0f tok/s\n",
+           fb * p->fb.forward / ft, fb * p->fb.backward / ft, fb * p->fb.reduce / ft, 100 * p->t_pack / tt,
+           100 * p->t_opt / tt, p->t_eval > 0 ? p->eval_tokens / p->t_eval : 0.0);
+}
+
+/* ---------------------------------------------------------------- training */
+
+typedef struct {
+    options o;
+    option t[N_OPTS];
+    dataset d;
+    train_state s;
+    fb_context *fb;
+    model_params master;
+    uint8_t *blob, *tokens, *decay;
+    float *grad, *grad_acc, *loss_pos;
+    char *ckpt_path, *model_path, *log_path;
+    FILE *log;
+    progress pr;
+} run;
+
+static void save(run *r) {
+    char err[512];
+    if (checkpoint_save(r->ckpt_path, &r->s, err, sizeof err)) die("%s", err);
+}
+
+static void stop_now(run *r) {
+    save(r);
+    fprintf(stderr, "%satome-train: stopped by signal %d at step %lld/%lld; checkpoint saved to %s "
+            "(continue with the same command and --resume)\n", r->pr.tty ? "\n" : "", (int)stop_signal,
+            (long long)r->s.step, (long long)r->s.set.steps, r->ckpt_path);
+    exit(128 + stop_signal);
+}
+
+static void diverged(run *r, const char *what, int64_t step) {
+    fprintf(stderr, "%satome-train: %s is not finite (NaN or Inf) at step %lld; training stopped. ",
+            r->pr.tty ? "\n" : "", what, (long long)step);
+    if (access(r->ckpt_path, F_OK) == 0)
+        fprintf(stderr, "The last good checkpoint, %s, is untouched (try a lower --lr).\n", r->ckpt_path);
+    else fprintf(stderr, "No checkpoint had been written yet (try a lower --lr).\n");
+    exit(EXIT_DIVERGED);
+}
+
+/* Evaluates the current weights (packed in r->blob); keeps the best blob. Returns 0, or -1 if
+ * interrupted by a signal. */
+static int evaluate(run *r) {
+    train_state *s = &r->s;
+    const train_settings *c = &s->set;
+    double t0 = now();
+    long predicted;
+    double nats = data_evaluate(r->fb, r->blob, &r->d, (int)c->batch, (int)c->seq, r->tokens, r->loss_pos,
+                                &predicted, &stop_signal);
+    if (nats < 0) return -1;
+    double bpb = nats / (double)predicted / 0.69314718055994530942;
+    if (!isfinite(bpb)) diverged(r, "the validation loss", s->step);
+    s->last_eval = s->step;
+    s->last_bpb = bpb;
+    int best = s->best_step == 0 || bpb < s->best_bpb;
+    if (best) {
+        s->best_step = s->step;
+        s->best_bpb = bpb;
+        memcpy(s->best_blob, r->blob, s->blob_bytes);
+        char err[512];
+        const void *bufs[1] = {r->blob};
+        if (write_atomic(r->model_path, bufs, &s->blob_bytes, 1, err, sizeof err)) die("%s", err);
+    }
+    r->pr.t_eval += now() - t0;
+    r->pr.eval_tokens += (double)predicted;
+    r->pr.n_evals++;
+    double ppl = exp2(bpb);
+    fprintf(r->log, "{\"step\": %lld, \"train_loss\": %.6f, \"val_bpb\": %.6f, \"val_ppl\": %.6f, "
+            "\"val_bytes\": %ld, \"best_step\": %lld, \"best_bpb\": %.6f, \"lr\": %.6g, \"tokens\": %lld, "
+            "\"time_s\": %.2f}\n", (long long)s->step, s->last_loss, bpb, ppl, predicted,
+            (long long)s->best_step, s->best_bpb,
+            lr_at(s->step > 0 ? s->step - 1 : 0, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule),
+            (long long)(s->step * c->batch * c->seq * c->accum), now() - r->pr.t_start);
+    fflush(r->log);
+    printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s\n", r->pr.tty ? "\r\033[K" : "",
+           (long long)s->step, (long long)c->steps, bpb, ppl, s->best_bpb, (long long)s->best_step,
+           best ? " -> model.bin" : "");
+    return 0;
+}
+
+/* One optimizer update: A micro-batches forward and backward, average, clip, AdamW. */
+static void update(run *r) {
+    train_state *s = &r->s;
+    const train_settings *c = &s->set;
+    long P = s->n_params;
+    int B = (int)c->batch, T = (int)c->seq;
+    double t0 = now();
+    model_pack(r->blob, &r->master, &c->cfg);
+    double t1 = now();
+    fb_times f0 = fb_get_times(r->fb);
+    double nats = 0.0;
+    atome_rng rng = {s->rng};
+    for (int64_t a = 0; a < c->accum; a++) {
+        data_sample(&r->d, &rng, B, T, r->tokens);
+        float *g = a == 0 ? r->grad_acc : r->grad;
+        nats += fb_step(r->fb, r->blob, &r->master, r->tokens, g);
+        if (a > 0) grad_add(r->grad_acc, r->grad, P);
+    }
+    double t2 = now();
+    fb_times f1 = fb_get_times(r->fb);
+    r->pr.fb.forward += f1.forward - f0.forward;
+    r->pr.fb.backward += f1.backward - f0.backward;
+    r->pr.fb.reduce += f1.reduce - f0.reduce;
+    int64_t step = s->step + 1;
+    double loss = nats / (double)(c->accum * B * T);
+    if (!isfinite(loss)) diverged(r, "the training loss", step);
+    if (c->accum > 1) grad_scale(r->grad_acc, P, 1.0f / (float)c->accum);
+    double norm = grad_norm(r->grad_acc, P);
+    if (!isfinite(norm)) diverged(r, "the gradient", step);
+    grad_clip(r->grad_acc, P, norm, c->clip);
+    double lr = lr_at(s->step, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule);
+    const adamw_config h = {c->beta1, c->beta2, c->eps, c->weight_decay};
+    adamw_update(s->params, r->grad_acc, s->m, s->v, r->decay, P, step, lr, &h);
+    s->rng = rng.s;
+    s->windows += (uint64_t)(c->accum * B);
+    s->last_loss = loss;
+    s->step = step;
+    r->pr.t_pack += t1 - t0, r->pr.t_fb += t2 - t1, r->pr.t_opt += now() - t2;
+}
+
+/* Greedy continuation of the prompt by the best blob, through the same forward (fb_forward on one
+ * window that grows by a byte per call). */
+static void print_sample(run *r) {
+    int n = (int)r->o.sample, plen = (int)strlen(r->o.prompt);
+    if (n == 0 || plen == 0) return;
+    int T = plen + n - 1;
+    fb_context *f = fb_create(&r->s.set.cfg, 1, T);
+    uint8_t *tok = calloc((size_t)T + 1, 1);
+    float *logits = malloc((size_t)T * ATOME_VOCAB * sizeof(float));
+    if (!f || !tok || !logits) die("out of memory for the sample");
+    memcpy(tok, r->o.prompt, (size_t)plen);
+    for (int len = plen; len < plen + n; len++) {
+        fb_forward(f, r->s.best_blob, tok, logits, NULL);
+        const float *l = logits + (size_t)(len - 1) * ATOME_VOCAB;
+        int best = 0;
+        for (int v = 1; v < ATOME_VOCAB; v++)
+            if (l[v] > l[best]) best = v;
+        tok[len] = (uint8_t)best;
+    }
+    printf("sample (greedy, best model, step %lld):\n", (long long)r->s.best_step);
+    for (int i = 0; i < plen + n; i++) putchar(tok[i] == '\n' || tok[i] == '\t' || (tok[i] >= 32 && tok[i] != 127) ? tok[i] : '?');
+    putchar('\n');
+    fb_free(f);
+    free(tok);
+    free(logits);
+}
+
+static void start(run *r, int argc, char **argv) {
+    options *o = &r->o;
+    parse_args(argc, argv, o, r->t);
+    if (o->help) {
+        fputs(usage, stdout);
+        exit(0);
+    }
+    if (!o->data) die("--data FILE is required (see --help)");
+    if (!o->out) die("--out DIR is required (see --help)");
+    resolve_config(o, r->t);
+    r->ckpt_path = path_in(o->out, "checkpoint.bin");
+    r->model_path = path_in(o->out, "model.bin");
+    r->log_path = path_in(o->out, "log.jsonl");
+    char err[1024];
+    train_state *s = &r->s;
+    if (o->resume) {
+        if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) die("--resume: %s", err);
+        check_resume_settings(&s->set, o, r->t, r->ckpt_path);
+        if (!find(r->t, "--save-every")->given) o->save_every = s->set.eval_every;
+    } else {
+        if (access(r->ckpt_path, F_OK) == 0)
+            die("%s exists: add --resume to continue that run, or choose another --out", r->ckpt_path);
+        s->set = o->set;
+    }
+    const train_settings *c = &s->set;
+    if (data_open(&r->d, o->data, o->valid, (int)c->seq, err, sizeof err)) die("%s", err);
+    if (o->resume && (c->train_bytes != r->d.n_train || c->train_crc != r->d.train_crc ||
+                      c->valid_bytes != r->d.n_valid || c->valid_crc != r->d.valid_crc))
+        die("--resume: the %s bytes differ from those the checkpoint was trained on", 
+            c->train_bytes != r->d.n_train || c->train_crc != r->d.train_crc ? "training" : "validation");
+    if (!o->resume) {
+        s->set.train_bytes = r->d.n_train, s->set.train_crc = r->d.train_crc;
+        s->set.valid_bytes = r->d.n_valid, s->set.valid_crc = r->d.valid_crc;
+        if (state_alloc(s)) die("out of memory for %ld parameters", atome_param_count(&c->cfg));
+        model_init(s->params, &c->cfg, c->seed);
+        /* The sampler's stream is split from the initialiser's so the two never share numbers. */
+        s->rng = c->seed ^ 0xda7a5eed0ddba11ull;
+    }
+    long P = s->n_params;
+    int B = (int)c->batch, T = (int)c->seq;
+    r->fb = fb_create(&c->cfg, B, T);
+    r->blob = aligned_alloc(64, (s->blob_bytes + 63) / 64 * 64);
+    r->tokens = malloc((size_t)B * (T + 1));
+    r->decay = malloc((size_t)P);
+    r->grad = malloc((size_t)P * sizeof(float));
+    r->grad_acc = malloc((size_t)P * sizeof(float));
+    r->loss_pos = malloc((size_t)B * T * sizeof(float));
+    if (!r->fb || !r->blob || !r->tokens || !r->decay || !r->grad || !r->grad_acc || !r->loss_pos)
+        die("out of memory for batch %d x seq %d of this model", B, T);
+    model_params_bind(&r->master, &c->cfg, s->params);
+    adamw_decay_mask(r->decay, &c->cfg);
+
+    /* Every check has passed: only now touch the output directory. */
+    prepare_out_dir(o->out);
+    char *stale[3] = {path_in(o->out, "checkpoint.bin.tmp"), path_in(o->out, "model.bin.tmp"),
+                      path_in(o->out, "log.jsonl.tmp")};
+    for (int i = 0; i < 3; i++) unlink(stale[i]), free(stale[i]);
+    if (o->resume) {
+        trim_log(r->log_path, s->step);
+        if (s->best_step) { /* model.bin may be from an evaluation past the checkpoint */
+            const void *bufs[1] = {s->best_blob};
+            if (write_atomic(r->model_path, bufs, &s->blob_bytes, 1, err, sizeof err)) die("%s", err);
+        }
+    }
+    r->log = fopen(r->log_path, o->resume ? "ab" : "wb");
+    if (!r->log) die("cannot write %s: %s", r->log_path, strerror(errno));
+    if (o->threads) omp_set_num_threads((int)o->threads);
+    install_handlers();
+
+    r->pr.tty = isatty(STDOUT_FILENO);
+    r->pr.first_step = s->step;
+    r->pr.t_start = now();
+    printf("atome-train: %s%s | d_model %d n_layers %d d_head %d window %d | %ld params, blob %zu B | "
+           "train %zu B, valid %zu B | batch %lld x seq %lld x accum %lld | %d threads\n",
+           o->resume ? "resuming at step " : "", o->resume ? "" : "new run", c->cfg.d_model, c->cfg.n_layers,
+           c->cfg.d_head, c->cfg.window, P, s->blob_bytes, r->d.n_train, r->d.n_valid, (long long)c->batch,
+           (long long)c->seq, (long long)c->accum, omp_get_max_threads());
+    if (o->resume) printf("atome-train: resumed at step %lld/%lld\n", (long long)s->step, (long long)c->steps);
+}
+
+int main(int argc, char **argv) {
+    /* libgomp reads OMP_WAIT_POLICY when it is loaded, before main: set the default, then
+     * re-execute this program so that the fresh libgomp sees it. */
+    if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 1) == 0) {
+        execv("/proc/self/exe", argv);
+        /* No /proc: go on with the active default rather than fail. */
+    }
+    static run r;
+    start(&r, argc, argv);
+    train_state *s = &r.s;
+    const train_settings *c = &s->set;
+    int64_t saved = s->step, every = r.o.save_every;
+    int plain_every = c->steps >= 20 ? (int)(c->steps / 20) : 1;
+    for (;;) {
+        int eval_due = s->step > 0 && s->last_eval != s->step && (s->step % c->eval_every == 0 || s->step == c->steps);
+        if (eval_due) {
+            model_pack(r.blob, &r.master, &c->cfg);
+            if (evaluate(&r)) stop_now(&r);
+        }
+        if (s->step > saved && s->step % every == 0 && s->step < c->steps) save(&r), saved = s->step;
+        if (s->step >= c->steps) break;
+        if (stop_signal) stop_now(&r);
+        double t0 = now();
+        update(&r);
+        r.pr.t_train += now() - t0;
+        double t = now();
+        if (r.pr.tty ? t - r.pr.t_last_draw > 0.1 : s->step % plain_every == 0) {
+            progress_line(&r.pr, s, lr_at(s->step - 1, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule), 0);
+            r.pr.t_last_draw = t;
+        }
+    }
+    save(&r);
+    fclose(r.log);
+    char a[32], b[32], e[32];
+    double tok = (double)(s->step - r.pr.first_step) * (double)(c->batch * c->seq * c->accum);
+    printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
+           "(ppl %.3f) at step %lld -> %s | checkpoint %s\n", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
+           (long long)c->steps, hms(now() - r.pr.t_start, a), hms(r.pr.t_train, b), hms(r.pr.t_eval, e),
+           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step,
+           r.model_path, r.ckpt_path);
+    print_time_split(&r.pr);
+    print_sample(&r);
+    fb_free(r.fb);
+    data_close(&r.d);
+    state_free(s);
+    return 0;
+}

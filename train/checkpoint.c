@@ -1,0 +1,265 @@
+/* checkpoint.c — the training state's file format and atomic writes (layout in checkpoint.h). */
+#include "checkpoint.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../common/atome_blob.h"
+#include "model.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoint.c writes arrays as they lie in memory: little-endian hosts only"
+#endif
+
+int state_alloc(train_state *s) {
+    s->n_params = atome_param_count(&s->set.cfg);
+    s->blob_bytes = model_blob_bytes(&s->set.cfg);
+    size_t P = (size_t)s->n_params;
+    s->params = calloc(P, sizeof(float));
+    s->m = calloc(P, sizeof(float));
+    s->v = calloc(P, sizeof(float));
+    s->best_blob = calloc(s->blob_bytes, 1);
+    if (s->params && s->m && s->v && s->best_blob) return 0;
+    state_free(s);
+    return -1;
+}
+
+void state_free(train_state *s) {
+    free(s->params);
+    free(s->m);
+    free(s->v);
+    free(s->best_blob);
+    s->params = s->m = s->v = NULL;
+    s->best_blob = NULL;
+}
+
+/* ---- header fields: one list, walked by both the writer and the reader ---- */
+
+typedef struct {
+    uint8_t *p;
+    size_t off, cap;
+    int writing, short_read;
+} cursor;
+
+static void field(cursor *c, void *x, size_t n) {
+    if (c->off + n > c->cap) {
+        c->short_read = 1;
+        return;
+    }
+    if (c->writing) memcpy(c->p + c->off, x, n);
+    else memcpy(x, c->p + c->off, n);
+    c->off += n;
+}
+
+static void i32f(cursor *c, int32_t *x) { field(c, x, 4); }
+static void u32f(cursor *c, uint32_t *x) { field(c, x, 4); }
+static void i64f(cursor *c, int64_t *x) { field(c, x, 8); }
+static void u64f(cursor *c, uint64_t *x) { field(c, x, 8); }
+static void f64f(cursor *c, double *x) { field(c, x, 8); }
+
+static void intf(cursor *c, int *x) {
+    int32_t v = (int32_t)*x;
+    i32f(c, &v);
+    if (!c->writing) *x = v;
+}
+
+static void header_fields(cursor *c, train_state *s) {
+    train_settings *t = &s->set;
+    intf(c, &t->cfg.vocab);
+    intf(c, &t->cfg.d_model);
+    intf(c, &t->cfg.n_layers);
+    intf(c, &t->cfg.d_head);
+    intf(c, &t->cfg.window);
+    i64f(c, &t->steps);
+    i64f(c, &t->batch);
+    i64f(c, &t->seq);
+    i64f(c, &t->accum);
+    i64f(c, &t->warmup);
+    i64f(c, &t->eval_every);
+    i32f(c, &t->schedule);
+    f64f(c, &t->lr);
+    f64f(c, &t->final_lr_frac);
+    f64f(c, &t->weight_decay);
+    f64f(c, &t->clip);
+    f64f(c, &t->beta1);
+    f64f(c, &t->beta2);
+    f64f(c, &t->eps);
+    u64f(c, &t->seed);
+    u64f(c, &t->train_bytes);
+    u64f(c, &t->valid_bytes);
+    u32f(c, &t->train_crc);
+    u32f(c, &t->valid_crc);
+    i64f(c, &s->step);
+    i64f(c, &s->last_eval);
+    i64f(c, &s->best_step);
+    f64f(c, &s->best_bpb);
+    f64f(c, &s->last_bpb);
+    f64f(c, &s->last_loss);
+    u64f(c, &s->rng);
+    u64f(c, &s->windows);
+}
+
+#define PREFIX 24 /* magic, version, CRC, header bytes, total bytes */
+#define HEAD_MAX 512
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint32_t get32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Bytes after the header: three float arrays of P and the best blob. */
+static uint64_t body_bytes(const train_state *s) {
+    return 3 * (uint64_t)s->n_params * sizeof(float) + s->blob_bytes;
+}
+
+int checkpoint_save(const char *path, const train_state *s, char *err, size_t errlen) {
+    uint8_t head[HEAD_MAX] = {0};
+    cursor c = {head, PREFIX, HEAD_MAX, 1, 0};
+    header_fields(&c, (train_state *)s); /* writing: the fields are only read */
+    size_t P = (size_t)s->n_params * sizeof(float);
+    uint64_t total = c.off + body_bytes(s);
+    put32(head, CKPT_MAGIC);
+    put32(head + 4, CKPT_VERSION);
+    put32(head + 12, (uint32_t)c.off);
+    memcpy(head + 16, &total, 8);
+    uint32_t crc = atome_crc32(0, head + 12, c.off - 12);
+    crc = atome_crc32(crc, (const uint8_t *)s->params, P);
+    crc = atome_crc32(crc, (const uint8_t *)s->m, P);
+    crc = atome_crc32(crc, (const uint8_t *)s->v, P);
+    crc = atome_crc32(crc, s->best_blob, s->blob_bytes);
+    put32(head + 8, crc);
+    const void *bufs[5] = {head, s->params, s->m, s->v, s->best_blob};
+    const size_t lens[5] = {c.off, P, P, P, s->blob_bytes};
+    return write_atomic(path, bufs, lens, 5, err, errlen);
+}
+
+/* Checks in the order: magic, version, length, CRC, then that the fields describe this length;
+ * only a file that passed the CRC is parsed. Returns NULL or the problem. */
+static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, size_t buflen) {
+    if (n == 0) return "empty file, not a checkpoint";
+    if (n < 4 || get32(f) != CKPT_MAGIC) return "not an atome-train checkpoint (bad magic)";
+    if (n < 8) return "truncated";
+    if (get32(f + 4) != CKPT_VERSION) {
+        snprintf(buf, buflen, "checkpoint format version %u, this build reads version %d", get32(f + 4),
+                 CKPT_VERSION);
+        return buf;
+    }
+    if (n < PREFIX) return "truncated";
+    uint64_t total;
+    memcpy(&total, f + 16, 8);
+    if (n < total) {
+        snprintf(buf, buflen, "truncated (%zu bytes of %llu)", n, (unsigned long long)total);
+        return buf;
+    }
+    if (n > total) return "corrupt (trailing bytes, or a damaged length)";
+    if (atome_crc32(0, f + 12, n - 12) != get32(f + 8)) return "corrupt (CRC mismatch)";
+    size_t hlen = get32(f + 12);
+    if (hlen < PREFIX || hlen > HEAD_MAX || hlen > n) return "corrupt (bad header length)";
+    cursor c = {(uint8_t *)f, PREFIX, hlen, 0, 0};
+    header_fields(&c, s);
+    if (c.short_read || c.off != hlen) return "corrupt (header length does not match its fields)";
+    if (!atome_config_fits(&s->set.cfg)) return "model dimensions invalid or larger than this build allows";
+    s->n_params = atome_param_count(&s->set.cfg);
+    s->blob_bytes = model_blob_bytes(&s->set.cfg);
+    if (hlen + body_bytes(s) != n) return "corrupt (its length does not match its model)";
+    if (state_alloc(s)) return "out of memory";
+    size_t P = (size_t)s->n_params * sizeof(float);
+    const uint8_t *p = f + hlen;
+    memcpy(s->params, p, P);
+    memcpy(s->m, p + P, P);
+    memcpy(s->v, p + 2 * P, P);
+    memcpy(s->best_blob, p + 3 * P, s->blob_bytes);
+    return NULL;
+}
+
+int checkpoint_load(const char *path, train_state *s, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    uint8_t *f = NULL;
+    size_t n = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    const char *why = NULL;
+    char buf[128];
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) why = "not a regular file";
+    else if (st.st_size > 0 && !(f = malloc((size_t)st.st_size))) why = "out of memory";
+    else if (st.st_size > 0 && (n = fread(f, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size) why = "read error";
+    fclose(fp);
+    if (!why) why = parse(f, n, s, buf, sizeof buf);
+    free(f);
+    if (!why) return 0;
+    snprintf(err, errlen, "%s: %s", path, why);
+    state_free(s);
+    memset(s, 0, sizeof *s);
+    return -1;
+}
+
+/* ---- atomic replacement ---- */
+
+static int fsync_dir_of(const char *path) {
+    char *copy = strdup(path);
+    if (!copy) return -1;
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    free(copy);
+    if (fd < 0) return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+int write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n, char *err, size_t errlen) {
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 5);
+    if (!tmp) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    const char *step = NULL;
+    for (int i = 0; i < n && !step; i++) {
+        const uint8_t *p = bufs[i];
+        size_t left = lens[i];
+        while (left > 0) {
+            ssize_t w = write(fd, p, left);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                step = "write";
+                break;
+            }
+            p += w, left -= (size_t)w;
+        }
+    }
+    if (!step && fsync(fd) != 0) step = "fsync";
+    int saved = errno;
+    if (close(fd) != 0 && !step) step = "close", saved = errno;
+    if (!step && rename(tmp, path) != 0) step = "rename", saved = errno;
+    if (step) {
+        snprintf(err, errlen, "cannot write %s (%s: %s)", path, step, strerror(saved ? saved : EIO));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    /* The rename is durable only once the directory entry is on disk. */
+    if (fsync_dir_of(path) != 0) {
+        snprintf(err, errlen, "cannot sync the directory of %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

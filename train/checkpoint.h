@@ -1,0 +1,72 @@
+/* checkpoint.h — the whole training state, and its file.
+ *
+ * Shapes: P parameters (atome_param_count), Bb bytes of a blob (model_blob_bytes).
+ *
+ * A checkpoint holds everything a run needs to continue as if never stopped: the settings
+ * that decide its numbers, the master weights and both Adam moments, the step, the sampler's
+ * RNG and window count, the last evaluation, the best validation result and that best blob.
+ * It holds nothing that depends on the machine, the time or the thread count, so the same
+ * run writes the same bytes. File layout (little-endian):
+ *
+ *     0  magic "ATCK"   4  version (1)   8  CRC-32 of bytes 12..end   12  header bytes H
+ *    16  u64 file bytes (H + 12P + Bb)   24  the fields of header_fields() in checkpoint.c, up to H
+ *     H  master f32[P], Adam m f32[P], Adam v f32[P], best blob u8[Bb]
+ * A reader checks magic, version, length and CRC before it believes any field.
+ *
+ * Files are replaced atomically: written to a temporary name in the same directory, flushed
+ * with fsync, renamed over the old one, then the directory is fsynced. A crash at any moment
+ * leaves either the old file or the new one, whole.
+ */
+#ifndef TRAIN_CHECKPOINT_H
+#define TRAIN_CHECKPOINT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/atome_config.h"
+
+#define CKPT_MAGIC 0x4B435441u /* "ATCK" read little-endian */
+#define CKPT_VERSION 1
+
+/* Settings that change what a run computes; --resume refuses to continue with others. */
+typedef struct {
+    atome_config cfg;
+    int64_t steps, batch, seq, accum, warmup, eval_every;
+    int32_t schedule; /* SCHED_* of adamw.h */
+    double lr, final_lr_frac, weight_decay, clip, beta1, beta2, eps;
+    uint64_t seed;
+    uint64_t train_bytes, valid_bytes; /* the data it was trained on: sizes and CRC-32s */
+    uint32_t train_crc, valid_crc;
+} train_settings;
+
+typedef struct {
+    train_settings set;
+    int64_t step;       /* optimizer updates done */
+    int64_t last_eval;  /* step of the last finished evaluation (0: none) */
+    int64_t best_step;  /* step of the best validation result (0: none yet) */
+    double best_bpb;    /* its bits per byte */
+    double last_bpb;    /* the last evaluation's */
+    double last_loss;   /* mean training loss (nats per byte) of the last update */
+    uint64_t rng;       /* the window sampler's state */
+    uint64_t windows;   /* training windows drawn so far */
+    long n_params;      /* P */
+    size_t blob_bytes;  /* Bb */
+    float *params, *m, *v; /* [P] each */
+    uint8_t *best_blob;    /* [Bb], the blob of best_step (zeros before the first evaluation) */
+} train_state;
+
+/* Allocates the arrays of s for s->set.cfg (zeroed). Returns 0, or -1 if out of memory. */
+int state_alloc(train_state *s);
+void state_free(train_state *s);
+
+/* Writes s to path atomically. Returns 0, or -1 with one line in err. */
+int checkpoint_save(const char *path, const train_state *s, char *err, size_t errlen);
+
+/* Reads path into s (allocating its arrays). Returns 0, or -1 with one line in err naming the
+ * file and the problem: missing, not a checkpoint, another version, truncated, corrupt, or
+ * dimensions this build cannot hold. s is left empty on error. */
+int checkpoint_load(const char *path, train_state *s, char *err, size_t errlen);
+
+/* Writes n buffers to path atomically (temporary file "path.tmp" beside it, fsync, rename,
+ * fsync of the directory). Returns 0, or -1 with one line in err; on error nothing is left. */
+int write_atomic(const char *path, const void *const *bufs, const size_t *lens, int n, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,302 @@
+/* fb.c — forward and backward over a batch of windows (API in fb.h).
+ *
+ * Shapes: B sequences, T positions each, L layers, D d_model, DP = ATOME_PAD5(D), Dh d_head,
+ * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
+ * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
+ * sequence is a contiguous [T, ·] block: block_forward writes row t of it at position t, and
+ * the backward reads it whole, its matmuls one sgemm over the T rows.
+ *
+ * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
+ * its weight gradients into its own slot; the slots are then summed in sequence order. No
+ * result depends on which thread ran what, so gradients are the same bits for any thread
+ * count. OpenBLAS runs single-threaded inside those tasks.
+ */
+#include "fb.h"
+#include <cblas.h>
+#include <omp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../common/atome_block.h"
+#include "../common/atome_math.h"
+#include "block_backward.h"
+#include "ops_backward.h"
+
+struct fb_context {
+    atome_config c;
+    int B, T, NC, ld;
+    long P;
+    float inv_sqrt_dh;
+    void *arena;
+    /* Saved by the forward, [B][L][T][·] (x: [B][L+1][T][D], x[., l] the input of layer l). */
+    float *x, *h, *mean, *rstd, *hs, *yc, *ys, *ya, *qs, *ks, *vs, *p, *s;
+    int8_t *hq, *qq, *kq, *vq;
+    int *sel, *n, *first;
+    float *router; /* [B][T][L][3], the layout fb_router promises */
+    /* Head, [B][T][·]. */
+    float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
+    int8_t *hf_q;
+    /* Forward scratch per sequence, overwritten at every position: [B][fss], each sequence's
+     * scores [W], q [Dh], kf [Dh], vf [D], router logits [3] on their own cache lines. */
+    float *fscratch;
+    long fss;
+    /* Backward per sequence, [B][T][·]: probs then dlogits [V]; dx, dh, dyc, dys, dya, ht [D]; dy [ld]. */
+    float *dlog, *dx, *dh, *dyc, *dys, *dya, *ht, *dy;
+    /* Dequantised weights of the current blob: wcat [L][NC][D], wconv [L][D][5], wun [V][D]. */
+    float *wcat, *wconv, *wun;
+    int16_t *lut;      /* [B][LUT] matmul lookup table scratch (-DATOME_LUT builds), else NULL */
+    long lut_size;
+    float *slots;      /* [B][P] per-sequence gradients */
+    double *seq_loss;  /* [B] */
+    double *seq_time;  /* [B][2] forward and backward seconds of each sequence's task */
+    fb_times times;
+};
+
+/* Claims n bytes at *off, 64-byte aligned; with base NULL it only sizes. */
+static void *take(char *base, size_t *off, size_t n) {
+    void *ptr = base ? base + *off : NULL;
+    *off += (n + 63) & ~(size_t)63;
+    return ptr;
+}
+
+/* Sizes (base NULL) or binds every array of f into the arena at base; returns the bytes. */
+static size_t layout(fb_context *f, char *base) {
+    size_t off = 0;
+    long B = f->B, T = f->T, L = f->c.n_layers, D = f->c.d_model, DP = ATOME_PAD5(D), Dh = f->c.d_head;
+    long V = f->c.vocab, W = f->c.window, BLT = B * L * T, BT = B * T;
+#define FL(n) ((float *)take(base, &off, (size_t)(n) * sizeof(float)))
+#define I8(n) ((int8_t *)take(base, &off, (size_t)(n)))
+#define IN(n) ((int *)take(base, &off, (size_t)(n) * sizeof(int)))
+#define R16(n) (((n) + 15) & ~15L)
+    f->x = FL(B * (L + 1) * T * D);
+    f->h = FL(BLT * D), f->mean = FL(BLT), f->rstd = FL(BLT), f->hq = I8(BLT * DP), f->hs = FL(BLT);
+    f->yc = FL(BLT * D), f->ys = FL(BLT * D), f->ya = FL(BLT * D), f->s = FL(BLT * D);
+    f->qq = I8(BLT * Dh), f->qs = FL(BLT), f->kq = I8(BLT * Dh), f->ks = FL(BLT);
+    f->vq = I8(BLT * D), f->vs = FL(BLT);
+    f->sel = IN(BLT * ATOME_TOPK), f->p = FL(BLT * ATOME_TOPK), f->n = IN(BLT), f->first = IN(BLT);
+    f->router = FL(BT * L * 3);
+    f->hf = FL(BT * D), f->hf_mean = FL(BT), f->hf_rstd = FL(BT), f->hf_q = I8(BT * DP), f->hf_s = FL(BT);
+    f->logits = FL(BT * V), f->loss = FL(BT);
+    f->fss = R16(W) + 2 * R16(Dh) + R16(D) + 16;
+    f->fscratch = FL(B * f->fss);
+    f->dlog = FL(BT * V), f->dx = FL(BT * D), f->dh = FL(BT * D), f->dyc = FL(BT * D), f->dys = FL(BT * D);
+    f->dya = FL(BT * D), f->ht = FL(BT * D), f->dy = FL(BT * f->ld);
+    f->wcat = FL(L * f->NC * D), f->wconv = FL(L * D * ATOME_CONV_K), f->wun = FL(V * D);
+    f->lut = f->lut_size ? (int16_t *)take(base, &off, (size_t)(B * f->lut_size) * sizeof(int16_t)) : NULL;
+    f->slots = FL(B * f->P);
+    f->seq_loss = (double *)take(base, &off, (size_t)B * sizeof(double));
+    f->seq_time = (double *)take(base, &off, (size_t)B * 2 * sizeof(double));
+#undef FL
+#undef I8
+#undef IN
+#undef R16
+    return off;
+}
+
+fb_context *fb_create(const atome_config *c, int B, int T) {
+    if (!c || !atome_config_fits(c) || B < 1 || T < 1) return NULL;
+    fb_context *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->c = *c, f->B = B, f->T = T;
+    f->NC = 2 * c->d_head + c->d_model + 3;
+    f->ld = (f->NC + 15) & ~15; /* 64-byte rows for the sgemm */
+    f->P = atome_param_count(c);
+#ifdef ATOME_LUT
+    f->lut_size = ATOME_LUT_SIZE(c->d_model);
+#endif
+    f->inv_sqrt_dh = 1.0f / atome_sqrtf((float)c->d_head); /* as atome_load computes it */
+    size_t bytes = layout(f, NULL);
+    f->arena = aligned_alloc(64, bytes);
+    if (!f->arena) {
+        free(f);
+        return NULL;
+    }
+    memset(f->arena, 0, bytes);
+    layout(f, f->arena);
+    /* Parallelism is across sequences; a multi-threaded sgemm inside them would oversubscribe. */
+    openblas_set_num_threads(1);
+    return f;
+}
+
+void fb_free(fb_context *f) {
+    if (!f) return;
+    free(f->arena);
+    free(f);
+}
+
+const float *fb_router(const fb_context *f) { return f->router; }
+
+fb_times fb_get_times(const fb_context *f) { return f->times; }
+
+/* Adds the per-sequence task times of the last call into f->times. */
+static void add_times(fb_context *f) {
+    for (int b = 0; b < f->B; b++) f->times.forward += f->seq_time[2 * b], f->times.backward += f->seq_time[2 * b + 1];
+}
+
+static uint32_t rd32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Binds *w to a blob of f's config. The CRC is not checked: the trainer packs the blob in
+ * memory every step, and a bitwise CRC of it would cost more than checking it saves. */
+static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w) {
+    const atome_config *c = &f->c;
+    if (!blob || ((uintptr_t)blob & 3u) || rd32(blob) != ATOME_MAGIC || rd32(blob + 4) != ATOME_VERSION ||
+        rd32(blob + 8) != (uint32_t)c->vocab || rd32(blob + 12) != (uint32_t)c->d_model ||
+        rd32(blob + 16) != (uint32_t)c->n_layers || rd32(blob + 20) != (uint32_t)c->d_head ||
+        rd32(blob + 24) != (uint32_t)c->window)
+        return -1;
+    atome_blob_bind(c, blob + ATOME_HEADER_BYTES, w);
+    return 0;
+}
+
+/* The forward of sequence b, layer by layer (each block_forward sees exactly what the
+ * engine's would at that position: its input row, the 4 previous h rows, the previous SSM
+ * state and the key/value rows of the earlier positions), then the head and the loss. */
+static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
+    const atome_config *c = &f->c;
+    int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
+    int16_t *lut = f->lut ? f->lut + (long)b * f->lut_size : NULL;
+    float *scores = f->fscratch + (long)b * f->fss, *q = scores + ((c->window + 15) & ~15);
+    float *kf = q + ((Dh + 15) & ~15), *vf = kf + ((Dh + 15) & ~15), *rl = vf + ((D + 15) & ~15);
+    for (int t = 0; t < T; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
+    for (int l = 0; l < L; l++) {
+        long bl = ((long)b * L + l) * T; /* row of (b, l, t = 0) */
+        float *xin = f->x + ((long)b * (L + 1) + l) * T * D, *xout = xin + (long)T * D;
+        atome_kv kv = {f->kq + bl * Dh, f->ks + bl, f->vq + bl * D, f->vs + bl, T};
+        for (int t = 0; t < T; t++) {
+            long o = bl + t;
+            atome_block_acts a = {.h = f->h + o * D, .ln_mean = f->mean + o, .ln_rstd = f->rstd + o,
+                                  .hq = f->hq + o * DP, .hs = f->hs + o, .yc = f->yc + o * D,
+                                  .ys = f->ys + o * D, .ya = f->ya + o * D, .q = q,
+                                  .qq = f->qq + o * Dh, .qs = f->qs + o, .kf = kf,
+                                  .vf = vf, .scores = scores,
+                                  .att_sel = f->sel + o * ATOME_TOPK, .att_p = f->p + o * ATOME_TOPK,
+                                  .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl,
+                                  .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = lut};
+            const float *past[4];
+            for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? f->h + (o - 4 + j) * D : NULL;
+            block_forward(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past,
+                          t ? f->s + (o - 1) * D : NULL, f->s + o * D, &kv, f->inv_sqrt_dh, &a);
+        }
+    }
+    const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
+    double sum = 0.0;
+    for (int t = 0; t < T; t++) {
+        long o = (long)b * T + t;
+        atome_head_acts ha = {.h = f->hf + o * D, .ln_mean = f->hf_mean + o, .ln_rstd = f->hf_rstd + o,
+                              .hq = f->hf_q + o * DP, .hs = f->hf_s + o, .lut = lut};
+        head_forward(f->logits + o * V, xl + (long)t * D, w, &ha);
+        f->loss[o] = crossentropy_forward(f->dlog + o * V, f->logits + o * V, tok[t + 1], V);
+        sum += f->loss[o];
+    }
+    return sum;
+}
+
+/* The backward of sequence b into its gradient slot, top down: loss, head, blocks, embedding. */
+static void backward_seq(fb_context *f, const atome_weights *w, const model_params *master, const uint8_t *tok,
+                         int b, float scale) {
+    const atome_config *c = &f->c;
+    int T = f->T, L = c->n_layers, D = c->d_model, V = c->vocab;
+    float *slot = f->slots + (long)b * f->P;
+    memset(slot, 0, (size_t)f->P * sizeof(float));
+    model_params g;
+    model_params_bind(&g, c, slot);
+
+    long bt = (long)b * T;
+    float *dlog = f->dlog + bt * V, *dx = f->dx + bt * D;
+    for (int t = 0; t < T; t++) crossentropy_backward(dlog + (long)t * V, dlog + (long)t * V, tok[t + 1], scale, V);
+    memset(dx, 0, (size_t)T * D * sizeof(float));
+    head_saved hsv = {f->x + ((long)b * (L + 1) + L) * T * D, f->hf + bt * D, f->hf_mean + bt, f->hf_rstd + bt,
+                      f->hf_q + bt * ATOME_PAD5(D), f->hf_s + bt};
+    head_backward(dx, g.unemb, g.lnf_g, g.lnf_b, dlog, f->wun, w->lnf_g, &hsv, f->ht + bt * D, f->dh + bt * D, T,
+                  D, V);
+
+    block_scratch sc = {f->dh + bt * D, f->dyc + bt * D, f->dys + bt * D, f->dya + bt * D, f->ht + bt * D,
+                        f->dy + bt * f->ld, f->ld};
+    for (int l = L - 1; l >= 0; l--) {
+        long o = ((long)b * L + l) * T;
+        int Dh = c->d_head, DP = ATOME_PAD5(D);
+        block_saved a = {f->x + ((long)b * (L + 1) + l) * T * D, f->h + o * D, f->mean + o, f->rstd + o,
+                         f->hq + o * DP, f->hs + o, f->yc + o * D, f->ys + o * D, f->ya + o * D,
+                         f->qq + o * Dh, f->qs + o, f->kq + o * Dh, f->vq + o * D, f->ks + o, f->vs + o,
+                         f->sel + o * ATOME_TOPK, f->p + o * ATOME_TOPK, f->n + o, f->first + o, f->s + o * D,
+                         f->router + (bt * L + l) * 3, L * 3};
+        const atome_layer *wl = &w->layer[l];
+        block_weights bw = {f->wcat + (long)l * f->NC * D, f->wconv + (long)l * D * ATOME_CONV_K, wl->ln_g,
+                            wl->ssm_a, wl->ssm_g, master->layer[l].ssm_b, master->layer[l].ssm_c};
+        block_backward(dx, &g.layer[l], &bw, &a, &sc, c, T, f->inv_sqrt_dh);
+    }
+    for (int t = 0; t < T; t++) embed_backward(g.emb, dx + (long)t * D, tok[t], D);
+}
+
+/* The float matrices the backward multiplies by: W~ of every ternary tensor but the embedding. */
+static void dequant_weights(fb_context *f, const atome_weights *w) {
+    int D = f->c.d_model, Dh = f->c.d_head;
+    for (int l = 0; l < f->c.n_layers; l++) {
+        const atome_layer *y = &w->layer[l];
+        float *wc = f->wcat + (long)l * f->NC * D;
+        tmat_dequant(wc, &y->wq);
+        tmat_dequant(wc + (long)Dh * D, &y->wk);
+        tmat_dequant(wc + 2L * Dh * D, &y->wv);
+        tmat_dequant(wc + (2L * Dh + D) * D, &y->router);
+        tmat_dequant(f->wconv + (long)l * D * ATOME_CONV_K, &y->conv);
+    }
+    tmat_dequant(f->wun, &w->unemb);
+}
+
+double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos) {
+    atome_weights w;
+    if (bind_blob(f, blob, &w)) return NAN;
+    int B = f->B, T = f->T;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < B; b++) {
+        double t0 = omp_get_wtime();
+        f->seq_loss[b] = forward_seq(f, &w, tokens + (long)b * (T + 1), b);
+        f->seq_time[2 * b] = omp_get_wtime() - t0, f->seq_time[2 * b + 1] = 0.0;
+    }
+    add_times(f);
+    double sum = 0.0;
+    for (int b = 0; b < B; b++) sum += f->seq_loss[b];
+    if (logits) memcpy(logits, f->logits, (size_t)B * T * f->c.vocab * sizeof(float));
+    if (loss_pos) memcpy(loss_pos, f->loss, (size_t)B * T * sizeof(float));
+    return sum;
+}
+
+double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+               float *grad) {
+    atome_weights w;
+    if (bind_blob(f, blob, &w)) return NAN;
+    int B = f->B, T = f->T;
+    long P = f->P;
+    double td = omp_get_wtime();
+    dequant_weights(f, &w); /* serial: it is small next to the batch */
+    f->times.backward += omp_get_wtime() - td;
+    float scale = 1.0f / (float)((long)B * T);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < B; b++) {
+        const uint8_t *tok = tokens + (long)b * (T + 1);
+        double t0 = omp_get_wtime();
+        f->seq_loss[b] = forward_seq(f, &w, tok, b);
+        double t1 = omp_get_wtime();
+        backward_seq(f, &w, master, tok, b, scale);
+        f->seq_time[2 * b] = t1 - t0, f->seq_time[2 * b + 1] = omp_get_wtime() - t1;
+    }
+    add_times(f);
+    double t2 = omp_get_wtime();
+    /* grad = slot 0 + slot 1 + ... in that order for every element, whatever the thread split. */
+    const long chunk = 4096;
+#pragma omp parallel for schedule(static)
+    for (long i0 = 0; i0 < P; i0 += chunk) {
+        long n = P - i0 < chunk ? P - i0 : chunk;
+        memcpy(grad + i0, f->slots + i0, (size_t)n * sizeof(float));
+        for (int b = 1; b < B; b++) {
+            const float *sl = f->slots + (long)b * P + i0;
+            for (long i = 0; i < n; i++) grad[i0 + i] += sl[i];
+        }
+    }
+    f->times.reduce += (omp_get_wtime() - t2) * omp_get_max_threads();
+    double sum = 0.0;
+    for (int b = 0; b < B; b++) sum += f->seq_loss[b];
+    return sum;
+}
