@@ -19,7 +19,7 @@ COMMON_SRC := common/atome_config.c common/atome_math.c common/atome_trits.c \
 ENGINE_SRC := $(COMMON_SRC) infer/atome.c
 
 .PHONY: all deps demo test bench mcu paper clean
-all: atome-infer atome-train
+all: atome-infer atome-train atome-header
 
 deps:
 	@bash $(DEPS) host

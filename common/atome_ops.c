@@ -27,17 +27,21 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad) {
-    float amax = 0.0f;
-    for (int i = 0; i < n; i++) {
-        float a = x[i] < 0.0f ? -x[i] : x[i];
-        if (a > amax) amax = a;
+    float amax = 0.0f, odd = 0.0f; /* two chains of selects (signs are random: no branches) */
+    for (int i = 0; i + 1 < n; i += 2) {
+        float a = __builtin_fabsf(x[i]), b = __builtin_fabsf(x[i + 1]);
+        amax = a > amax ? a : amax;
+        odd = b > odd ? b : odd;
     }
+    if (n & 1) odd = __builtin_fabsf(x[n - 1]) > odd ? __builtin_fabsf(x[n - 1]) : odd;
+    amax = odd > amax ? odd : amax;
     float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    for (int i = 0; i < npad; i++) {
-        float v = i < n ? x[i] * inv : 0.0f;
+    for (int i = 0; i < n; i++) {
+        float v = x[i] * inv;
         int r = (int)(v + (v >= 0.0f ? 0.5f : -0.5f)); /* half away from zero, branch-free */
         q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
     }
+    for (int i = n; i < npad; i++) q[i] = 0;
     *scale = amax / 127.0f;
 }
 

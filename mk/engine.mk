@@ -10,8 +10,10 @@ ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
 atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o
 	$(CC) $^ -o $@ -lm
 
-bench: atome-infer atome-train
-	bash scripts/bench.sh
+bench: atome-infer atome-train $(BUILD)/tools/init-blob
+	@bash $(DEPS) host
+	bash scripts/bench_infer.sh
+	bash scripts/bench_train.sh
 
 atome-header: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_header.o
 	$(CC) $^ -o $@
