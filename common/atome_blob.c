@@ -69,10 +69,11 @@ int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     /* Dimensions as unsigned first: a flipped top byte must not pass as a negative int. */
     for (int i = 2; i < 7; i++)
         if (h[i] > 0xffffu) return ATOME_ERR_DIMS;
-    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6]};
+    if (h[10] > 0xffffu) return ATOME_ERR_DIMS;
+    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
     if (!atome_config_fits(&c)) return ATOME_ERR_DIMS; /* before bind, which walks c.n_layers */
     size_t payload = atome_blob_bind(&c, 0, 0);
-    if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[10] != 0 || h[11] != payload)
+    if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[11] != payload)
         return ATOME_ERR_DIMS;
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
@@ -85,7 +86,7 @@ void atome_blob_seal(uint8_t *blob, const atome_config *c) {
     size_t payload = atome_blob_bind(c, 0, 0);
     const uint32_t head[12] = {ATOME_MAGIC, ATOME_VERSION, (uint32_t)c->vocab, (uint32_t)c->d_model,
                                (uint32_t)c->n_layers, (uint32_t)c->d_head, (uint32_t)c->window,
-                               ATOME_CONV_K, ATOME_TOPK, ATOME_PACK_BASE3, 0, (uint32_t)payload};
+                               ATOME_CONV_K, ATOME_TOPK, ATOME_PACK_BASE3, (uint32_t)c->flags, (uint32_t)payload};
     for (int i = 0; i < 15; i++) put_u32(blob + 4 * i, i < 12 ? head[i] : 0);
     uint32_t crc = atome_crc32(0, blob, 60);
     put_u32(blob + 60, atome_crc32(crc, blob + ATOME_HEADER_BYTES, payload));

@@ -3,7 +3,7 @@
  * Header, little-endian uint32 fields:
  *    0 magic "ATOM"       4 version (1)       8 vocab (256)     12 d_model
  *   16 n_layers          20 d_head           24 window          28 conv_k (5)
- *   32 top_k (4)         36 packing (1: base-3, 5 trits/byte)   40 flags (0)
+ *   32 top_k (4)         36 packing (1: base-3, 5 trits/byte)   40 flags (ATOME_DROP_*, 0)
  *   44 payload bytes     48..59 reserved (0) 60 CRC-32 of bytes 0..59 and the payload
  *
  * Payload, in this order; every tensor starts 4-byte aligned (zero padding):

@@ -36,6 +36,8 @@ void block_forward(float *x_out, const float *x_in, const atome_layer *w, const 
                                   kv->v, kv->v_scale, *a->att_first, n, kv->ring, Dh, D, inv_sqrt_dh);
 
     matmul_forward(a->router_logits, &w->router, a->hq, *a->hs, lut);
+    for (int k = 0; k < 3; k++)
+        if (c->flags >> k & 1) a->router_logits[k] = -1e30f; /* an ablated pathway: weight exp(-1e30) = 0 */
     router_forward(a->router, a->router_logits);
 
     float r0 = a->router[0], r1 = a->router[1], r2 = a->router[2];

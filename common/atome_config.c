@@ -5,11 +5,11 @@ static const struct {
     const char *name;
     atome_config c;
 } presets[] = {
-    {"nano", {ATOME_VOCAB, 16, 2, 4, 64}},
-    {"small", {ATOME_VOCAB, 32, 2, 8, 64}},
-    {"default", {ATOME_VOCAB, 64, 4, 16, 64}},
-    {"mid", {ATOME_VOCAB, 128, 4, 32, 64}},
-    {"prod", {ATOME_VOCAB, 256, 8, 64, 64}},
+    {"nano", {ATOME_VOCAB, 16, 2, 4, 64, 0}},
+    {"small", {ATOME_VOCAB, 32, 2, 8, 64, 0}},
+    {"default", {ATOME_VOCAB, 64, 4, 16, 64, 0}},
+    {"mid", {ATOME_VOCAB, 128, 4, 32, 64, 0}},
+    {"prod", {ATOME_VOCAB, 256, 8, 64, 64, 0}},
 };
 
 /* Own comparison so that firmware need not link strcmp for a name lookup. */
@@ -37,7 +37,7 @@ long atome_param_count(const atome_config *c) {
 }
 
 int atome_config_fits(const atome_config *c) {
-    return c->vocab == ATOME_VOCAB && c->d_model >= 1 && c->d_model <= ATOME_MAX_D &&
+    return c->vocab == ATOME_VOCAB && c->flags >= 0 && c->flags < 7 && c->d_model >= 1 && c->d_model <= ATOME_MAX_D &&
            c->n_layers >= 1 && c->n_layers <= ATOME_MAX_LAYERS && c->d_head >= 1 &&
            c->d_head <= ATOME_MAX_DHEAD && c->window >= 1 && c->window <= ATOME_MAX_WINDOW;
 }

@@ -42,7 +42,13 @@ typedef struct {
     int n_layers; /* L */
     int d_head;   /* Dh */
     int window;   /* W */
+    int flags;    /* ATOME_DROP_*: pathways switched off, for ablations; 0 = all three */
 } atome_config;
+
+/* A dropped pathway gets router weight 0 (its logit is set to -1e30 before the softmax). */
+#define ATOME_DROP_CONV 1
+#define ATOME_DROP_SSM 2
+#define ATOME_DROP_ATTN 4
 
 /* Fills *c with the named preset (nano, small, default, mid, prod); returns 0, or -1 if unknown. */
 int atome_preset(const char *name, atome_config *c);
@@ -50,7 +56,7 @@ int atome_preset(const char *name, atome_config *c);
 const char *atome_preset_name(int i);
 /* Trainable parameters, the seed's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D). */
 long atome_param_count(const atome_config *c);
-/* 1 if c has the fixed V and every dimension in 1..its ATOME_MAX_*, else 0. */
+/* 1 if c has the fixed V, every dimension in 1..its ATOME_MAX_*, and at least one pathway, else 0. */
 int atome_config_fits(const atome_config *c);
 
 #endif

@@ -5,7 +5,7 @@
 #include "../common/atome_blob.h"
 #include "util.h"
 
-static const atome_config nano = {ATOME_VOCAB, 16, 2, 4, 64};
+static const atome_config nano = {ATOME_VOCAB, 16, 2, 4, 64, 0};
 
 START_TEST(fresh_blob_opens) {
     size_t len;

@@ -43,7 +43,7 @@ static atome_state st; /* as a firmware holds it: static */
 
 START_TEST(streaming_equals_window_forward_past_w) {
     /* window 8 so that 40 positions slide it five times; three different texts */
-    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 8};
+    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 8, 0};
     const char *texts[3] = {"Once upon a time, there was a little girl named Lily.",
                             "The quick brown fox jumps over the lazy dog again and again",
                             "\x01\xff\x02 binary bytes \x80\x7f and 1234567890 digits, and a longer tail!"};
@@ -70,8 +70,37 @@ START_TEST(streaming_equals_window_forward_past_w) {
 }
 END_TEST
 
+START_TEST(dropped_pathways_get_zero_weight) {
+    /* an ablation blob: the flags travel in the header, the router gives the pathway nothing */
+    for (int flags = 1; flags < 7; flags++) {
+        const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, flags};
+        size_t len;
+        uint8_t *blob = make_blob(&c, 11, &len);
+        atome_model m;
+        ck_assert_int_eq(atome_load(&m, blob, len), ATOME_OK);
+        ck_assert_int_eq(m.w.cfg.flags, flags);
+        enum { T = 20 };
+        uint8_t tok[T];
+        for (int t = 0; t < T; t++) tok[t] = (uint8_t)("ablations of pathways"[t]);
+        float *want = malloc((size_t)T * ATOME_VOCAB * sizeof(float));
+        window_forward(&m.w, tok, T, want);
+        atome_reset(&st);
+        for (int t = 0; t < T; t++) {
+            const float *got = atome_step(&m, &st, tok[t]);
+            ck_assert(memcmp(got, want + t * ATOME_VOCAB, ATOME_VOCAB * sizeof(float)) == 0);
+            for (int l = 0; l < c.n_layers; l++)
+                for (int k = 0; k < 3; k++)
+                    ck_assert_msg((st.router[l][k] == 0.0f) == ((flags >> k) & 1), "flags %d layer %d pathway %d: %g",
+                                  flags, l, k, st.router[l][k]);
+        }
+        free(want);
+        free(blob);
+    }
+}
+END_TEST
+
 START_TEST(reset_restarts_the_stream) {
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 4};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 4, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 9, &len);
     atome_model m;
@@ -146,6 +175,7 @@ Suite *engine_suite(void) {
     tcase_set_timeout(t, 300);
     tcase_add_test(t, streaming_equals_window_forward_past_w);
     tcase_add_test(t, reset_restarts_the_stream);
+    tcase_add_test(t, dropped_pathways_get_zero_weight);
     tcase_add_test(t, argmax_ties_to_lowest);
     tcase_add_test(t, engine_links_only_allowlisted_symbols);
     suite_add_tcase(s, t);

@@ -21,7 +21,7 @@ static void write_file(const char *path, const uint8_t *p, size_t n) {
 static void setup(void) {
     strcpy(dir, "/tmp/atome-infer-test-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 77, &len);
     snprintf(model, sizeof model, "%s/m.bin", dir);
@@ -58,7 +58,7 @@ START_TEST(bad_models_are_named) {
     expect_one_line_error(args, 1, "Is a directory");
 
     size_t len;
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
     uint8_t *blob = make_blob(&c, 5, &len);
     snprintf(path, sizeof path, "%s/cut.bin", dir);
     write_file(path, blob, len / 2);

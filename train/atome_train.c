@@ -42,7 +42,7 @@ static void die(const char *fmt, ...) {
 /* ---------------------------------------------------------------- options */
 
 typedef struct {
-    const char *data, *valid, *out, *preset, *prompt, *schedule;
+    const char *data, *valid, *out, *preset, *prompt, *schedule, *drop;
     int resume, help;
     int64_t d_model, n_layers, d_head, window, save_every, sample, threads;
     train_settings set;
@@ -56,7 +56,7 @@ typedef struct {
     int given;
 } option;
 
-#define N_OPTS 29
+#define N_OPTS 30
 
 static void option_table(option *t, options *o) {
     train_settings *s = &o->set;
@@ -69,6 +69,7 @@ static void option_table(option *t, options *o) {
         {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
         {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
         {"--window", 'i', &o->window, 1, 1e6, 0},
+        {"--drop", 's', &o->drop, 0, 0, 0},
         {"--steps", 'i', &s->steps, 1, 1e9, 0},
         {"--batch", 'i', &s->batch, 1, 4096, 0},
         {"--seq", 'i', &s->seq, 1, 8192, 0},
@@ -106,6 +107,7 @@ static const char usage[] =
     "model (a preset, optionally with dimensions overridden)\n"
     "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
     "  --d-model N  --n-layers N  --d-head N  --window W\n"
+    "  --drop LIST          ablation: switch pathways off, a comma list of conv, ssm, attn\n"
     "training\n"
     "  --steps N            optimizer updates (default 2000)\n"
     "  --batch B            windows per micro-batch (default 16)\n"
@@ -192,6 +194,22 @@ static option *find(option *t, const char *name) {
 }
 
 /* The model config: the preset, then any dimension given. */
+/* "conv,attn" -> ATOME_DROP_CONV | ATOME_DROP_ATTN; keeping no pathway at all is refused. */
+static int parse_drop(const char *list) {
+    static const char *const names[3] = {"conv", "ssm", "attn"};
+    int flags = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        int k = 0;
+        while (k < 3 && !(strlen(names[k]) == n && !strncmp(p, names[k], n))) k++;
+        if (k == 3) die("--drop takes a comma list of conv, ssm, attn; got '%s'", list);
+        flags |= 1 << k;
+        p += n + (p[n] == ',');
+    }
+    if (flags == 7) die("--drop %s leaves no pathway", list);
+    return flags;
+}
+
 static void resolve_config(options *o, option *t) {
     atome_config *c = &o->set.cfg;
     if (atome_preset(o->preset, c)) {
@@ -204,6 +222,7 @@ static void resolve_config(options *o, option *t) {
     if (find(t, "--n-layers")->given) c->n_layers = (int)o->n_layers;
     if (find(t, "--d-head")->given) c->d_head = (int)o->d_head;
     if (find(t, "--window")->given) c->window = (int)o->window;
+    if (find(t, "--drop")->given) c->flags = parse_drop(o->drop);
     if (!atome_config_fits(c)) {
         const char *what = c->d_model > ATOME_MAX_D ? "--d-model" : c->n_layers > ATOME_MAX_LAYERS ? "--n-layers"
                            : c->d_head > ATOME_MAX_DHEAD ? "--d-head" : "--window";
@@ -221,7 +240,7 @@ static void resolve_config(options *o, option *t) {
 static void check_resume_settings(const train_settings *ck, const options *o, option *t, const char *path) {
     const train_settings *s = &o->set;
     int dims = find(t, "--preset")->given || find(t, "--d-model")->given || find(t, "--n-layers")->given ||
-               find(t, "--d-head")->given || find(t, "--window")->given;
+               find(t, "--d-head")->given || find(t, "--window")->given || find(t, "--drop")->given;
     if (dims && memcmp(&s->cfg, &ck->cfg, sizeof s->cfg))
         die("--resume: the model given (d_model %d, n_layers %d, d_head %d, window %d) is not the one in %s "
             "(%d, %d, %d, %d)", s->cfg.d_model, s->cfg.n_layers, s->cfg.d_head, s->cfg.window, path,

@@ -74,6 +74,7 @@ static void header_fields(cursor *c, train_state *s) {
     intf(c, &t->cfg.n_layers);
     intf(c, &t->cfg.d_head);
     intf(c, &t->cfg.window);
+    intf(c, &t->cfg.flags);
     i64f(c, &t->steps);
     i64f(c, &t->batch);
     i64f(c, &t->seq);
