@@ -49,6 +49,16 @@ void block_forward(float *x_out, const float *x_in, const atome_layer *w, const 
                    const float *const past[4], const float *s_prev, float *s, atome_kv *kv,
                    float inv_sqrt_dh, const atome_block_acts *a);
 
+/* block_forward is block_project then block_mix. block_project computes what depends on x_in
+ * alone — LN, int8 h, and the key, value, query and router-logit matmuls (into a->kf, a->vf,
+ * a->q, a->router_logits); block_mix does the rest at position pos. A trainer runs
+ * block_project_rows (atome_rows.h) over all positions of a layer, then block_mix position by position:
+ * the same kernels on the same values, so the same bits as block_forward. */
+void block_project(const float *x_in, const atome_layer *w, const atome_config *c, const atome_block_acts *a);
+void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
+               const float *const past[4], const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
+               const atome_block_acts *a);
+
 /* What the head computes at one position. */
 typedef struct {
     float *h;          /* [D] final LN */

@@ -171,3 +171,4 @@ void router_forward(float *r, const float *logits) {
     r[0] = logits[0], r[1] = logits[1], r[2] = logits[2];
     softmax(r, 3);
 }
+

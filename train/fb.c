@@ -17,7 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../common/atome_block.h"
+#include "../common/atome_rows.h"
 #include "../common/atome_math.h"
 #include "block_backward.h"
 #include "ops_backward.h"
@@ -36,16 +36,19 @@ struct fb_context {
     /* Head, [B][T][·]. */
     float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
     int8_t *hf_q;
-    /* Forward scratch per sequence, overwritten at every position: [B][fss], each sequence's
-     * scores [W], q [Dh], kf [Dh], vf [D], router logits [3] on their own cache lines. */
+    /* Forward scratch per sequence, overwritten at every position: [B][fss], the attention
+     * scores [W] of each sequence. */
     float *fscratch;
     long fss;
     /* Backward per sequence, [B][T][·]: probs then dlogits [V]; dx, dh, dyc, dys, dya, ht [D]; dy [ld]. */
     float *dlog, *dx, *dh, *dyc, *dys, *dya, *ht, *dy;
     /* Dequantised weights of the current blob: wcat [L][NC][D], wconv [L][D][5], wun [V][D]. */
     float *wcat, *wconv, *wun;
-    int16_t *lut;      /* [B][LUT] matmul lookup table scratch (-DATOME_LUT builds), else NULL */
-    long lut_size;
+    float *dense;      /* the ternary matrices decoded for the row-batched matmuls: per layer
+                        * wq, wk, wv, router, then the unembedding (matmul_decode) */
+    long dense_layer;  /* floats per layer */
+    float *proj;       /* [B][T][NP] per-sequence rows of block_project_rows: kf, vf, q, router logits */
+    long np;
     float *slots;      /* [B][P] per-sequence gradients */
     double *seq_loss;  /* [B] */
     double *seq_time;  /* [B][2] forward and backward seconds of each sequence's task */
@@ -77,12 +80,15 @@ static size_t layout(fb_context *f, char *base) {
     f->router = FL(BT * L * 3);
     f->hf = FL(BT * D), f->hf_mean = FL(BT), f->hf_rstd = FL(BT), f->hf_q = I8(BT * DP), f->hf_s = FL(BT);
     f->logits = FL(BT * V), f->loss = FL(BT);
-    f->fss = R16(W) + 2 * R16(Dh) + R16(D) + 16;
+    f->fss = R16(W);
     f->fscratch = FL(B * f->fss);
+    f->np = 2 * Dh + D + 3;
+    f->proj = FL(BT * f->np);
     f->dlog = FL(BT * V), f->dx = FL(BT * D), f->dh = FL(BT * D), f->dyc = FL(BT * D), f->dys = FL(BT * D);
     f->dya = FL(BT * D), f->ht = FL(BT * D), f->dy = FL(BT * f->ld);
     f->wcat = FL(L * f->NC * D), f->wconv = FL(L * D * ATOME_CONV_K), f->wun = FL(V * D);
-    f->lut = f->lut_size ? (int16_t *)take(base, &off, (size_t)(B * f->lut_size) * sizeof(int16_t)) : NULL;
+    f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
+    f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
     f->slots = FL(B * f->P);
     f->seq_loss = (double *)take(base, &off, (size_t)B * sizeof(double));
     f->seq_time = (double *)take(base, &off, (size_t)B * 2 * sizeof(double));
@@ -101,9 +107,6 @@ fb_context *fb_create(const atome_config *c, int B, int T) {
     f->NC = 2 * c->d_head + c->d_model + 3;
     f->ld = (f->NC + 15) & ~15; /* 64-byte rows for the sgemm */
     f->P = atome_param_count(c);
-#ifdef ATOME_LUT
-    f->lut_size = ATOME_LUT_SIZE(c->d_model);
-#endif
     f->inv_sqrt_dh = 1.0f / atome_sqrtf((float)c->d_head); /* as atome_load computes it */
     size_t bytes = layout(f, NULL);
     f->arena = aligned_alloc(64, bytes);
@@ -150,47 +153,70 @@ static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w)
     return 0;
 }
 
-/* The forward of sequence b, layer by layer (each block_forward sees exactly what the
- * engine's would at that position: its input row, the 4 previous h rows, the previous SSM
- * state and the key/value rows of the earlier positions), then the head and the loss. */
+/* The forward of sequence b, layer by layer: block_project_rows over the T positions (the
+ * matmuls batched), then block_mix position by position, each seeing exactly what the engine's
+ * block_forward would at that position: its input row, the 4 previous h rows, the previous SSM
+ * state and the key/value rows of the earlier positions. Then the head and the loss. */
 static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
     const atome_config *c = &f->c;
     int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
-    int16_t *lut = f->lut ? f->lut + (long)b * f->lut_size : NULL;
-    float *scores = f->fscratch + (long)b * f->fss, *q = scores + ((c->window + 15) & ~15);
-    float *kf = q + ((Dh + 15) & ~15), *vf = kf + ((Dh + 15) & ~15), *rl = vf + ((D + 15) & ~15);
+    float *scores = f->fscratch + (long)b * f->fss;
+    float *kf = f->proj + (long)b * T * f->np, *vf = kf + (long)T * Dh, *q = vf + (long)T * D, *rl = q + (long)T * Dh;
     for (int t = 0; t < T; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
     for (int l = 0; l < L; l++) {
         long bl = ((long)b * L + l) * T; /* row of (b, l, t = 0) */
         float *xin = f->x + ((long)b * (L + 1) + l) * T * D, *xout = xin + (long)T * D;
         atome_kv kv = {f->kq + bl * Dh, f->ks + bl, f->vq + bl * D, f->vs + bl, T};
+        float *dl = f->dense + l * f->dense_layer;
+        long rbk = 5L * ATOME_ROW_BYTES(D);
+        atome_layer_dense wd = {dl, dl + Dh * rbk, dl + 2 * Dh * rbk, dl + (2 * Dh + D) * rbk};
+        atome_block_acts rows = {.h = f->h + bl * D, .ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl,
+                                 .hq = f->hq + bl * DP, .hs = f->hs + bl, .kf = kf, .vf = vf, .q = q,
+                                 .router_logits = rl};
+        block_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
         for (int t = 0; t < T; t++) {
             long o = bl + t;
             atome_block_acts a = {.h = f->h + o * D, .ln_mean = f->mean + o, .ln_rstd = f->rstd + o,
                                   .hq = f->hq + o * DP, .hs = f->hs + o, .yc = f->yc + o * D,
-                                  .ys = f->ys + o * D, .ya = f->ya + o * D, .q = q,
-                                  .qq = f->qq + o * Dh, .qs = f->qs + o, .kf = kf,
-                                  .vf = vf, .scores = scores,
+                                  .ys = f->ys + o * D, .ya = f->ya + o * D, .q = q + (long)t * Dh,
+                                  .qq = f->qq + o * Dh, .qs = f->qs + o, .kf = kf + (long)t * Dh,
+                                  .vf = vf + (long)t * D, .scores = scores,
                                   .att_sel = f->sel + o * ATOME_TOPK, .att_p = f->p + o * ATOME_TOPK,
-                                  .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl,
-                                  .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = lut};
+                                  .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl + 3L * t,
+                                  .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = NULL};
             const float *past[4];
             for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? f->h + (o - 4 + j) * D : NULL;
-            block_forward(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past,
-                          t ? f->s + (o - 1) * D : NULL, f->s + o * D, &kv, f->inv_sqrt_dh, &a);
+            block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past,
+                      t ? f->s + (o - 1) * D : NULL, f->s + o * D, &kv, f->inv_sqrt_dh, &a);
         }
     }
     const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
+    long o0 = (long)b * T;
+    atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
+                          .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = NULL};
+    head_forward_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
     double sum = 0.0;
     for (int t = 0; t < T; t++) {
-        long o = (long)b * T + t;
-        atome_head_acts ha = {.h = f->hf + o * D, .ln_mean = f->hf_mean + o, .ln_rstd = f->hf_rstd + o,
-                              .hq = f->hf_q + o * DP, .hs = f->hf_s + o, .lut = lut};
-        head_forward(f->logits + o * V, xl + (long)t * D, w, &ha);
+        long o = o0 + t;
         f->loss[o] = crossentropy_forward(f->dlog + o * V, f->logits + o * V, tok[t + 1], V);
         sum += f->loss[o];
     }
     return sum;
+}
+
+/* The int8 matrices of the row-batched forward, decoded from the current blob (serial, small). */
+static void decode_weights(fb_context *f, const atome_weights *w) {
+    int D = f->c.d_model, Dh = f->c.d_head;
+    long rbk = 5L * ATOME_ROW_BYTES(D);
+    for (int l = 0; l < f->c.n_layers; l++) {
+        const atome_layer *y = &w->layer[l];
+        float *dl = f->dense + l * f->dense_layer;
+        matmul_decode(dl, &y->wq);
+        matmul_decode(dl + Dh * rbk, &y->wk);
+        matmul_decode(dl + 2 * Dh * rbk, &y->wv);
+        matmul_decode(dl + (2 * Dh + D) * rbk, &y->router);
+    }
+    matmul_decode(f->dense + f->c.n_layers * f->dense_layer, &w->unemb);
 }
 
 /* The backward of sequence b into its gradient slot, top down: loss, head, blocks, embedding. */
@@ -248,6 +274,7 @@ static void dequant_weights(fb_context *f, const atome_weights *w) {
 double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos) {
     atome_weights w;
     if (bind_blob(f, blob, &w)) return NAN;
+    decode_weights(f, &w);
     int B = f->B, T = f->T;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int b = 0; b < B; b++) {
@@ -271,6 +298,7 @@ double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, c
     long P = f->P;
     double td = omp_get_wtime();
     dequant_weights(f, &w); /* serial: it is small next to the batch */
+    decode_weights(f, &w);
     f->times.backward += omp_get_wtime() - td;
     float scale = 1.0f / (float)((long)B * T);
 #pragma omp parallel for schedule(dynamic, 1)
