@@ -32,8 +32,10 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad);
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut);
 
 #ifdef ATOME_LUT
-/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 for inputs of D values. */
-#define ATOME_LUT_STRIDE(cols) ((ATOME_ROW_BYTES(cols) + 15) / 16 * 16)
+/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 for inputs of D <= 1280 values; its rows are a
+ * power of two wide, so that an index is a shift and an or. */
+#define ATOME_LUT_STRIDE(cols) \
+    (ATOME_ROW_BYTES(cols) <= 16 ? 16 : ATOME_ROW_BYTES(cols) <= 32 ? 32 : ATOME_ROW_BYTES(cols) <= 64 ? 64 : ATOME_ROW_BYTES(cols) <= 128 ? 128 : 256)
 #define ATOME_LUT_SIZE(cols) (ATOME_LUT_STRIDE(cols) * 256)
 /* lut[byte][j] = Σ_p trit_p(byte)·xq[p·rb + j]: every partial sum a packed byte can select,
  * for the one input vector that several matrices (Wq, Wk, Wv, router) then share. */
