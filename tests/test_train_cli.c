@@ -1,6 +1,7 @@
 /* test_train_cli.c — ./atome-train as a user runs it (a subprocess): bad input, reproducibility
  * across thread counts, resume after SIGTERM and after kill -9, the NaN stop, the evaluation's
- * definition, the passive OpenMP wait policy.
+ * definition, the passive OpenMP wait policy; for --arch vanilla (the GPT baseline) bad input,
+ * reproducibility, the evaluation and resume after SIGTERM.
  *
  * Runs are tiny (nano preset, a 60 KB slice of the bundled TinyStories, windows of 33 bytes) so
  * that the suite takes seconds; what is compared is bytes, so size does not weaken it. */
@@ -18,6 +19,7 @@
 #include "../train/checkpoint.h"
 #include "../train/fb.h"
 #include "../train/model.h"
+#include "../train/vanilla.h"
 
 static char dir[32]; /* this test's scratch directory */
 
@@ -160,10 +162,11 @@ static char *listing(void) {
     return buf;
 }
 
-/* 1 if directory @D/sub holds exactly what a finished run leaves: no temporaries. */
-static int only_run_files(const char *sub) {
+/* 1 if directory @D/sub holds exactly what a finished run leaves: no temporaries. model is the
+ * model file's name, model.bin or model.vnl. */
+static int only_run_files(const char *sub, const char *model) {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s/%s | tr '\\n' ' ')\" = 'checkpoint.bin log.jsonl model.bin '", dir, sub);
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s/%s | tr '\\n' ' ')\" = 'checkpoint.bin log.jsonl %s '", dir, sub, model);
     return system(cmd) == 0;
 }
 
@@ -173,7 +176,26 @@ static int count_lines(const char *s) {
     return n;
 }
 
+/* `./atome-train --sample 0 ARGS` must exit 1 with one line on stderr naming the
+ * problem (containing want; @D expanded in both), print nothing on stdout, and leave the scratch
+ * directory's listing as before. */
+static void refused(const char *args, const char *want, const char *before) {
+    int code = train("--sample 0 %s", args);
+    char *w = expand_dir(want);
+    ck_assert_msg(code == 1, "%s: exit %d (%s)", args, code, err_text);
+    ck_assert_msg(strncmp(err_text, "atome-train: ", 13) == 0 && strstr(err_text, w), "%s: stderr '%s', want '%s'",
+                  args, err_text, w);
+    ck_assert_msg(count_lines(err_text) == 1, "%s: %d lines on stderr", args, count_lines(err_text));
+    ck_assert_msg(out_text[0] == 0, "%s: stdout '%s'", args, out_text);
+    char *after = listing();
+    ck_assert_msg(strcmp(before, after) == 0, "%s left files:\n%s\nwere:\n%s", args, after, before);
+    free(after);
+    free(w);
+}
+
 #define TINY "--preset nano --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt"
+/* The vanilla baseline at its smallest preset (5,968 parameters), the same windows. */
+#define VTINY "--arch vanilla --vanilla-preset flash-fair --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt"
 
 START_TEST(help_and_usage) {
     ck_assert_int_eq(train("--help"), 0);
@@ -244,17 +266,9 @@ START_TEST(bad_input) {
             /* root writes anywhere but sysfs */
             args = root ? "--data @D/train.txt --out /sys" : "--data @D/train.txt --out @D/ro",
             want = root ? "output directory /sys is not writable" : "output directory @D/ro is not writable";
-        int code = train("--seq 32 --sample 0 %s", args);
-        char *w = expand_dir(want);
-        ck_assert_msg(code == 1, "%s: exit %d (%s)", args, code, err_text);
-        ck_assert_msg(strncmp(err_text, "atome-train: ", 13) == 0 && strstr(err_text, w), "%s: stderr '%s', want '%s'",
-                      args, err_text, w);
-        ck_assert_msg(count_lines(err_text) == 1, "%s: %d lines on stderr", args, count_lines(err_text));
-        ck_assert_msg(out_text[0] == 0, "%s: stdout '%s'", args, out_text);
-        char *after = listing();
-        ck_assert_msg(strcmp(before, after) == 0, "%s left files:\n%s\nwere:\n%s", args, after, before);
-        free(after);
-        free(w);
+        char full[256];
+        snprintf(full, sizeof full, "--seq 32 %s", args);
+        refused(full, want, before);
     }
     free(before);
     /* A finished run is not silently overwritten, and --resume refuses other settings. */
@@ -296,7 +310,7 @@ START_TEST(reproducible_across_threads) {
         snprintf(b, sizeof b, "%s/s2/%s", dir, files[i]);
         ck_assert_msg(!same_file(a, b), "%s does not depend on the seed", files[i]);
     }
-    ck_assert_msg(only_run_files("t1"), "stray files in the run's directory");
+    ck_assert_msg(only_run_files("t1", "model.bin"), "stray files in the run's directory");
 }
 END_TEST
 
@@ -346,12 +360,12 @@ static char *log_without_times(const char *path) {
 }
 
 /* Stops a run (SIGTERM: saved at a step boundary; SIGKILL: lost since its last save), resumes
- * it, and checks it ends byte-identical to the same run never stopped. */
-static void stop_and_resume(int sig) {
-#define RUN TINY " --steps 600 --eval-every 150 --save-every 40 --sample 0 --out @D/%s"
-    const char *run = RUN;
-    ck_assert_int_eq(train(run, "ref"), 0);
-    pid_t pid = train_bg(run, "cut");
+ * it, and checks it ends byte-identical to the same run never stopped. arch: the model options
+ * (TINY or VTINY), model: the model file it writes. */
+static void stop_and_resume(int sig, const char *arch, const char *model) {
+    const char *run = "%s --steps 600 --eval-every 150 --save-every 40 --sample 0 --out @D/%s%s";
+    ck_assert_int_eq(train(run, arch, "ref", ""), 0);
+    pid_t pid = train_bg(run, arch, "cut", "");
     char ck[128], a[128], b[128];
     snprintf(ck, sizeof ck, "%s/cut/checkpoint.bin", dir);
     wait_for_file(ck, pid);
@@ -365,12 +379,11 @@ static void stop_and_resume(int sig) {
     int64_t stopped = s.step;
     if (sig == SIGKILL) ck_assert_int_eq(stopped % 40, 0); /* only saves survive a kill -9 */
     state_free(&s);
-    ck_assert_int_eq(train(RUN " --resume", "cut"), 0);
-#undef RUN
+    ck_assert_int_eq(train(run, arch, "cut", " --resume"), 0);
     char want[64];
     snprintf(want, sizeof want, "resumed at step %lld/600", (long long)stopped);
     ck_assert_msg(strstr(out_text, want) != NULL, "%s", out_text);
-    const char *files[2] = {"checkpoint.bin", "model.bin"};
+    const char *files[2] = {"checkpoint.bin", model};
     for (int i = 0; i < 2; i++) {
         snprintf(a, sizeof a, "%s/ref/%s", dir, files[i]);
         snprintf(b, sizeof b, "%s/cut/%s", dir, files[i]);
@@ -383,13 +396,13 @@ static void stop_and_resume(int sig) {
     ck_assert_int_eq(count_lines(la), 4);
     free(la);
     free(lb);
-    ck_assert_msg(only_run_files("cut"), "stray files in the resumed run's directory");
+    ck_assert_msg(only_run_files("cut", model), "stray files in the resumed run's directory");
 }
 
-START_TEST(resume_after_sigterm) { stop_and_resume(SIGTERM); }
+START_TEST(resume_after_sigterm) { stop_and_resume(SIGTERM, TINY, "model.bin"); }
 END_TEST
 
-START_TEST(resume_after_kill9) { stop_and_resume(SIGKILL); }
+START_TEST(resume_after_kill9) { stop_and_resume(SIGKILL, TINY, "model.bin"); }
 END_TEST
 
 /* A learning rate of 1e30 blows the weights up in one update; the next loss is not finite. */
@@ -469,6 +482,107 @@ START_TEST(evaluation_definition) {
 }
 END_TEST
 
+/* ---- --arch vanilla: the GPT baseline in the same loop ---- */
+
+/* Options of one architecture given to the other, unknown names, a window longer than the
+ * vanilla positional table, and --resume with another model: each refused in one line, nothing
+ * written. */
+START_TEST(vanilla_bad_input) {
+    ck_assert_int_eq(train(VTINY " --steps 3 --out @D/vrun --sample 0"), 0);
+    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --sample 0"), 0);
+    static const struct {
+        const char *args, *want;
+    } cases[] = {
+        {"--arch gpt", "--arch must be atome or vanilla, got 'gpt'"},
+        {"--arch vanilla --vanilla-preset huge", "unknown --vanilla-preset 'huge' (presets: param-fair, flash-fair)"},
+        {"--arch vanilla --vanilla-init xavier", "--vanilla-init must be gpt2 or torch, got 'xavier'"},
+        {"--arch vanilla --preset nano", "--preset is an option of --arch atome"},
+        {"--arch vanilla --d-model 32", "--d-model is an option of --arch atome"},
+        {"--arch vanilla --window 32", "--window is an option of --arch atome"},
+        {"--arch vanilla --drop conv", "--drop is an option of --arch atome"},
+        {"--vanilla-preset flash-fair", "--vanilla-preset is an option of --arch vanilla"},
+        {"--arch atome --vanilla-init torch", "--vanilla-init is an option of --arch vanilla"},
+        {"--arch vanilla --seq 65", "--seq 65 is longer than the vanilla model's positional table: at most 64"},
+        {"--arch vanilla --vanilla-preset flash-fair --seq 32 --batch 4 --out @D/run --resume",
+         "--resume: the model given (vanilla flash-fair, gpt2 init) is not the one in @D/run/checkpoint.bin (atome "
+         "d_model 16"},
+        {"--preset nano --seq 32 --batch 4 --out @D/vrun --resume",
+         "--resume: the model given (atome d_model 16, n_layers 2, d_head 4, window 64) is not the one in "
+         "@D/vrun/checkpoint.bin (vanilla flash-fair, gpt2 init)"},
+        {"--arch vanilla --vanilla-preset flash-fair --vanilla-init torch --seq 32 --batch 4 --out @D/vrun --resume",
+         "--resume: the model given (vanilla flash-fair, torch init) is not the one in"},
+    };
+    char *before = listing();
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[512];
+        snprintf(args, sizeof args, "--data @D/train.txt --valid @D/valid.txt %s%s", cases[i].args,
+                 strstr(cases[i].args, "--out") ? "" : " --out @D/o");
+        refused(args, cases[i].want, before);
+    }
+    free(before);
+}
+END_TEST
+
+/* A short vanilla run: the same checkpoint and model.vnl bytes with 1 thread or 2 (another seed
+ * and the other initialisation give others); model.vnl loads as the preset; the logged best bits
+ * per byte is model.vnl's, recomputed by one vfb_forward over every valid window (the definition
+ * the atome model's evaluation_definition test checks). */
+START_TEST(vanilla_run) {
+    const char *run = VTINY " --steps 20 --eval-every 10 --sample 24 --out @D/%s --threads %d --seed %d%s";
+    ck_assert_int_eq(train(run, "t1", 1, 7, ""), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "vanilla flash-fair, gpt2 init | d_model 8 n_layers 2 n_heads 4 d_ff 24"));
+    ck_assert_ptr_nonnull(strstr(out_text, "5968 params, FP32 weights 23872 B, model.vnl 23936 B"));
+    ck_assert_ptr_nonnull(strstr(out_text, "step 20/20"));
+    ck_assert_ptr_nonnull(strstr(out_text, "sample (greedy"));
+    ck_assert_int_eq(train(run, "t2", 2, 7, ""), 0);
+    ck_assert_int_eq(train(run, "s2", 2, 8, ""), 0);
+    ck_assert_int_eq(train(run, "torch", 1, 7, " --vanilla-init torch"), 0);
+    ck_assert_ptr_nonnull(strstr(out_text, "vanilla flash-fair, torch init"));
+    char a[128], b[128];
+    const char *files[2] = {"checkpoint.bin", "model.vnl"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
+        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
+        snprintf(b, sizeof b, "%s/s2/%s", dir, files[i]);
+        ck_assert_msg(!same_file(a, b), "%s does not depend on the seed", files[i]);
+        snprintf(b, sizeof b, "%s/torch/%s", dir, files[i]);
+        ck_assert_msg(!same_file(a, b), "%s does not depend on the initialisation", files[i]);
+    }
+    ck_assert_msg(only_run_files("t1", "model.vnl"), "stray files in the run's directory");
+
+    vanilla_config c, want;
+    float *w;
+    char err[256];
+    snprintf(a, sizeof a, "%s/t1/model.vnl", dir);
+    ck_assert_msg(vanilla_load(a, &c, &w, err, sizeof err) == 0, "%s", err);
+    vanilla_preset("flash-fair", &want);
+    ck_assert_mem_eq(&c, &want, sizeof c);
+    size_t nv, nl;
+    snprintf(a, sizeof a, "%s/valid.txt", dir);
+    char *valid = read_all(a, &nv);
+    snprintf(a, sizeof a, "%s/t1/log.jsonl", dir);
+    char *lg = read_all(a, &nl);
+    ck_assert_int_eq(count_lines(lg), 2);
+    const char *last = strchr(lg, '\n') + 1;
+    double logged;
+    ck_assert_int_eq(sscanf(strstr(last, "\"best_bpb\": "), "\"best_bpb\": %lf", &logged), 1);
+    int T = 32, nw = (int)((nv - 1) / T);
+    uint8_t *win = malloc((size_t)nw * (T + 1));
+    for (int i = 0; i < nw; i++) memcpy(win + (size_t)i * (T + 1), valid + (size_t)i * T, (size_t)T + 1);
+    vfb_context *f = vfb_create(&c, nw, T);
+    ck_assert_ptr_nonnull(f);
+    double bpb = vfb_forward(f, w, win, NULL, NULL) / ((double)nw * T) / log(2.0);
+    ck_assert_msg(fabs(bpb - logged) < 2e-6, "recomputed %.7f, logged %.7f", bpb, logged);
+    ck_assert_double_lt(logged, 8.0); /* it learned something in 20 steps: below uniform */
+    vfb_free(f);
+    free(win), free(valid), free(lg), free(w);
+}
+END_TEST
+
+START_TEST(vanilla_resume_after_sigterm) { stop_and_resume(SIGTERM, VTINY, "model.vnl"); }
+END_TEST
+
 /* libgomp reads OMP_WAIT_POLICY before main; atome-train re-executes itself to default it to
  * passive. OMP_DISPLAY_ENV shows what the final process runs with: spin count 0 is passive. */
 static const char *last_spincount(const char *s) {
@@ -507,6 +621,9 @@ Suite *train_cli_suite(void) {
     tcase_add_test(t, resume_after_kill9);
     tcase_add_test(t, nan_stops_and_keeps_checkpoint);
     tcase_add_test(t, evaluation_definition);
+    tcase_add_test(t, vanilla_bad_input);
+    tcase_add_test(t, vanilla_run);
+    tcase_add_test(t, vanilla_resume_after_sigterm);
     tcase_add_test(t, passive_wait_policy);
     suite_add_tcase(s, t);
     return s;

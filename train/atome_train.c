@@ -3,9 +3,11 @@
  * Shapes: P parameters, B windows per micro-batch, T predicted bytes per window, A micro-batches
  * per update (--accum), V vocab.
  *
- * One update: pack the master weights into a blob (the bytes the engine would load), run the
- * common/ forward and the backward on A·B windows (fb_step), average, clip by global norm,
- * AdamW. Everything that decides the numbers is in train_state, which the checkpoint holds
+ * One update: make the forward see the master weights (for the atome model, pack them into a
+ * blob: the bytes the engine would load), run the forward and the backward on A·B windows,
+ * average, clip by global norm, AdamW. The model is the routed-ternary atome model or, with
+ * --arch vanilla, the vanilla GPT baseline; arch.h holds what differs, this loop is the same for
+ * both. Everything that decides the numbers is in train_state, which the checkpoint holds
  * whole; so a run stopped anywhere and resumed from its last checkpoint redoes the same work
  * and ends with the same bytes.
  */
@@ -21,10 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "adamw.h"
+#include "arch.h"
 #include "checkpoint.h"
 #include "data.h"
-#include "fb.h"
-#include "model.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_DIVERGED = 3 };
 
@@ -42,9 +43,10 @@ static void die(const char *fmt, ...) {
 /* ---------------------------------------------------------------- options */
 
 typedef struct {
-    const char *data, *valid, *out, *preset, *prompt, *schedule, *drop;
+    const char *data, *valid, *out, *prompt, *schedule;
+    arch_args model;
     int resume, help;
-    int64_t d_model, n_layers, d_head, window, save_every, sample, threads;
+    int64_t d_model, n_layers, d_head, window, save_every, sample, threads; /* dimensions: 0 if not given */
     train_settings set;
 } options;
 
@@ -56,7 +58,7 @@ typedef struct {
     int given;
 } option;
 
-#define N_OPTS 30
+#define N_OPTS 33
 
 static void option_table(option *t, options *o) {
     train_settings *s = &o->set;
@@ -64,12 +66,15 @@ static void option_table(option *t, options *o) {
         {"--data", 's', &o->data, 0, 0, 0},
         {"--valid", 's', &o->valid, 0, 0, 0},
         {"--out", 's', &o->out, 0, 0, 0},
-        {"--preset", 's', &o->preset, 0, 0, 0},
+        {"--arch", 's', &o->model.arch, 0, 0, 0},
+        {"--preset", 's', &o->model.preset, 0, 0, 0},
         {"--d-model", 'i', &o->d_model, 1, 1e6, 0},
         {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
         {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
         {"--window", 'i', &o->window, 1, 1e6, 0},
-        {"--drop", 's', &o->drop, 0, 0, 0},
+        {"--drop", 's', &o->model.drop, 0, 0, 0},
+        {"--vanilla-preset", 's', &o->model.vanilla_preset, 0, 0, 0},
+        {"--vanilla-init", 's', &o->model.vanilla_init, 0, 0, 0},
         {"--steps", 'i', &s->steps, 1, 1e9, 0},
         {"--batch", 'i', &s->batch, 1, 4096, 0},
         {"--seq", 'i', &s->seq, 1, 8192, 0},
@@ -99,15 +104,21 @@ static const char usage[] =
     "usage: atome-train --data FILE --out DIR [options]\n"
     "Trains a ternary byte-level atome model on FILE; writes DIR/model.bin (the best model on the\n"
     "validation bytes, the blob atome-infer loads), DIR/checkpoint.bin and DIR/log.jsonl.\n"
+    "With --arch vanilla it trains the vanilla GPT baseline instead (FP32, for the A/B) and writes\n"
+    "DIR/model.vnl (64-byte header and the FP32 weights) in place of model.bin.\n"
     "\n"
     "data\n"
     "  --data FILE          training bytes (required)\n"
     "  --valid FILE         validation bytes (default: the last 10% of --data, held out)\n"
     "  --out DIR            output directory, created if missing (required)\n"
     "model (a preset, optionally with dimensions overridden)\n"
+    "  --arch A             atome (routed ternary) or vanilla (GPT baseline) (default: atome)\n"
     "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
     "  --d-model N  --n-layers N  --d-head N  --window W\n"
     "  --drop LIST          ablation: switch pathways off, a comma list of conv, ssm, attn\n"
+    "  --vanilla-preset P   vanilla only: param-fair (60,808 parameters) or flash-fair (5,968);\n"
+    "                       both have 64 positions, so --seq at most 64 (default: param-fair)\n"
+    "  --vanilla-init I     vanilla only: gpt2 (normal, std 0.02) or torch (PyTorch's defaults) (default: gpt2)\n"
     "training\n"
     "  --steps N            optimizer updates (default 2000)\n"
     "  --batch B            windows per micro-batch (default 16)\n"
@@ -117,7 +128,7 @@ static const char usage[] =
     "  --warmup N           linear warmup updates (default 100)\n"
     "  --schedule S         cosine (to lr x --final-lr-frac at the last update) or constant (default cosine)\n"
     "  --final-lr-frac F    (default 0.1)\n"
-    "  --weight-decay X     decoupled, on the ternary matrices only (default 0.01)\n"
+    "  --weight-decay X     decoupled, on the matrices and embeddings only (default 0.01)\n"
     "  --clip X             clip the global gradient norm to X; 0: off (default 1)\n"
     "  --beta1 X --beta2 X --eps X   AdamW (default 0.9, 0.95, 1e-8)\n"
     "  --seed N             initialisation and window sampling (default 1)\n"
@@ -162,7 +173,6 @@ static void parse_value(option *o, const char *v) {
 
 static void parse_args(int argc, char **argv, options *o, option *t) {
     memset(o, 0, sizeof *o);
-    o->preset = "default";
     o->schedule = "cosine";
     o->prompt = "Once upon a time";
     o->sample = 128;
@@ -193,42 +203,14 @@ static option *find(option *t, const char *name) {
     return NULL;
 }
 
-/* The model config: the preset, then any dimension given. */
-/* "conv,attn" -> ATOME_DROP_CONV | ATOME_DROP_ATTN; keeping no pathway at all is refused. */
-static int parse_drop(const char *list) {
-    static const char *const names[3] = {"conv", "ssm", "attn"};
-    int flags = 0;
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ",");
-        int k = 0;
-        while (k < 3 && !(strlen(names[k]) == n && !strncmp(p, names[k], n))) k++;
-        if (k == 3) die("--drop takes a comma list of conv, ssm, attn; got '%s'", list);
-        flags |= 1 << k;
-        p += n + (p[n] == ',');
-    }
-    if (flags == 7) die("--drop %s leaves no pathway", list);
-    return flags;
-}
-
+/* The model (arch.h: the architecture, its preset, any dimension given), then the schedule. */
 static void resolve_config(options *o, option *t) {
-    atome_config *c = &o->set.cfg;
-    if (atome_preset(o->preset, c)) {
-        char names[128] = "";
-        for (int i = 0; atome_preset_name(i); i++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", atome_preset_name(i));
-        die("unknown preset '%s' (presets: %s)", o->preset, names);
-    }
-    if (find(t, "--d-model")->given) c->d_model = (int)o->d_model;
-    if (find(t, "--n-layers")->given) c->n_layers = (int)o->n_layers;
-    if (find(t, "--d-head")->given) c->d_head = (int)o->d_head;
-    if (find(t, "--window")->given) c->window = (int)o->window;
-    if (find(t, "--drop")->given) c->flags = parse_drop(o->drop);
-    if (!atome_config_fits(c)) {
-        const char *what = c->d_model > ATOME_MAX_D ? "--d-model" : c->n_layers > ATOME_MAX_LAYERS ? "--n-layers"
-                           : c->d_head > ATOME_MAX_DHEAD ? "--d-head" : "--window";
-        die("the model does not fit the engine: %s is above its limit (d_model <= %d, n_layers <= %d, "
-            "d_head <= %d, window <= %d)", what, ATOME_MAX_D, ATOME_MAX_LAYERS, ATOME_MAX_DHEAD, ATOME_MAX_WINDOW);
-    }
+    arch_args *a = &o->model;
+    a->d_model = (int)o->d_model, a->n_layers = (int)o->n_layers, a->d_head = (int)o->d_head;
+    a->window = (int)o->window;
+    char buf[512];
+    const char *bad = arch_resolve(&o->set, a, buf, sizeof buf);
+    if (bad) die("%s", bad);
     if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
     else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
     else die("--schedule must be cosine or constant, got '%s'", o->schedule);
@@ -239,12 +221,16 @@ static void resolve_config(options *o, option *t) {
 /* --resume: the checkpoint's settings win; any setting given on the command line must agree. */
 static void check_resume_settings(const train_settings *ck, const options *o, option *t, const char *path) {
     const train_settings *s = &o->set;
-    int dims = find(t, "--preset")->given || find(t, "--d-model")->given || find(t, "--n-layers")->given ||
-               find(t, "--d-head")->given || find(t, "--window")->given || find(t, "--drop")->given;
-    if (dims && memcmp(&s->cfg, &ck->cfg, sizeof s->cfg))
-        die("--resume: the model given (d_model %d, n_layers %d, d_head %d, window %d) is not the one in %s "
-            "(%d, %d, %d, %d)", s->cfg.d_model, s->cfg.n_layers, s->cfg.d_head, s->cfg.window, path,
-            ck->cfg.d_model, ck->cfg.n_layers, ck->cfg.d_head, ck->cfg.window);
+    static const char *const model_flags[] = {"--arch", "--preset", "--d-model", "--n-layers", "--d-head",
+                                              "--window", "--drop", "--vanilla-preset", "--vanilla-init"};
+    int given = 0;
+    for (size_t i = 0; i < sizeof model_flags / sizeof *model_flags; i++) given |= find(t, model_flags[i])->given;
+    if (given && (s->arch != ck->arch || memcmp(&s->cfg, &ck->cfg, sizeof s->cfg) ||
+                  memcmp(&s->vcfg, &ck->vcfg, sizeof s->vcfg) || s->vinit != ck->vinit)) {
+        char a[160], b[160];
+        arch_name(s, a, sizeof a), arch_name(ck, b, sizeof b);
+        die("--resume: the model given (%s) is not the one in %s (%s)", a, path, b);
+    }
 #define SAME(flag, field)                                                                                  \
     if (find(t, flag)->given && s->field != ck->field)                                                     \
         die("--resume: %s differs from the run in %s (%g there); drop it or match it", flag, path,       \
@@ -365,15 +351,20 @@ static void progress_line(progress *p, const train_state *s, double lr, int fina
     fflush(stdout);
 }
 
-/* Where the update time went: fb_step's wall-clock share split as its threads spent it. */
+/* Where the update time went: fb_step's wall-clock share split as its threads spent it (the
+ * vanilla forward keeps no split: forward and backward together). */
 static void print_time_split(const progress *p) {
     double tt = p->t_pack + p->t_fb + p->t_opt, ft = p->fb.forward + p->fb.backward + p->fb.reduce;
-    if (!(tt > 0) || !(ft > 0)) return;
-    double fb = 100 * p->t_fb / tt;
-    printf("training time: forward %.1f%%, backward %.1f%%, gradient sum %.1f%% (fb_step, split by thread time), "
-           "pack to blob %.1f%%, clip+AdamW %.1f%%; forward alone (evaluation) %.0f tok/s\n",
-           fb * p->fb.forward / ft, fb * p->fb.backward / ft, fb * p->fb.reduce / ft, 100 * p->t_pack / tt,
-           100 * p->t_opt / tt, p->t_eval > 0 ? p->eval_tokens / p->t_eval : 0.0);
+    if (!(tt > 0)) return;
+    double fb = 100 * p->t_fb / tt, ev = p->t_eval > 0 ? p->eval_tokens / p->t_eval : 0.0;
+    if (!(ft > 0))
+        printf("training time: forward+backward %.1f%%, clip+AdamW %.1f%%; forward alone (evaluation) %.0f tok/s\n",
+               fb, 100 * p->t_opt / tt, ev);
+    else
+        printf("training time: forward %.1f%%, backward %.1f%%, gradient sum %.1f%% (fb_step, split by thread time), "
+               "pack to blob %.1f%%, clip+AdamW %.1f%%; forward alone (evaluation) %.0f tok/s\n",
+               fb * p->fb.forward / ft, fb * p->fb.backward / ft, fb * p->fb.reduce / ft, 100 * p->t_pack / tt,
+               100 * p->t_opt / tt, ev);
 }
 
 /* ---------------------------------------------------------------- training */
@@ -383,9 +374,8 @@ typedef struct {
     option t[N_OPTS];
     dataset d;
     train_state s;
-    fb_context *fb;
-    model_params master;
-    uint8_t *blob, *tokens, *decay;
+    arch_model m;
+    uint8_t *tokens, *decay;
     float *grad, *grad_acc, *loss_pos;
     char *ckpt_path, *model_path, *log_path;
     FILE *log;
@@ -414,15 +404,14 @@ static void diverged(run *r, const char *what, int64_t step) {
     exit(EXIT_DIVERGED);
 }
 
-/* Evaluates the current weights (packed in r->blob); keeps the best blob. Returns 0, or -1 if
+/* Evaluates the current weights (arch_prepare'd); keeps the best model. Returns 0, or -1 if
  * interrupted by a signal. */
 static int evaluate(run *r) {
     train_state *s = &r->s;
     const train_settings *c = &s->set;
     double t0 = now();
     long predicted;
-    double nats = data_evaluate(r->fb, r->blob, &r->d, (int)c->batch, (int)c->seq, r->tokens, r->loss_pos,
-                                &predicted, &stop_signal);
+    double nats = arch_evaluate(&r->m, &r->d, r->tokens, r->loss_pos, &predicted, &stop_signal);
     if (nats < 0) return -1;
     double bpb = nats / (double)predicted / 0.69314718055994530942;
     if (!isfinite(bpb)) diverged(r, "the validation loss", s->step);
@@ -432,10 +421,9 @@ static int evaluate(run *r) {
     if (best) {
         s->best_step = s->step;
         s->best_bpb = bpb;
-        memcpy(s->best_blob, r->blob, s->blob_bytes);
+        arch_snapshot(&r->m, s->best_blob);
         char err[512];
-        const void *bufs[1] = {r->blob};
-        if (write_atomic(r->model_path, bufs, &s->blob_bytes, 1, err, sizeof err)) die("%s", err);
+        if (arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) die("%s", err);
     }
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
@@ -448,9 +436,9 @@ static int evaluate(run *r) {
             lr_at(s->step > 0 ? s->step - 1 : 0, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule),
             (long long)(s->step * c->batch * c->seq * c->accum), now() - r->pr.t_start);
     fflush(r->log);
-    printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s\n", r->pr.tty ? "\r\033[K" : "",
+    printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s%s\n", r->pr.tty ? "\r\033[K" : "",
            (long long)s->step, (long long)c->steps, bpb, ppl, s->best_bpb, (long long)s->best_step,
-           best ? " -> model.bin" : "");
+           best ? " -> " : "", best ? arch_model_file(c) : "");
     return 0;
 }
 
@@ -461,19 +449,19 @@ static void update(run *r) {
     long P = s->n_params;
     int B = (int)c->batch, T = (int)c->seq;
     double t0 = now();
-    model_pack(r->blob, &r->master, &c->cfg);
+    arch_prepare(&r->m);
     double t1 = now();
-    fb_times f0 = fb_get_times(r->fb);
+    fb_times f0 = arch_times(&r->m);
     double nats = 0.0;
     atome_rng rng = {s->rng};
     for (int64_t a = 0; a < c->accum; a++) {
         data_sample(&r->d, &rng, B, T, r->tokens);
         float *g = a == 0 ? r->grad_acc : r->grad;
-        nats += fb_step(r->fb, r->blob, &r->master, r->tokens, g);
+        nats += arch_step(&r->m, r->tokens, g);
         if (a > 0) grad_add(r->grad_acc, r->grad, P);
     }
     double t2 = now();
-    fb_times f1 = fb_get_times(r->fb);
+    fb_times f1 = arch_times(&r->m);
     r->pr.fb.forward += f1.forward - f0.forward;
     r->pr.fb.backward += f1.backward - f0.backward;
     r->pr.fb.reduce += f1.reduce - f0.reduce;
@@ -494,31 +482,18 @@ static void update(run *r) {
     r->pr.t_pack += t1 - t0, r->pr.t_fb += t2 - t1, r->pr.t_opt += now() - t2;
 }
 
-/* Greedy continuation of the prompt by the best blob, through the same forward (fb_forward on one
- * window that grows by a byte per call). */
+/* Greedy continuation of the prompt by the best model, through the training forward. */
 static void print_sample(run *r) {
     int n = (int)r->o.sample, plen = (int)strlen(r->o.prompt);
     if (n == 0 || plen == 0) return;
-    int T = plen + n - 1;
-    fb_context *f = fb_create(&r->s.set.cfg, 1, T);
-    uint8_t *tok = calloc((size_t)T + 1, 1);
-    float *logits = malloc((size_t)T * ATOME_VOCAB * sizeof(float));
-    if (!f || !tok || !logits) die("out of memory for the sample");
+    uint8_t *tok = malloc((size_t)plen + n);
+    if (!tok) die("out of memory for the sample");
     memcpy(tok, r->o.prompt, (size_t)plen);
-    for (int len = plen; len < plen + n; len++) {
-        fb_forward(f, r->s.best_blob, tok, logits, NULL);
-        const float *l = logits + (size_t)(len - 1) * ATOME_VOCAB;
-        int best = 0;
-        for (int v = 1; v < ATOME_VOCAB; v++)
-            if (l[v] > l[best]) best = v;
-        tok[len] = (uint8_t)best;
-    }
+    if (arch_sample(&r->s.set, r->s.best_blob, tok, plen, n)) die("out of memory for the sample");
     printf("sample (greedy, best model, step %lld):\n", (long long)r->s.best_step);
     for (int i = 0; i < plen + n; i++) putchar(tok[i] == '\n' || tok[i] == '\t' || (tok[i] >= 32 && tok[i] != 127) ? tok[i] : '?');
     putchar('\n');
-    fb_free(f);
     free(tok);
-    free(logits);
 }
 
 static void start(run *r, int argc, char **argv) {
@@ -532,7 +507,6 @@ static void start(run *r, int argc, char **argv) {
     if (!o->out) die("--out DIR is required (see --help)");
     resolve_config(o, r->t);
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
-    r->model_path = path_in(o->out, "model.bin");
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
     train_state *s = &r->s;
@@ -546,6 +520,7 @@ static void start(run *r, int argc, char **argv) {
         s->set = o->set;
     }
     const train_settings *c = &s->set;
+    r->model_path = path_in(o->out, arch_model_file(c));
     if (data_open(&r->d, o->data, o->valid, (int)c->seq, err, sizeof err)) die("%s", err);
     if (o->resume && (c->train_bytes != r->d.n_train || c->train_crc != r->d.train_crc ||
                       c->valid_bytes != r->d.n_valid || c->valid_crc != r->d.valid_crc))
@@ -554,36 +529,33 @@ static void start(run *r, int argc, char **argv) {
     if (!o->resume) {
         s->set.train_bytes = r->d.n_train, s->set.train_crc = r->d.train_crc;
         s->set.valid_bytes = r->d.n_valid, s->set.valid_crc = r->d.valid_crc;
-        if (state_alloc(s)) die("out of memory for %ld parameters", atome_param_count(&c->cfg));
-        model_init(s->params, &c->cfg, c->seed);
+        if (state_alloc(s)) die("out of memory for the model's parameters");
+        arch_init(c, s->params);
         /* The sampler's stream is split from the initialiser's so the two never share numbers. */
         s->rng = c->seed ^ 0xda7a5eed0ddba11ull;
     }
     long P = s->n_params;
     int B = (int)c->batch, T = (int)c->seq;
-    r->fb = fb_create(&c->cfg, B, T);
-    r->blob = aligned_alloc(64, (s->blob_bytes + 63) / 64 * 64);
+    int failed = arch_open(&r->m, c, s->params, B, T);
     r->tokens = malloc((size_t)B * (T + 1));
     r->decay = malloc((size_t)P);
     r->grad = malloc((size_t)P * sizeof(float));
     r->grad_acc = malloc((size_t)P * sizeof(float));
     r->loss_pos = malloc((size_t)B * T * sizeof(float));
-    if (!r->fb || !r->blob || !r->tokens || !r->decay || !r->grad || !r->grad_acc || !r->loss_pos)
+    if (failed || !r->tokens || !r->decay || !r->grad || !r->grad_acc || !r->loss_pos)
         die("out of memory for batch %d x seq %d of this model", B, T);
-    model_params_bind(&r->master, &c->cfg, s->params);
-    adamw_decay_mask(r->decay, &c->cfg);
+    arch_decay_mask(c, r->decay);
 
     /* Every check has passed: only now touch the output directory. */
     prepare_out_dir(o->out);
-    char *stale[3] = {path_in(o->out, "checkpoint.bin.tmp"), path_in(o->out, "model.bin.tmp"),
-                      path_in(o->out, "log.jsonl.tmp")};
+    char tmp_model[32];
+    snprintf(tmp_model, sizeof tmp_model, "%s.tmp", arch_model_file(c));
+    char *stale[3] = {path_in(o->out, "checkpoint.bin.tmp"), path_in(o->out, tmp_model), path_in(o->out, "log.jsonl.tmp")};
     for (int i = 0; i < 3; i++) unlink(stale[i]), free(stale[i]);
     if (o->resume) {
         trim_log(r->log_path, s->step);
-        if (s->best_step) { /* model.bin may be from an evaluation past the checkpoint */
-            const void *bufs[1] = {s->best_blob};
-            if (write_atomic(r->model_path, bufs, &s->blob_bytes, 1, err, sizeof err)) die("%s", err);
-        }
+        /* the model file may be from an evaluation past the checkpoint */
+        if (s->best_step && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) die("%s", err);
     }
     r->log = fopen(r->log_path, o->resume ? "ab" : "wb");
     if (!r->log) die("cannot write %s: %s", r->log_path, strerror(errno));
@@ -593,11 +565,11 @@ static void start(run *r, int argc, char **argv) {
     r->pr.tty = isatty(STDOUT_FILENO);
     r->pr.first_step = s->step;
     r->pr.t_start = now();
-    printf("atome-train: %s%s | d_model %d n_layers %d d_head %d window %d | %ld params, blob %zu B | "
-           "train %zu B, valid %zu B | batch %lld x seq %lld x accum %lld | %d threads\n",
-           o->resume ? "resuming at step " : "", o->resume ? "" : "new run", c->cfg.d_model, c->cfg.n_layers,
-           c->cfg.d_head, c->cfg.window, P, s->blob_bytes, r->d.n_train, r->d.n_valid, (long long)c->batch,
-           (long long)c->seq, (long long)c->accum, omp_get_max_threads());
+    char model[256];
+    arch_describe(c, model, sizeof model);
+    printf("atome-train: %s | %s | train %zu B, valid %zu B | batch %lld x seq %lld x accum %lld | %d threads\n",
+           o->resume ? "resuming" : "new run", model, r->d.n_train, r->d.n_valid,
+           (long long)c->batch, (long long)c->seq, (long long)c->accum, omp_get_max_threads());
     if (o->resume) printf("atome-train: resumed at step %lld/%lld\n", (long long)s->step, (long long)c->steps);
 }
 
@@ -617,7 +589,7 @@ int main(int argc, char **argv) {
     for (;;) {
         int eval_due = s->step > 0 && s->last_eval != s->step && (s->step % c->eval_every == 0 || s->step == c->steps);
         if (eval_due) {
-            model_pack(r.blob, &r.master, &c->cfg);
+            arch_prepare(&r.m);
             if (evaluate(&r)) stop_now(&r);
         }
         if (s->step > saved && s->step % every == 0 && s->step < c->steps) save(&r), saved = s->step;
@@ -637,13 +609,13 @@ int main(int argc, char **argv) {
     char a[32], b[32], e[32];
     double tok = (double)(s->step - r.pr.first_step) * (double)(c->batch * c->seq * c->accum);
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
-           "(ppl %.3f) at step %lld -> %s | checkpoint %s\n", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
+           "(ppl %.3f) at step %lld -> %s (%ld B) | checkpoint %s\n", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
            (long long)c->steps, hms(now() - r.pr.t_start, a), hms(r.pr.t_train, b), hms(r.pr.t_eval, e),
            r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step,
-           r.model_path, r.ckpt_path);
+           r.model_path, arch_model_file_bytes(c), r.ckpt_path);
     print_time_split(&r.pr);
     print_sample(&r);
-    fb_free(r.fb);
+    arch_close(&r.m);
     data_close(&r.d);
     state_free(s);
     return 0;

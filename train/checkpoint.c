@@ -15,9 +15,23 @@
 #error "checkpoint.c writes arrays as they lie in memory: little-endian hosts only"
 #endif
 
+/* P and the snapshot bytes of the model s->set describes (0 and 0 if it is not one). */
+static void model_sizes(train_state *s) {
+    const train_settings *t = &s->set;
+    s->n_params = 0, s->blob_bytes = 0;
+    if (t->arch == ARCH_ATOME && atome_config_fits(&t->cfg)) {
+        s->n_params = atome_param_count(&t->cfg);
+        s->blob_bytes = model_blob_bytes(&t->cfg);
+    } else if (t->arch == ARCH_VANILLA && !vanilla_config_check(&t->vcfg) &&
+               (t->vinit == VINIT_GPT2 || t->vinit == VINIT_TORCH)) {
+        s->n_params = vanilla_param_count(&t->vcfg);
+        s->blob_bytes = (size_t)s->n_params * sizeof(float);
+    }
+}
+
 int state_alloc(train_state *s) {
-    s->n_params = atome_param_count(&s->set.cfg);
-    s->blob_bytes = model_blob_bytes(&s->set.cfg);
+    model_sizes(s);
+    if (s->n_params == 0) return -1;
     size_t P = (size_t)s->n_params;
     s->params = calloc(P, sizeof(float));
     s->m = calloc(P, sizeof(float));
@@ -69,12 +83,19 @@ static void intf(cursor *c, int *x) {
 
 static void header_fields(cursor *c, train_state *s) {
     train_settings *t = &s->set;
+    i32f(c, &t->arch);
     intf(c, &t->cfg.vocab);
     intf(c, &t->cfg.d_model);
     intf(c, &t->cfg.n_layers);
     intf(c, &t->cfg.d_head);
     intf(c, &t->cfg.window);
     intf(c, &t->cfg.flags);
+    intf(c, &t->vcfg.d_model);
+    intf(c, &t->vcfg.n_layers);
+    intf(c, &t->vcfg.n_heads);
+    intf(c, &t->vcfg.d_ff);
+    intf(c, &t->vcfg.context);
+    i32f(c, &t->vinit);
     i64f(c, &t->steps);
     i64f(c, &t->batch);
     i64f(c, &t->seq);
@@ -165,9 +186,8 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
     cursor c = {(uint8_t *)f, PREFIX, hlen, 0, 0};
     header_fields(&c, s);
     if (c.short_read || c.off != hlen) return "corrupt (header length does not match its fields)";
-    if (!atome_config_fits(&s->set.cfg)) return "model dimensions invalid or larger than this build allows";
-    s->n_params = atome_param_count(&s->set.cfg);
-    s->blob_bytes = model_blob_bytes(&s->set.cfg);
+    model_sizes(s);
+    if (s->n_params == 0) return "model dimensions invalid or larger than this build allows";
     if (hlen + body_bytes(s) != n) return "corrupt (its length does not match its model)";
     if (state_alloc(s)) return "out of memory";
     size_t P = (size_t)s->n_params * sizeof(float);

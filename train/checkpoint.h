@@ -1,17 +1,22 @@
 /* checkpoint.h — the whole training state, and its file.
  *
- * Shapes: P parameters (atome_param_count), Bb bytes of a blob (model_blob_bytes).
+ * Shapes: P parameters, Bb bytes of a model snapshot. For the routed-ternary model (arch atome)
+ * P = atome_param_count and the snapshot is its blob (model_blob_bytes); for the vanilla GPT
+ * baseline (arch vanilla, vanilla.h) P = vanilla_param_count and the snapshot is the FP32
+ * weights, Bb = 4P.
  *
  * A checkpoint holds everything a run needs to continue as if never stopped: the settings
  * that decide its numbers, the master weights and both Adam moments, the step, the sampler's
- * RNG and window count, the last evaluation, the best validation result and that best blob.
+ * RNG and window count, the last evaluation, the best validation result and that best model.
  * It holds nothing that depends on the machine, the time or the thread count, so the same
  * run writes the same bytes. File layout (little-endian):
  *
- *     0  magic "ATCK"   4  version (1)   8  CRC-32 of bytes 12..end   12  header bytes H
+ *     0  magic "ATCK"   4  version (2)   8  CRC-32 of bytes 12..end   12  header bytes H
  *    16  u64 file bytes (H + 12P + Bb)   24  the fields of header_fields() in checkpoint.c, up to H
- *     H  master f32[P], Adam m f32[P], Adam v f32[P], best blob u8[Bb]
- * A reader checks magic, version, length and CRC before it believes any field.
+ *     H  master f32[P], Adam m f32[P], Adam v f32[P], best model u8[Bb]
+ * A reader checks magic, version, length and CRC before it believes any field. Version 2 added
+ * the architecture (the first field) and the vanilla config and initialisation (after the atome
+ * config); version 1 files are refused by version.
  *
  * Files are replaced atomically: written to a temporary name in the same directory, flushed
  * with fsync, renamed over the old one, then the directory is fsynced. A crash at any moment
@@ -22,13 +27,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../common/atome_config.h"
+#include "vanilla.h"
 
 #define CKPT_MAGIC 0x4B435441u /* "ATCK" read little-endian */
-#define CKPT_VERSION 1
+#define CKPT_VERSION 2
+
+enum { ARCH_ATOME = 0, ARCH_VANILLA = 1 };
+enum { VINIT_GPT2 = 0, VINIT_TORCH = 1 }; /* vanilla_init, vanilla_init_torch */
 
 /* Settings that change what a run computes; --resume refuses to continue with others. */
 typedef struct {
-    atome_config cfg;
+    int32_t arch;         /* ARCH_* */
+    atome_config cfg;     /* arch atome (zeros otherwise) */
+    vanilla_config vcfg;  /* arch vanilla (zeros otherwise) */
+    int32_t vinit;        /* arch vanilla: VINIT_* */
     int64_t steps, batch, seq, accum, warmup, eval_every;
     int32_t schedule; /* SCHED_* of adamw.h */
     double lr, final_lr_frac, weight_decay, clip, beta1, beta2, eps;
@@ -50,10 +62,10 @@ typedef struct {
     long n_params;      /* P */
     size_t blob_bytes;  /* Bb */
     float *params, *m, *v; /* [P] each */
-    uint8_t *best_blob;    /* [Bb], the blob of best_step (zeros before the first evaluation) */
+    uint8_t *best_blob;    /* [Bb], the model of best_step (zeros before the first evaluation) */
 } train_state;
 
-/* Allocates the arrays of s for s->set.cfg (zeroed). Returns 0, or -1 if out of memory. */
+/* Allocates the arrays of s for s->set.arch and its config (zeroed). Returns 0, or -1 if out of memory. */
 int state_alloc(train_state *s);
 void state_free(train_state *s);
 

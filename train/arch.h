@@ -1,0 +1,89 @@
+/* arch.h — the two models atome-train trains, behind the one interface its loop drives: the
+ * routed-ternary atome model (fb.h: the common/ forward on a blob packed from the master weights
+ * every update) and the vanilla GPT baseline of the A/B (vanilla.h: FP32 weights, its own
+ * forward). AdamW, the schedule, clipping, accumulation, windows, evaluation and the log are
+ * the loop's, the same for both.
+ *
+ * Shapes: P parameters, B windows per micro-batch, T predicted bytes per window, V vocab (256),
+ * S bytes of a model snapshot (the best model a checkpoint keeps): the blob for atome, the P
+ * weights as f32 for vanilla (checkpoint.h).
+ */
+#ifndef TRAIN_ARCH_H
+#define TRAIN_ARCH_H
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "checkpoint.h"
+#include "data.h"
+#include "fb.h"
+#include "vanilla.h"
+
+/* What the command line said about the model; NULL or 0 where an option was not given. */
+typedef struct {
+    const char *arch, *preset, *drop, *vanilla_preset, *vanilla_init;
+    int d_model, n_layers, d_head, window;
+} arch_args;
+
+/* Fills s->arch, s->cfg or s->vcfg, and s->vinit from a (defaults: atome, preset default;
+ * vanilla: param-fair, gpt2 init), and checks that s->seq fits the model. Returns NULL, or one
+ * line naming the problem (in buf, or a static string): an unknown name, an option of the other
+ * architecture, a model too large for the engine, a window longer than the vanilla model's
+ * positional table. */
+const char *arch_resolve(train_settings *s, const arch_args *a, char *buf, size_t n);
+
+/* "atome d_model 64, n_layers 4, d_head 16, window 64" or "vanilla param-fair, gpt2 init": the
+ * model part of s, to name it in a message. */
+void arch_name(const train_settings *s, char *buf, size_t n);
+/* The model, its parameter count and its bytes on disk, for the trainer's first line. */
+void arch_describe(const train_settings *s, char *buf, size_t n);
+
+/* File name of the model a run writes: "model.bin" (the blob) or "model.vnl" (vanilla_save). */
+const char *arch_model_file(const train_settings *s);
+
+/* Seeded initialisation of the P master weights, and the weight-decay mask decay[P]. */
+void arch_init(const train_settings *s, float *params);
+void arch_decay_mask(const train_settings *s, uint8_t *decay);
+
+typedef struct {
+    const train_settings *set;
+    float *params;         /* the master weights (the training state's arena) */
+    fb_context *fb;        /* atome */
+    model_params master;   /* atome: the pointer table over params */
+    uint8_t *blob;         /* atome: params packed by arch_prepare */
+    vfb_context *vfb;      /* vanilla */
+} arch_model;
+
+/* Contexts for B windows of T over the weights params. Returns 0, or -1 if out of memory. */
+int arch_open(arch_model *m, const train_settings *s, float *params, int B, int T);
+void arch_close(arch_model *m);
+
+/* Makes the forward see the current params (atome: packs the blob; vanilla: nothing). Call it
+ * after every change of params, before arch_step, arch_evaluate and arch_snapshot. */
+void arch_prepare(arch_model *m);
+
+/* Forward and backward over B windows tokens[B][T+1]: grad (P floats) = d(mean loss)/d(params).
+ * Returns the summed cross-entropy in nats. */
+double arch_step(arch_model *m, const uint8_t *tokens, float *grad);
+
+/* Summed cross-entropy in nats over the evaluation windows of d's valid bytes (data.h's walk,
+ * the same for both architectures), *predicted the bytes predicted; -1 if *stop became non-zero. */
+double arch_evaluate(arch_model *m, const dataset *d, uint8_t *tokens, float *loss_pos, long *predicted,
+                     volatile sig_atomic_t *stop);
+
+/* Copies the current model (S bytes) to out. */
+void arch_snapshot(const arch_model *m, uint8_t *out);
+
+/* Writes a snapshot as the run's model file (atomically). Returns 0, or -1 with one line in err. */
+int arch_write_model(const train_settings *s, const char *path, const uint8_t *snapshot, char *err, size_t n);
+/* Bytes of that file. */
+long arch_model_file_bytes(const train_settings *s);
+
+/* Greedy continuation by a snapshot: tok[0..plen-1] is the prompt, tok[plen..plen+n-1] gets
+ * the n bytes. The vanilla model sees at most its context's last bytes. Returns 0, or -1 if out
+ * of memory. */
+int arch_sample(const train_settings *s, const uint8_t *snapshot, uint8_t *tok, int plen, int n);
+
+/* fb_step's time split since arch_open (zeros for vanilla, which keeps none). */
+fb_times arch_times(const arch_model *m);
+
+#endif
