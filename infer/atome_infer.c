@@ -19,6 +19,7 @@
 #include <time.h>
 #include "../common/atome_rng.h"
 #include "atome.h"
+#include "calibration.h"
 
 static atome_model model;
 static atome_state state;
@@ -289,6 +290,8 @@ static void usage(FILE *f) {
           "  --seed S             seed of the sampler (default 1): same seed, same text\n"
           "  --eval FILE          bits per byte and per-byte perplexity on FILE\n"
           "  --seq N              window length of --eval (default 64, as training)\n"
+          "  --calibrate FILE --ood FILE   router entropy against loss on FILE, and as a detector\n"
+          "                       of OOD windows (windows as --eval, --seq)\n"
           "  --interactive        prompt loop with per-layer router-entropy bars\n"
           "  --bench              prompt and generation tokens/s, and per position\n"
           "  --presets            the model presets: dimensions, parameters, blob bytes\n"
@@ -321,7 +324,7 @@ static float parse_float(const char *flag, const char *v, float lo, float hi) {
 }
 
 int main(int argc, char **argv) {
-    const char *model_path = NULL, *prompt = "", *eval_path = NULL;
+    const char *model_path = NULL, *prompt = "", *eval_path = NULL, *calib_path = NULL, *ood_path = NULL;
     int n = 200, seq = 64, do_bench = 0, do_repl = 0;
     sampler s = {0.0f, 1.0f, 0, {1}};
     for (int i = 1; i < argc; i++) {
@@ -349,6 +352,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--top-p")) s.top_p = parse_float(a, v, 0.0f, 1.0f);
         else if (!strcmp(a, "--seed")) s.rng.s = (uint64_t)parse_long(a, v, 0, 0x7fffffffffffffffL);
         else if (!strcmp(a, "--eval")) eval_path = v;
+        else if (!strcmp(a, "--calibrate")) calib_path = v;
+        else if (!strcmp(a, "--ood")) ood_path = v;
         else if (!strcmp(a, "--seq")) seq = (int)parse_long(a, v, 1, 1 << 20);
         else {
             fprintf(stderr, "atome-infer: unknown option '%s' (see --help)\n", a);
@@ -360,6 +365,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     load_model(model_path);
+    if (calib_path || ood_path) return calibrate(&model, &state, calib_path, ood_path, seq);
     if (eval_path) evaluate(eval_path, seq);
     else if (do_bench) bench(*prompt ? prompt : "Once upon a time, there was a little girl named Lily.", n);
     else if (do_repl) interactive(&s, n);

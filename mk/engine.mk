@@ -5,15 +5,16 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS)) $(OPT) -MMD -MP -c $< -o $@
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
--include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d
+-include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d $(BUILD)/host/infer/calibration.d
 
-atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o
+atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/infer/calibration.o
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train $(BUILD)/tools/init-blob
 	@bash $(DEPS) host
-	bash scripts/bench_infer.sh
-	bash scripts/bench_train.sh
+	@mkdir -p results
+	@{ echo "### Throughput on this machine (make bench)"; echo; echo "\`\`\`"; \
+	   bash scripts/bench_infer.sh && bash scripts/bench_train.sh; echo "\`\`\`"; } | tee results/bench.md
 
 atome-header: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_header.o
 	$(CC) $^ -o $@
