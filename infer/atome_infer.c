@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include "../common/atome_rng.h"
 #include "atome.h"
+#include "host_util.h"
 #include "calibration.h"
 
 static atome_model model;
@@ -29,45 +29,6 @@ static void die(const char *fmt, const char *a, const char *b) {
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
     exit(1);
-}
-
-/* Reads a whole file into a 4-aligned buffer (malloc's alignment); NULL + errno on failure. */
-static uint8_t *read_file(const char *path, size_t *len, size_t max) {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        errno = EISDIR;
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            if (cap > max + 1) cap = max + 1;
-            uint8_t *nb = n == cap ? NULL : realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    *len = n;
-    return buf ? buf : calloc(1, 1);
 }
 
 static void load_model(const char *path) {
@@ -176,14 +137,6 @@ static void evaluate(const char *path, int seq) {
     printf("bits per byte %.4f  per-byte perplexity %.3f  (%.0f bytes/s)\n", bpb, pow(2.0, bpb),
            (double)count / (now() - t0));
     free(text);
-}
-
-/* Router entropy of one layer's mix, in units of log 3 (0 = one pathway, 1 = uniform). */
-static double router_entropy(const float *r) {
-    double h = 0.0;
-    for (int i = 0; i < 3; i++)
-        if (r[i] > 0.0f) h -= (double)r[i] * log((double)r[i]);
-    return h / log(3.0);
 }
 
 static void interactive(sampler *s, int n) {

@@ -11,12 +11,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "calibration.h"
+#include "host_util.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* Signals per position: S_MEAN router entropy H(r)/ln 3 averaged over layers; S_MEAN+1+l that of
  * layer l; then (S_PRED) the entropy of the next-byte distribution in nats, a reference the
@@ -102,51 +102,6 @@ typedef struct {
     double nats;   /* loss summed in reading order, as --eval sums it */
 } scored;
 
-/* The whole file, malloc'd; NULL with errno set if it cannot be read. */
-static unsigned char *slurp(const char *path, size_t *len) {
-    struct stat sb;
-    if (stat(path, &sb) != 0) return NULL;
-    if (S_ISDIR(sb.st_mode)) {
-        errno = EISDIR;
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, cap = cap ? 2 * cap : 1 << 16);
-            if (!nb) {
-                free(buf), fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (got == 0) break;
-        n += got;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
-/* Router entropy of one layer's mix, in units of ln 3 (0: one pathway, 1: all three equal). */
-static double router_entropy(const float *r) {
-    double h = 0.0;
-    for (int i = 0; i < 3; i++)
-        if (r[i] > 0.0f) h -= (double)r[i] * log((double)r[i]);
-    return h / log(3.0);
-}
-
 /* The S signals of the step that returned logits, whose next byte is `next`. */
 static void signals(int L, const atome_state *st, const float *logits, int next, double *v) {
     double mean = 0.0;
@@ -229,7 +184,7 @@ int calibrate(const atome_model *m, atome_state *st, const char *in_path, const 
     scored f[2] = {{in_path, NULL, 0, 0, NULL, NULL, 0.0}, {ood_path, NULL, 0, 0, NULL, NULL, 0.0}};
     int status = 1;
     for (int i = 0; i < 2; i++) { /* every input is checked before anything is computed or printed */
-        f[i].text = slurp(f[i].path, &f[i].len);
+        f[i].text = read_file(f[i].path, &f[i].len, (size_t)1 << 30);
         if (!f[i].text) {
             fprintf(stderr, "atome-infer: cannot read '%s': %s\n", f[i].path, strerror(errno));
             goto done;

@@ -5,9 +5,9 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS)) $(OPT) -MMD -MP -c $< -o $@
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
--include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d $(BUILD)/host/infer/calibration.d
+-include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d $(BUILD)/host/infer/calibration.d $(BUILD)/host/infer/host_util.d
 
-atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/infer/calibration.o
+atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/infer/calibration.o $(BUILD)/host/infer/host_util.o
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train $(BUILD)/tools/init-blob
