@@ -81,10 +81,10 @@ packing_row() {
 {
   echo "## Ablations: the default preset, the seed's A/B recipe, seeds ${SEEDS// /, }"
   echo
-  echo "command: \`./atome-train $AB_RECIPE --seed S --out runs/paper/NAME-sS [change]\`, one thread per run;"
+  echo "command: \`./atome-train $AB_RECIPE --seed S --out $PAPER_RUNS/NAME-sS [change]\`, one thread per run;"
   echo "table: \`bash scripts/ablations.sh\`. bpb and ppl on the valid split (data/tinystories_valid.txt) after"
   echo "3000 steps: median (min–max) over the seeds. Δ: the run minus the full model's run of the same seed,"
-  echo "median (min–max). wall s: the run's time to the end of its one evaluation (median; the machine was shared)."
+  echo "median (min–max). wall s: the run's time to the end of its one evaluation (median; two runs at a time on 2 cores)."
   echo
   echo "| config | change | valid bpb | per-byte ppl | Δ bpb vs full | Δ ppl vs full | bpb per seed | wall s |"
   echo "|---|---|---|---|---|---|---|---|"
