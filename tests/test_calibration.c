@@ -76,13 +76,6 @@ END_TEST
 
 static char dir[64], model[128], text[160], line[160];
 
-static void write_file(const char *path, const void *p, size_t n) {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
 static void setup(void) {
     strcpy(dir, "/tmp/atome-calib-test-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));

@@ -11,13 +11,6 @@
 static char dir[64];
 static char model[128];
 
-static void write_file(const char *path, const uint8_t *p, size_t n) {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
 static void setup(void) {
     strcpy(dir, "/tmp/atome-infer-test-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));

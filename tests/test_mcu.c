@@ -211,13 +211,6 @@ static void teardown(void) {
     run_cmd(cmd, NULL, 0);
 }
 
-static void write_file(const char *path, const uint8_t *p, size_t n) {
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
 static int header(const char *args, char *out, size_t cap) {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "./atome-header %s", args);

@@ -1,5 +1,6 @@
 /* util.c — helpers shared by the test suites. */
 #include "util.h"
+#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,4 +41,11 @@ int run_cmd(const char *cmd, char *out, size_t cap) {
     if (out && cap) out[n] = 0;
     int st = pclose(f);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void write_file(const char *path, const void *p, size_t n) {
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
 }

@@ -12,4 +12,7 @@ uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
  * cap-1 bytes of its stdout+stderr, NUL-terminated. */
 int run_cmd(const char *cmd, char *out, size_t cap);
 
+/* Writes n bytes to path, failing the running test if it cannot. */
+void write_file(const char *path, const void *p, size_t n);
+
 #endif
