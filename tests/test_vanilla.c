@@ -26,6 +26,7 @@
 #include "../common/atome_config.h"
 #include "../common/atome_math.h"
 #include "../train/vanilla.h"
+#include "../train/math_n.h"
 #include "../train/vanilla_ops.h"
 #include "grad_util.h"
 
@@ -130,8 +131,8 @@ END_TEST
 
 static void exp_tanh_batch(const float *x, int n) {
     float y[4096], z[4096];
-    vanilla_expf_n(y, x, n);
-    vanilla_tanhf_n(z, x, n);
+    expf_n(y, x, n);
+    tanhf_n(z, x, n);
     for (int i = 0; i < n; i++) { /* one assertion per mismatch only: libcheck logs every call */
         float e = atome_expf(x[i]), t = atome_tanhf(x[i]);
         if (memcmp(&e, &y[i], 4)) ck_abort_msg("exp(%a): array %a, atome_expf %a", x[i], y[i], e);
@@ -140,7 +141,7 @@ static void exp_tanh_batch(const float *x, int n) {
 }
 
 /* Every 4093rd float bit pattern (about a million, all exponents and signs), the values where
- * either function switches branch, and both infinities: vanilla_expf_n and vanilla_tanhf_n
+ * either function switches branch, and both infinities: expf_n and tanhf_n
  * equal atome_expf and atome_tanhf bit for bit. (An exhaustive run over all 2^32 patterns at
  * -O3, where these loops are vectorised, found no difference either.) */
 START_TEST(vanilla_array_exp_tanh_equal_atome_bitwise) {

@@ -5,7 +5,7 @@
  * threads in here) so that the same inputs give the same bits.
  */
 #include "ops_backward.h"
-#include "vanilla_ops.h"
+#include "math_n.h"
 #include <cblas.h>
 #include <math.h>
 #include "../common/atome_math.h"
@@ -155,7 +155,7 @@ float crossentropy_forward(float *probs, const float *logits, int target, int V)
     for (int v = 1; v < V; v++)
         if (logits[v] > m) m = logits[v];
     for (int v = 0; v < V; v++) probs[v] = logits[v] - m;
-    vanilla_expf_n(probs, probs, V); /* atome_expf, the same bits, in a loop the compiler vectorises */
+    expf_n(probs, probs, V); /* atome_expf, the same bits, in a loop the compiler vectorises */
     float sum = bwd_sum(probs, V);
     float inv = 1.0f / sum;
     for (int v = 0; v < V; v++) probs[v] *= inv;

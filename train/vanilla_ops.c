@@ -9,50 +9,7 @@
 #include <string.h>
 #include "../common/atome_math.h"
 #include "ops_backward.h"
-
-/* The array exp and tanh below are selects, not branches, only if the compiler may evaluate both
- * sides of a select: -fno-trapping-math allows that. It changes no value (only what the FPU's
- * exception flags may see), and no contraction or reassociation comes with it. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define SELECTS __attribute__((optimize("no-trapping-math")))
-#else
-#define SELECTS
-#endif
-
-/* atome_expf over an array, written so that the compiler can vectorise it: the same float
- * operations in the same order on every element (so the same bits, which test_vanilla.c
- * checks), with the early returns turned into selects. The input is clamped below as well,
- * so that the integer conversion stays in range for the elements the select then discards. */
-SELECTS void vanilla_expf_n(float *y, const float *x, int n) {
-    for (int i = 0; i < n; i++) {
-        float v = x[i] > 88.0f ? 88.0f : x[i];
-        v = v < -88.0f ? -88.0f : v;
-        float kf = v * 1.44269504f;
-        int k = (int)(kf + (kf >= 0.0f ? 0.5f : -0.5f)); /* kf - 0.5f is kf + -0.5f, bit for bit */
-        float r = (v - (float)k * 0.693145751953125f) - (float)k * 1.42860677e-06f;
-        float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f +
-                        r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
-        uint32_t bits = (uint32_t)(k + 127) << 23;
-        float s;
-        memcpy(&s, &bits, sizeof s);
-        y[i] = x[i] < -87.3f ? 0.0f : p * s;
-    }
-}
-
-/* atome_tanhf over an array, the same way: (e - 1)/(e + 1) with e = exp(2x), ±1 past ±9. */
-SELECTS void vanilla_tanhf_n(float *y, const float *x, int n) {
-    enum { CHUNK = 256 };
-    float e[CHUNK];
-    for (int i0 = 0; i0 < n; i0 += CHUNK) {
-        int m = n - i0 < CHUNK ? n - i0 : CHUNK;
-        for (int i = 0; i < m; i++) e[i] = 2.0f * x[i0 + i];
-        vanilla_expf_n(e, e, m);
-        for (int i = 0; i < m; i++) {
-            float v = x[i0 + i], t = (e[i] - 1.0f) / (e[i] + 1.0f);
-            y[i0 + i] = v > 9.0f ? 1.0f : v < -9.0f ? -1.0f : t;
-        }
-    }
-}
+#include "math_n.h"
 
 void matmul_f32_forward(float *y, const float *x, const float *w, int T, int R, int C) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, R, C, 1.0f, x, C, w, C, 0.0f, y, R);
@@ -82,7 +39,7 @@ void gelu_forward(float *y, float *th, const float *x, int n) {
         float v = x[i];
         th[i] = GELU_C * (v + GELU_A * (v * v * v));
     }
-    vanilla_tanhf_n(th, th, n);
+    tanhf_n(th, th, n);
     for (int i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + th[i]);
 }
 
@@ -111,7 +68,7 @@ void mha_forward(float *y, float *p, const float *qkv, int T, int D, int H, floa
             for (int u = 1; u <= t; u++)
                 if (pt[u] > m) m = pt[u];
             for (int u = 0; u <= t; u++) pt[u] -= m;
-            vanilla_expf_n(pt, pt, t + 1);
+            expf_n(pt, pt, t + 1);
             float sum = 0.0f;
             for (int u = 0; u <= t; u++) sum += pt[u];
             float inv = 1.0f / sum;

@@ -18,11 +18,6 @@
 #define TRAIN_VANILLA_OPS_H
 #include <stdint.h>
 
-/* y[n] = atome_expf(x[n]) and atome_tanhf(x[n]), the same bits (y may alias x), in loops the
- * compiler vectorises: the softmaxes and GELUs here take n of them at a time. */
-void vanilla_expf_n(float *y, const float *x, int n);
-void vanilla_tanhf_n(float *y, const float *x, int n);
-
 /* y[T, R] = x[T, C] · W[R, C]^T, float W: the float twin of matmul_forward. Its backward is
  * matmul_backward of ops_backward.h, whose math (y_t = W x_t) is exactly this one's.
  * OpenBLAS sgemm: call it with OpenBLAS at one thread for reproducible bits. */
@@ -34,7 +29,7 @@ void encoder_forward(float *x, const float *wte, const float *wpe, const uint8_t
 void encoder_backward(float *dwte, float *dwpe, const float *dx, const uint8_t *tok, int T, int D);
 
 /* GELU, tanh form (GPT-2's): y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), tanh by
- * vanilla_tanhf_n (atome_tanhf's bits). th[n] saves the tanh for the backward. Within 1e-3
+ * tanhf_n (atome_tanhf's bits). th[n] saves the tanh for the backward. Within 1e-3
  * of the erf form everywhere. */
 void gelu_forward(float *y, float *th, const float *x, int n);
 /* Inverts gelu_forward: dx[n] += dy · (0.5·(1 + th) + 0.5·x·(1 - th²)·√(2/π)·(1 + 3·0.044715·x²)). */
