@@ -81,39 +81,36 @@ void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
 }
 #endif
 
-#ifdef ATOME_LUT
-/* Σ_j lut[row[j]][j] for one packed row: four chains, so the adds need not wait on each other. */
-static int32_t lut_row(const int16_t *lut, const uint8_t *row, int rb, int shift) {
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int j = 0;
-    for (; j + 4 <= rb; j += 4) {
-        a0 += lut[(row[j] << shift) | j];
-        a1 += lut[(row[j + 1] << shift) | (j + 1)];
-        a2 += lut[(row[j + 2] << shift) | (j + 2)];
-        a3 += lut[(row[j + 3] << shift) | (j + 3)];
-    }
-    for (; j < rb; j++) a0 += lut[(row[j] << shift) | j];
-    return (a0 + a1) + (a2 + a3);
-}
-#endif
-
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut) {
     float s = *w->scale * xs;
-    int rb = w->row_bytes;
+    int rb = w->row_bytes, r = 0;
 #ifdef ATOME_LUT
-    int shift = 4;
-    while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
-#endif
-    for (int r = 0; r < w->rows; r++) {
-        const uint8_t *row = w->trits + (long)r * rb;
-#ifdef ATOME_LUT
-        int32_t acc = lut ? lut_row(lut, row, rb, shift) : dot_row(row, xq, rb);
-#else
-        int32_t acc = dot_row(row, xq, rb);
-#endif
-        y[r] = (float)acc * s;
+    if (lut) {
+        int shift = 4;
+        while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
+        for (; r + 2 <= w->rows; r += 2) { /* two rows a pass: the column walk is shared */
+            const uint8_t *a = w->trits + (long)r * rb, *b = a + rb;
+            int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+            int j = 0;
+            for (; j + 2 <= rb; j += 2) {
+                a0 += lut[(a[j] << shift) | j], a1 += lut[(a[j + 1] << shift) | (j + 1)];
+                b0 += lut[(b[j] << shift) | j], b1 += lut[(b[j + 1] << shift) | (j + 1)];
+            }
+            if (j < rb) a0 += lut[(a[j] << shift) | j], b0 += lut[(b[j] << shift) | j];
+            y[r] = (float)(a0 + a1) * s;
+            y[r + 1] = (float)(b0 + b1) * s;
+        }
+        for (; r < w->rows; r++) {
+            const uint8_t *a = w->trits + (long)r * rb;
+            int32_t acc = 0;
+            for (int j = 0; j < rb; j++) acc += lut[(a[j] << shift) | j];
+            y[r] = (float)acc * s;
+        }
+        return;
     }
+#endif
     (void)lut;
+    for (; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
 }
 
 void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D) {
