@@ -49,3 +49,12 @@ void write_file(const char *path, const void *p, size_t n) {
     ck_assert_uint_eq(fwrite(p, 1, n, f), n);
     fclose(f);
 }
+
+void expect_one_line_error(const char *cmd, int status, const char *needle) {
+    char out[4096];
+    int st = run_cmd(cmd, out, sizeof out);
+    ck_assert_msg(st == status, "%s: exit %d, want %d (%s)", cmd, st, status, out);
+    ck_assert_msg(strstr(out, needle) != NULL, "%s: '%s' not in: %s", cmd, needle, out);
+    ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "%s: not one line: %s", cmd, out);
+    ck_assert_msg(!strstr(out, "Sanitizer"), "%s: sanitizer report", cmd);
+}

@@ -15,4 +15,8 @@ int run_cmd(const char *cmd, char *out, size_t cap);
 /* Writes n bytes to path, failing the running test if it cannot. */
 void write_file(const char *path, const void *p, size_t n);
 
+/* Runs cmd and fails the test unless it exits with status and prints exactly one line, holding
+ * needle, and no sanitizer report. */
+void expect_one_line_error(const char *cmd, int status, const char *needle);
+
 #endif
