@@ -27,12 +27,10 @@ static const float *floats(const uint8_t *base, size_t *off, int n) {
     return (const float *)(const void *)claim(base, off, (size_t)n * 4);
 }
 
-static atome_tmat tmat(const uint8_t *base, size_t *off, int rows, int cols) {
-    atome_tmat m;
-    m.rows = rows, m.cols = cols, m.row_bytes = ATOME_ROW_BYTES(cols);
-    m.scale = floats(base, off, 1);
-    m.trits = claim(base, off, (size_t)rows * (size_t)m.row_bytes);
-    return m;
+static void tmat(atome_tmat *m, const uint8_t *base, size_t *off, int rows, int cols) {
+    m->rows = rows, m->cols = cols, m->row_bytes = ATOME_ROW_BYTES(cols);
+    m->scale = floats(base, off, 1);
+    m->trits = claim(base, off, (size_t)rows * (size_t)m->row_bytes);
 }
 
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
@@ -41,22 +39,22 @@ size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weig
     int D = c->d_model, Dh = c->d_head;
     size_t off = 0;
     w->cfg = *c;
-    w->emb = tmat(payload, &off, c->vocab, D);
+    tmat(&w->emb, payload, &off, c->vocab, D);
     for (int l = 0; l < c->n_layers; l++) {
         atome_layer *y = &w->layer[l];
         y->ln_g = floats(payload, &off, D);
         y->ln_b = floats(payload, &off, D);
-        y->conv = tmat(payload, &off, D, ATOME_CONV_K);
+        tmat(&y->conv, payload, &off, D, ATOME_CONV_K);
         y->ssm_a = floats(payload, &off, D);
         y->ssm_g = floats(payload, &off, D);
-        y->wq = tmat(payload, &off, Dh, D);
-        y->wk = tmat(payload, &off, Dh, D);
-        y->wv = tmat(payload, &off, D, D);
-        y->router = tmat(payload, &off, 3, D);
+        tmat(&y->wq, payload, &off, Dh, D);
+        tmat(&y->wk, payload, &off, Dh, D);
+        tmat(&y->wv, payload, &off, D, D);
+        tmat(&y->router, payload, &off, 3, D);
     }
     w->lnf_g = floats(payload, &off, D);
     w->lnf_b = floats(payload, &off, D);
-    w->unemb = tmat(payload, &off, c->vocab, D);
+    tmat(&w->unemb, payload, &off, c->vocab, D);
     return off;
 }
 
@@ -66,10 +64,7 @@ int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     const uint32_t *h = (const uint32_t *)(const void *)blob; /* aligned; every target is little-endian */
     if (h[0] != ATOME_MAGIC) return ATOME_ERR_MAGIC;
     if (h[1] != ATOME_VERSION) return ATOME_ERR_VERSION;
-    /* Dimensions as unsigned first: a flipped top byte must not pass as a negative int. */
-    for (int i = 2; i < 7; i++)
-        if (h[i] > 0xffffu) return ATOME_ERR_DIMS;
-    if (h[10] > 0xffffu) return ATOME_ERR_DIMS;
+    /* A field above INT_MAX turns negative here, which atome_config_fits rejects. */
     atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
     if (!atome_config_fits(&c)) return ATOME_ERR_DIMS; /* before bind, which walks c.n_layers */
     size_t payload = atome_blob_bind(&c, 0, 0);

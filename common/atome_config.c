@@ -36,8 +36,11 @@ long atome_param_count(const atome_config *c) {
     return 2 * V * D + 2 * D + L * (D * D + 13 * D + 2 * Dh * D);
 }
 
+/* In 1..max, as one unsigned comparison: a negative value wraps to a large one. */
+static int in_range(int v, int max) { return (unsigned)v - 1u < (unsigned)max; }
+
 int atome_config_fits(const atome_config *c) {
-    return c->vocab == ATOME_VOCAB && c->flags >= 0 && c->flags < 7 && c->d_model >= 1 && c->d_model <= ATOME_MAX_D &&
-           c->n_layers >= 1 && c->n_layers <= ATOME_MAX_LAYERS && c->d_head >= 1 &&
-           c->d_head <= ATOME_MAX_DHEAD && c->window >= 1 && c->window <= ATOME_MAX_WINDOW;
+    return c->vocab == ATOME_VOCAB && (unsigned)c->flags < 7u && in_range(c->d_model, ATOME_MAX_D) &&
+           in_range(c->n_layers, ATOME_MAX_LAYERS) && in_range(c->d_head, ATOME_MAX_DHEAD) &&
+           in_range(c->window, ATOME_MAX_WINDOW);
 }

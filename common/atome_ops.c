@@ -27,14 +27,11 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad) {
-    float amax = 0.0f, odd = 0.0f; /* two chains of selects (signs are random: no branches) */
-    for (int i = 0; i + 1 < n; i += 2) {
-        float a = __builtin_fabsf(x[i]), b = __builtin_fabsf(x[i + 1]);
+    float amax = 0.0f;
+    for (int i = 0; i < n; i++) {
+        float a = __builtin_fabsf(x[i]);
         amax = a > amax ? a : amax;
-        odd = b > odd ? b : odd;
     }
-    if (n & 1) odd = __builtin_fabsf(x[n - 1]) > odd ? __builtin_fabsf(x[n - 1]) : odd;
-    amax = odd > amax ? odd : amax;
     float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
     for (int i = 0; i < n; i++) {
         float v = x[i] * inv;
