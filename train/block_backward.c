@@ -5,6 +5,7 @@
  */
 #include "block_backward.h"
 #include <string.h>
+#include "float_act.h"
 #include "ops_backward.h"
 
 /* Inverts x_out = x_in + ((r0·yc + r1·ys) + r2·ya) (the last line of block_forward). */
@@ -32,16 +33,27 @@ void block_backward(float *dx, const layer_params *g, const block_weights *w, co
         router_backward(s->dy + (long)t * ld + 2 * Dh + D, dr, r);
     }
     /* The query, and the cached key and value rows, were quantised by quant8_forward after
-     * their matmul: straight through, their gradients land in dy as they are. */
+     * their matmul: straight through, their gradients land in dy as they are. (After the
+     * --float-act forward they were not quantised; their float twin reads the floats.) */
     for (int t = 0; t < T; t++)
-        attention_backward(s->dy + (long)t * ld, s->dy + Dh, s->dy + 2 * Dh, ld, s->dya + (long)t * D,
-                           a->sel + (long)t * ATOME_TOPK, a->p + (long)t * ATOME_TOPK, a->n[t],
-                           a->qq + (long)t * Dh, a->qs[t], a->kq, a->ks, a->vq, a->vs, a->first[t], T, Dh, D,
-                           inv_sqrt_dh);
+        if (a->qf)
+            float_attention_backward(s->dy + (long)t * ld, s->dy + Dh, s->dy + 2 * Dh, ld, s->dya + (long)t * D,
+                                     a->sel + (long)t * ATOME_TOPK, a->p + (long)t * ATOME_TOPK, a->n[t],
+                                     a->qf + (long)t * Dh, a->kf, a->vf, a->first[t], Dh, D, inv_sqrt_dh);
+        else
+            attention_backward(s->dy + (long)t * ld, s->dy + Dh, s->dy + 2 * Dh, ld, s->dya + (long)t * D,
+                               a->sel + (long)t * ATOME_TOPK, a->p + (long)t * ATOME_TOPK, a->n[t],
+                               a->qq + (long)t * Dh, a->qs[t], a->kq, a->ks, a->vq, a->vs, a->first[t], T, Dh, D,
+                               inv_sqrt_dh);
 
-    /* h~ = hs·hq (the STE input of the four matmuls); its gradient goes straight to h. */
-    for (int t = 0; t < T; t++) quant8_dequant(s->ht + (long)t * D, a->hq + (long)t * DP, a->hs[t], D);
-    matmul_backward(s->dh, g->wq, s->dy, ld, w->wcat, s->ht, T, NC, D);
+    /* h~ = hs·hq (the STE input of the four matmuls); its gradient goes straight to h. With
+     * float activations the input was h itself. */
+    const float *hin = a->h;
+    if (!a->qf) {
+        for (int t = 0; t < T; t++) quant8_dequant(s->ht + (long)t * D, a->hq + (long)t * DP, a->hs[t], D);
+        hin = s->ht;
+    }
+    matmul_backward(s->dh, g->wq, s->dy, ld, w->wcat, hin, T, NC, D);
 
     conv_backward(s->dh, g->conv, s->dyc, a->h, w->conv, T, D);
     ssm_backward(s->dh, g->ssm_araw, g->ssm_b, g->ssm_c, s->dys, a->s, w->ssm_a, w->ssm_g, w->ssm_b, w->ssm_c,
@@ -52,14 +64,16 @@ void block_backward(float *dx, const layer_params *g, const block_weights *w, co
     }
 }
 
-/* Inverts head_forward: unembed matmul (STE through the int8 h~), then the final LayerNorm. */
+/* Inverts head_forward: unembed matmul (STE through the int8 h~, or from h itself after the
+ * --float-act forward), then the final LayerNorm. */
 void head_backward(float *dx, float *d_unemb, float *d_lnf_g, float *d_lnf_b, const float *dlogits,
                    const float *wun, const float *lnf_g, const head_saved *a, float *ht, float *dh, int T,
                    int D, int V) {
     int DP = ATOME_PAD5(D);
     memset(dh, 0, (size_t)T * D * sizeof(float));
-    for (int t = 0; t < T; t++) quant8_dequant(ht + (long)t * D, a->hq + (long)t * DP, a->hs[t], D);
-    matmul_backward(dh, d_unemb, dlogits, V, wun, ht, T, V, D);
+    if (!a->float_act)
+        for (int t = 0; t < T; t++) quant8_dequant(ht + (long)t * D, a->hq + (long)t * DP, a->hs[t], D);
+    matmul_backward(dh, d_unemb, dlogits, V, wun, a->float_act ? a->h : ht, T, V, D);
     for (int t = 0; t < T; t++) {
         long o = (long)t * D;
         layernorm_backward(dx + o, d_lnf_g, d_lnf_b, dh + o, a->x + o, a->mean[t], a->rstd[t], lnf_g, D);

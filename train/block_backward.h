@@ -32,6 +32,10 @@ typedef struct {
     float *s;                /* [T, D] SSM state after position t */
     float *router;           /* router weights of position t at router + t·router_ld */
     int router_ld;
+    /* NULL after the int8 forward, which saved hq, hs, qq, qs, kq, ks, vq, vs. Set after the
+     * --float-act forward (float_act.h), which quantised nothing: h itself fed the four
+     * matmuls, and q, k, v entered attention as these floats. */
+    float *qf, *kf, *vf;     /* [T, Dh], [T, Dh], [T, D] */
 } block_saved;
 
 /* One layer's weights as the backward uses them. */
@@ -56,6 +60,7 @@ typedef struct {
     float *h, *mean, *rstd; /* [T, D], [T], [T] */
     int8_t *hq;             /* [T, DP] */
     float *hs;              /* [T] */
+    int float_act;          /* the --float-act forward: h, not hs·hq, fed the unembedding */
 } head_saved;
 
 /* Inverts the skip-and-mix line of block_forward, x_out = x_in + ((r0·yc + r1·ys) + r2·ya),

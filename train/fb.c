@@ -20,6 +20,7 @@
 #include "../common/atome_rows.h"
 #include "../common/atome_math.h"
 #include "block_backward.h"
+#include "float_act.h"
 #include "ops_backward.h"
 
 struct fb_context {
@@ -33,6 +34,10 @@ struct fb_context {
     int8_t *hq, *qq, *kq, *vq;
     int *sel, *n, *first;
     float *router; /* [B][T][L][3], the layout fb_router promises */
+    /* --float-act only (fb_create_float_act): q, k, v of every layer as the float forward used
+     * them, [B][L][T][Dh], [B][L][T][Dh], [B][L][T][D]; the int8 arrays above stay unused. */
+    int float_act;
+    float *qflt, *kflt, *vflt;
     /* Head, [B][T][·]. */
     float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
     int8_t *hf_q;
@@ -78,6 +83,7 @@ static size_t layout(fb_context *f, char *base) {
     f->vq = I8(BLT * D), f->vs = FL(BLT);
     f->sel = IN(BLT * ATOME_TOPK), f->p = FL(BLT * ATOME_TOPK), f->n = IN(BLT), f->first = IN(BLT);
     f->router = FL(BT * L * 3);
+    if (f->float_act) f->qflt = FL(BLT * Dh), f->kflt = FL(BLT * Dh), f->vflt = FL(BLT * D);
     f->hf = FL(BT * D), f->hf_mean = FL(BT), f->hf_rstd = FL(BT), f->hf_q = I8(BT * DP), f->hf_s = FL(BT);
     f->logits = FL(BT * V), f->loss = FL(BT);
     f->fss = R16(W);
@@ -99,11 +105,11 @@ static size_t layout(fb_context *f, char *base) {
     return off;
 }
 
-fb_context *fb_create(const atome_config *c, int B, int T) {
+static fb_context *create(const atome_config *c, int B, int T, int float_act) {
     if (!c || !atome_config_fits(c) || B < 1 || T < 1) return NULL;
     fb_context *f = calloc(1, sizeof *f);
     if (!f) return NULL;
-    f->c = *c, f->B = B, f->T = T;
+    f->c = *c, f->B = B, f->T = T, f->float_act = float_act;
     f->NC = 2 * c->d_head + c->d_model + 3;
     f->ld = (f->NC + 15) & ~15; /* 64-byte rows for the sgemm */
     f->P = atome_param_count(c);
@@ -120,6 +126,10 @@ fb_context *fb_create(const atome_config *c, int B, int T) {
     openblas_set_num_threads(1);
     return f;
 }
+
+fb_context *fb_create(const atome_config *c, int B, int T) { return create(c, B, T, 0); }
+
+fb_context *fb_create_float_act(const atome_config *c, int B, int T) { return create(c, B, T, 1); }
 
 void fb_free(fb_context *f) {
     if (!f) return;
@@ -156,7 +166,9 @@ static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w)
 /* The forward of sequence b, layer by layer: block_project_rows over the T positions (the
  * matmuls batched), then block_mix position by position, each seeing exactly what the engine's
  * block_forward would at that position: its input row, the 4 previous h rows, the previous SSM
- * state and the key/value rows of the earlier positions. Then the head and the loss. */
+ * state and the key/value rows of the earlier positions. Then the head and the loss. With
+ * --float-act the float twins of float_act.h take the place of the projection, the mix and
+ * the head, and q, k, v go to their per-layer arrays (the backward reads them there). */
 static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
     const atome_config *c = &f->c;
     int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
@@ -167,13 +179,15 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
         long bl = ((long)b * L + l) * T; /* row of (b, l, t = 0) */
         float *xin = f->x + ((long)b * (L + 1) + l) * T * D, *xout = xin + (long)T * D;
         atome_kv kv = {f->kq + bl * Dh, f->ks + bl, f->vq + bl * D, f->vs + bl, T};
+        if (f->float_act) q = f->qflt + bl * Dh, kf = f->kflt + bl * Dh, vf = f->vflt + bl * D;
         float *dl = f->dense + l * f->dense_layer;
         long rbk = 5L * ATOME_ROW_BYTES(D);
         atome_layer_dense wd = {dl, dl + Dh * rbk, dl + 2 * Dh * rbk, dl + (2 * Dh + D) * rbk};
         atome_block_acts rows = {.h = f->h + bl * D, .ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl,
                                  .hq = f->hq + bl * DP, .hs = f->hs + bl, .kf = kf, .vf = vf, .q = q,
                                  .router_logits = rl};
-        block_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
+        if (f->float_act) float_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
+        else block_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
         for (int t = 0; t < T; t++) {
             long o = bl + t;
             atome_block_acts a = {.h = f->h + o * D, .ln_mean = f->mean + o, .ln_rstd = f->rstd + o,
@@ -186,15 +200,21 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
                                   .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = NULL};
             const float *past[4];
             for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? f->h + (o - 4 + j) * D : NULL;
-            block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past,
-                      t ? f->s + (o - 1) * D : NULL, f->s + o * D, &kv, f->inv_sqrt_dh, &a);
+            const float *s_prev = t ? f->s + (o - 1) * D : NULL;
+            if (f->float_act)
+                float_block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past, s_prev,
+                                f->s + o * D, kf, vf, f->inv_sqrt_dh, &a);
+            else
+                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past, s_prev, f->s + o * D,
+                          &kv, f->inv_sqrt_dh, &a);
         }
     }
     const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
     long o0 = (long)b * T;
     atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
                           .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = NULL};
-    head_forward_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
+    if (f->float_act) float_head_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
+    else head_forward_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
     double sum = 0.0;
     for (int t = 0; t < T; t++) {
         long o = o0 + t;
@@ -234,7 +254,7 @@ static void backward_seq(fb_context *f, const atome_weights *w, const model_para
     for (int t = 0; t < T; t++) crossentropy_backward(dlog + (long)t * V, dlog + (long)t * V, tok[t + 1], scale, V);
     memset(dx, 0, (size_t)T * D * sizeof(float));
     head_saved hsv = {f->x + ((long)b * (L + 1) + L) * T * D, f->hf + bt * D, f->hf_mean + bt, f->hf_rstd + bt,
-                      f->hf_q + bt * ATOME_PAD5(D), f->hf_s + bt};
+                      f->hf_q + bt * ATOME_PAD5(D), f->hf_s + bt, f->float_act};
     head_backward(dx, g.unemb, g.lnf_g, g.lnf_b, dlog, f->wun, w->lnf_g, &hsv, f->ht + bt * D, f->dh + bt * D, T,
                   D, V);
 
@@ -247,7 +267,8 @@ static void backward_seq(fb_context *f, const atome_weights *w, const model_para
                          f->hq + o * DP, f->hs + o, f->yc + o * D, f->ys + o * D, f->ya + o * D,
                          f->qq + o * Dh, f->qs + o, f->kq + o * Dh, f->vq + o * D, f->ks + o, f->vs + o,
                          f->sel + o * ATOME_TOPK, f->p + o * ATOME_TOPK, f->n + o, f->first + o, f->s + o * D,
-                         f->router + (bt * L + l) * 3, L * 3};
+                         f->router + (bt * L + l) * 3, L * 3, f->float_act ? f->qflt + o * Dh : NULL,
+                         f->float_act ? f->kflt + o * Dh : NULL, f->float_act ? f->vflt + o * D : NULL};
         const atome_layer *wl = &w->layer[l];
         block_weights bw = {f->wcat + (long)l * f->NC * D, f->wconv + (long)l * D * ATOME_CONV_K, wl->ln_g,
                             wl->ssm_a, wl->ssm_g, master->layer[l].ssm_b, master->layer[l].ssm_c};

@@ -4,7 +4,8 @@
  * bytes: inputs tokens[b][0..T-1], targets tokens[b][1..T]), V vocab, D d_model, L layers.
  *
  * The forward runs the common/ kernels (block_forward, head_forward) on a packed blob, the
- * same bytes the engine loads, so logits here equal the engine's bit for bit. The backward
+ * same bytes the engine loads, so logits here equal the engine's bit for bit (not those of a
+ * context from fb_create_float_act, the float-activation ablation). The backward
  * treats every quantiser as the identity (straight-through) and writes gradients with
  * respect to the FP32 master weights (layout of model_params_bind).
  *
@@ -22,6 +23,10 @@ typedef struct fb_context fb_context;
  * does not fit the engine (atome_config_fits) or B or T < 1. Sets OpenBLAS to one thread
  * (the parallelism is OpenMP's, across sequences). */
 fb_context *fb_create(const atome_config *c, int B, int T);
+/* As fb_create, for the --float-act ablation (float_act.h): the forward keeps h, the final h,
+ * q, k and v in float where the engine quantises them to int8 (the weights stay the blob's
+ * ternary ones), and the backward reads those floats. Its logits are not the engine's. */
+fb_context *fb_create_float_act(const atome_config *c, int B, int T);
 void fb_free(fb_context *f);
 
 /* Forward only over B windows of T+1 bytes (tokens[b*(T+1) + t]) on the packed blob
