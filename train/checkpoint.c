@@ -19,6 +19,7 @@
 static void model_sizes(train_state *s) {
     const train_settings *t = &s->set;
     s->n_params = 0, s->blob_bytes = 0;
+    if (t->float_act != 0 && !(t->float_act == 1 && t->arch == ARCH_ATOME)) return; /* float acts: atome only */
     if (t->arch == ARCH_ATOME && atome_config_fits(&t->cfg)) {
         s->n_params = atome_param_count(&t->cfg);
         s->blob_bytes = model_blob_bytes(&t->cfg);
@@ -81,7 +82,7 @@ static void intf(cursor *c, int *x) {
     if (!c->writing) *x = v;
 }
 
-static void header_fields(cursor *c, train_state *s) {
+static void header_fields(cursor *c, train_state *s, uint32_t version) {
     train_settings *t = &s->set;
     i32f(c, &t->arch);
     intf(c, &t->cfg.vocab);
@@ -123,6 +124,7 @@ static void header_fields(cursor *c, train_state *s) {
     f64f(c, &s->last_loss);
     u64f(c, &s->rng);
     u64f(c, &s->windows);
+    if (version >= 3) i32f(c, &t->float_act);
 }
 
 #define PREFIX 24 /* magic, version, CRC, header bytes, total bytes */
@@ -143,7 +145,7 @@ static uint64_t body_bytes(const train_state *s) {
 int checkpoint_save(const char *path, const train_state *s, char *err, size_t errlen) {
     uint8_t head[HEAD_MAX] = {0};
     cursor c = {head, PREFIX, HEAD_MAX, 1, 0};
-    header_fields(&c, (train_state *)s); /* writing: the fields are only read */
+    header_fields(&c, (train_state *)s, CKPT_VERSION); /* writing: the fields are only read */
     size_t P = (size_t)s->n_params * sizeof(float);
     uint64_t total = c.off + body_bytes(s);
     put32(head, CKPT_MAGIC);
@@ -167,9 +169,10 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
     if (n == 0) return "empty file, not a checkpoint";
     if (n < 4 || get32(f) != CKPT_MAGIC) return "not an atome-train checkpoint (bad magic)";
     if (n < 8) return "truncated";
-    if (get32(f + 4) != CKPT_VERSION) {
-        snprintf(buf, buflen, "checkpoint format version %u, this build reads version %d", get32(f + 4),
-                 CKPT_VERSION);
+    uint32_t version = get32(f + 4);
+    if (version < CKPT_VERSION_MIN || version > CKPT_VERSION) {
+        snprintf(buf, buflen, "checkpoint format version %u, this build reads versions %d to %d", version,
+                 CKPT_VERSION_MIN, CKPT_VERSION);
         return buf;
     }
     if (n < PREFIX) return "truncated";
@@ -184,7 +187,7 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
     size_t hlen = get32(f + 12);
     if (hlen < PREFIX || hlen > HEAD_MAX || hlen > n) return "corrupt (bad header length)";
     cursor c = {(uint8_t *)f, PREFIX, hlen, 0, 0};
-    header_fields(&c, s);
+    header_fields(&c, s, version);
     if (c.short_read || c.off != hlen) return "corrupt (header length does not match its fields)";
     model_sizes(s);
     if (s->n_params == 0) return "model dimensions invalid or larger than this build allows";
