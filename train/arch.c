@@ -42,6 +42,7 @@ static const char *resolve_atome(train_settings *s, const arch_args *a, char *bu
         snprintf(buf, n, "unknown preset '%s' (presets: %s)", preset, names(atome_preset_name, list, sizeof list));
         return buf;
     }
+    s->float_act = a->float_act;
     if (a->vanilla_preset || a->vanilla_init) {
         snprintf(buf, n, "%s is an option of --arch vanilla", a->vanilla_preset ? "--vanilla-preset" : "--vanilla-init");
         return buf;
@@ -70,7 +71,8 @@ static const char *init_name(int i) { return i == 0 ? "gpt2" : i == 1 ? "torch" 
 
 static const char *resolve_vanilla(train_settings *s, const arch_args *a, char *buf, size_t n) {
     const char *only_atome = a->preset ? "--preset" : a->d_model ? "--d-model" : a->n_layers ? "--n-layers"
-                             : a->d_head ? "--d-head" : a->window ? "--window" : a->drop ? "--drop" : NULL;
+                             : a->d_head ? "--d-head" : a->window ? "--window" : a->drop ? "--drop"
+                             : a->float_act ? "--float-act" : NULL;
     if (only_atome) {
         snprintf(buf, n, "%s is an option of --arch atome (the vanilla model takes --vanilla-preset and "
                  "--vanilla-init)", only_atome);
@@ -101,7 +103,7 @@ static const char *resolve_vanilla(train_settings *s, const arch_args *a, char *
 const char *arch_resolve(train_settings *s, const arch_args *a, char *buf, size_t n) {
     memset(&s->cfg, 0, sizeof s->cfg);
     memset(&s->vcfg, 0, sizeof s->vcfg);
-    s->vinit = 0;
+    s->vinit = 0, s->float_act = 0;
     const char *arch = a->arch ? a->arch : "atome";
     if (!strcmp(arch, "atome")) s->arch = ARCH_ATOME;
     else if (!strcmp(arch, "vanilla")) s->arch = ARCH_VANILLA;
@@ -124,8 +126,8 @@ void arch_name(const train_settings *s, char *buf, size_t n) {
     if (s->arch == ARCH_VANILLA)
         snprintf(buf, n, "vanilla %s, %s init", vanilla_name(&s->vcfg), init_name(s->vinit));
     else
-        snprintf(buf, n, "atome d_model %d, n_layers %d, d_head %d, window %d%s", c->d_model, c->n_layers,
-                 c->d_head, c->window, c->flags ? ", pathways dropped" : "");
+        snprintf(buf, n, "atome d_model %d, n_layers %d, d_head %d, window %d%s%s", c->d_model, c->n_layers,
+                 c->d_head, c->window, c->flags ? ", pathways dropped" : "", s->float_act ? ", float activations" : "");
 }
 
 void arch_describe(const train_settings *s, char *buf, size_t n) {
@@ -137,12 +139,15 @@ void arch_describe(const train_settings *s, char *buf, size_t n) {
                  arch_model_file_bytes(s));
     } else {
         const atome_config *c = &s->cfg;
-        snprintf(buf, n, "d_model %d n_layers %d d_head %d window %d | %ld params, blob %zu B", c->d_model,
-                 c->n_layers, c->d_head, c->window, atome_param_count(c), model_blob_bytes(c));
+        snprintf(buf, n, "d_model %d n_layers %d d_head %d window %d | %ld params, blob %zu B%s", c->d_model,
+                 c->n_layers, c->d_head, c->window, atome_param_count(c), model_blob_bytes(c),
+                 s->float_act ? " | float activations (ablation: no model.bin)" : "");
     }
 }
 
-const char *arch_model_file(const train_settings *s) { return s->arch == ARCH_VANILLA ? "model.vnl" : "model.bin"; }
+const char *arch_model_file(const train_settings *s) {
+    return s->arch == ARCH_VANILLA ? "model.vnl" : s->float_act ? NULL : "model.bin";
+}
 
 long arch_model_file_bytes(const train_settings *s) {
     return s->arch == ARCH_VANILLA ? VANILLA_HEADER_BYTES + vanilla_disk_bytes(&s->vcfg)
@@ -167,7 +172,7 @@ int arch_open(arch_model *m, const train_settings *s, float *params, int B, int 
     m->set = s, m->params = params;
     if (s->arch == ARCH_VANILLA) return (m->vfb = vfb_create(&s->vcfg, B, T)) ? 0 : -1;
     size_t bytes = model_blob_bytes(&s->cfg);
-    m->fb = fb_create(&s->cfg, B, T);
+    m->fb = s->float_act ? fb_create_float_act(&s->cfg, B, T) : fb_create(&s->cfg, B, T);
     m->blob = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!m->fb || !m->blob) {
         arch_close(m);
@@ -225,6 +230,7 @@ void arch_snapshot(const arch_model *m, uint8_t *out) {
 
 int arch_write_model(const train_settings *s, const char *path, const uint8_t *snapshot, char *err, size_t n) {
     if (s->arch == ARCH_VANILLA) return vanilla_save(path, &s->vcfg, (const float *)snapshot, err, n);
+    if (!arch_model_file(s)) return 0;
     const void *bufs[1] = {snapshot};
     size_t len = model_blob_bytes(&s->cfg);
     return write_atomic(path, bufs, &len, 1, err, n);
@@ -239,7 +245,8 @@ int arch_sample(const train_settings *s, const uint8_t *snapshot, uint8_t *tok, 
      * read); the vanilla model's slides once it is as long as the positional table. */
     int T = plen + n - 1;
     if (s->arch == ARCH_VANILLA && T > s->vcfg.context) T = s->vcfg.context;
-    fb_context *f = s->arch == ARCH_ATOME ? fb_create(&s->cfg, 1, T) : NULL;
+    fb_context *f = s->arch != ARCH_ATOME ? NULL : s->float_act ? fb_create_float_act(&s->cfg, 1, T)
+                                                                : fb_create(&s->cfg, 1, T);
     vfb_context *vf = s->arch == ARCH_VANILLA ? vfb_create(&s->vcfg, 1, T) : NULL;
     uint8_t *win = calloc((size_t)T + 1, 1);
     float *logits = malloc((size_t)T * ATOME_VOCAB * sizeof(float));

@@ -22,9 +22,10 @@
 typedef struct {
     const char *arch, *preset, *drop, *vanilla_preset, *vanilla_init;
     int d_model, n_layers, d_head, window;
+    int float_act; /* --float-act: the atome model with float activations (float_act.h) */
 } arch_args;
 
-/* Fills s->arch, s->cfg or s->vcfg, and s->vinit from a (defaults: atome, preset default;
+/* Fills s->arch, s->cfg or s->vcfg, s->vinit and s->float_act from a (defaults: atome, preset default;
  * vanilla: param-fair, gpt2 init), and checks that s->seq fits the model. Returns NULL, or one
  * line naming the problem (in buf, or a static string): an unknown name, an option of the other
  * architecture, a model too large for the engine, a window longer than the vanilla model's
@@ -37,7 +38,9 @@ void arch_name(const train_settings *s, char *buf, size_t n);
 /* The model, its parameter count and its bytes on disk, for the trainer's first line. */
 void arch_describe(const train_settings *s, char *buf, size_t n);
 
-/* File name of the model a run writes: "model.bin" (the blob) or "model.vnl" (vanilla_save). */
+/* File name of the model a run writes: "model.bin" (the blob) or "model.vnl" (vanilla_save);
+ * NULL with --float-act, whose model the engine would not run (it quantises activations to
+ * int8), so that no file invites loading it. */
 const char *arch_model_file(const train_settings *s);
 
 /* Seeded initialisation of the P master weights, and the weight-decay mask decay[P]. */
@@ -73,9 +76,10 @@ double arch_evaluate(arch_model *m, const dataset *d, uint8_t *tokens, float *lo
 /* Copies the current model (S bytes) to out. */
 void arch_snapshot(const arch_model *m, uint8_t *out);
 
-/* Writes a snapshot as the run's model file (atomically). Returns 0, or -1 with one line in err. */
+/* Writes a snapshot as the run's model file (atomically; nothing if arch_model_file is NULL).
+ * Returns 0, or -1 with one line in err. */
 int arch_write_model(const train_settings *s, const char *path, const uint8_t *snapshot, char *err, size_t n);
-/* Bytes of that file. */
+/* Bytes of that file (of the blob for --float-act, which writes none). */
 long arch_model_file_bytes(const train_settings *s);
 
 /* Greedy continuation by a snapshot: tok[0..plen-1] is the prompt, tok[plen..plen+n-1] gets

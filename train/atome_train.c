@@ -1,4 +1,5 @@
-/* atome_train.c — the atome-train CLI: options, the training loop, progress, log, sample.
+/* atome_train.c — the atome-train CLI: the training loop, progress, log, sample (its options,
+ * --help and their checks: options.c).
  *
  * Shapes: P parameters, B windows per micro-batch, T predicted bytes per window, A micro-batches
  * per update (--accum), V vocab.
@@ -15,7 +16,6 @@
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,228 +26,14 @@
 #include "arch.h"
 #include "checkpoint.h"
 #include "data.h"
-
-enum { EXIT_BAD_INPUT = 1, EXIT_DIVERGED = 3 };
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("atome-train: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(EXIT_BAD_INPUT);
-}
-
-/* ---------------------------------------------------------------- options */
-
-typedef struct {
-    const char *data, *valid, *out, *prompt, *schedule;
-    arch_args model;
-    int resume, help;
-    int64_t d_model, n_layers, d_head, window, save_every, sample, threads; /* dimensions: 0 if not given */
-    train_settings set;
-} options;
-
-typedef struct {
-    const char *name;
-    char kind;       /* i: integer, u: unsigned 64-bit, f: number, s: string, b: switch */
-    void *dst;
-    double lo, hi;   /* accepted range of i and f */
-    int given;
-} option;
-
-#define N_OPTS 33
-
-static void option_table(option *t, options *o) {
-    train_settings *s = &o->set;
-    const option all[N_OPTS] = {
-        {"--data", 's', &o->data, 0, 0, 0},
-        {"--valid", 's', &o->valid, 0, 0, 0},
-        {"--out", 's', &o->out, 0, 0, 0},
-        {"--arch", 's', &o->model.arch, 0, 0, 0},
-        {"--preset", 's', &o->model.preset, 0, 0, 0},
-        {"--d-model", 'i', &o->d_model, 1, 1e6, 0},
-        {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
-        {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
-        {"--window", 'i', &o->window, 1, 1e6, 0},
-        {"--drop", 's', &o->model.drop, 0, 0, 0},
-        {"--vanilla-preset", 's', &o->model.vanilla_preset, 0, 0, 0},
-        {"--vanilla-init", 's', &o->model.vanilla_init, 0, 0, 0},
-        {"--steps", 'i', &s->steps, 1, 1e9, 0},
-        {"--batch", 'i', &s->batch, 1, 4096, 0},
-        {"--seq", 'i', &s->seq, 1, 8192, 0},
-        {"--accum", 'i', &s->accum, 1, 1e6, 0},
-        {"--lr", 'f', &s->lr, 0, INFINITY, 0},
-        {"--warmup", 'i', &s->warmup, 0, 1e9, 0},
-        {"--schedule", 's', &o->schedule, 0, 0, 0},
-        {"--final-lr-frac", 'f', &s->final_lr_frac, 0, 1, 0},
-        {"--weight-decay", 'f', &s->weight_decay, 0, INFINITY, 0},
-        {"--clip", 'f', &s->clip, 0, INFINITY, 0},
-        {"--beta1", 'f', &s->beta1, 0, 1, 0},
-        {"--beta2", 'f', &s->beta2, 0, 1, 0},
-        {"--eps", 'f', &s->eps, 0, INFINITY, 0},
-        {"--seed", 'u', &s->seed, 0, 0, 0},
-        {"--eval-every", 'i', &s->eval_every, 1, 1e9, 0},
-        {"--save-every", 'i', &o->save_every, 1, 1e9, 0},
-        {"--threads", 'i', &o->threads, 1, 1024, 0},
-        {"--sample", 'i', &o->sample, 0, 4096, 0},
-        {"--prompt", 's', &o->prompt, 0, 0, 0},
-        {"--resume", 'b', &o->resume, 0, 0, 0},
-        {"--help", 'b', &o->help, 0, 0, 0},
-    };
-    memcpy(t, all, sizeof all);
-}
-
-static const char usage[] =
-    "usage: atome-train --data FILE --out DIR [options]\n"
-    "Trains a ternary byte-level atome model on FILE; writes DIR/model.bin (the best model on the\n"
-    "validation bytes, the blob atome-infer loads), DIR/checkpoint.bin and DIR/log.jsonl.\n"
-    "With --arch vanilla it trains the vanilla GPT baseline instead (FP32, for the A/B) and writes\n"
-    "DIR/model.vnl (64-byte header and the FP32 weights) in place of model.bin.\n"
-    "\n"
-    "data\n"
-    "  --data FILE          training bytes (required)\n"
-    "  --valid FILE         validation bytes (default: the last 10% of --data, held out)\n"
-    "  --out DIR            output directory, created if missing (required)\n"
-    "model (a preset, optionally with dimensions overridden)\n"
-    "  --arch A             atome (routed ternary) or vanilla (GPT baseline) (default: atome)\n"
-    "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
-    "  --d-model N  --n-layers N  --d-head N  --window W\n"
-    "  --drop LIST          ablation: switch pathways off, a comma list of conv, ssm, attn\n"
-    "  --vanilla-preset P   vanilla only: param-fair (60,808 parameters) or flash-fair (5,968);\n"
-    "                       both have 64 positions, so --seq at most 64 (default: param-fair)\n"
-    "  --vanilla-init I     vanilla only: gpt2 (normal, std 0.02) or torch (PyTorch's defaults) (default: gpt2)\n"
-    "training\n"
-    "  --steps N            optimizer updates (default 2000)\n"
-    "  --batch B            windows per micro-batch (default 16)\n"
-    "  --seq T              predicted bytes per window; a window holds T+1 bytes (default 64)\n"
-    "  --accum A            micro-batches per update, gradients averaged (default 1)\n"
-    "  --lr X               peak learning rate (default 1e-2: ternary weights want a large one)\n"
-    "  --warmup N           linear warmup updates (default 100)\n"
-    "  --schedule S         cosine (to lr x --final-lr-frac at the last update) or constant (default cosine)\n"
-    "  --final-lr-frac F    (default 0.1)\n"
-    "  --weight-decay X     decoupled, on the matrices and embeddings only (default 0.01)\n"
-    "  --clip X             clip the global gradient norm to X; 0: off (default 1)\n"
-    "  --beta1 X --beta2 X --eps X   AdamW (default 0.9, 0.95, 1e-8)\n"
-    "  --seed N             initialisation and window sampling (default 1)\n"
-    "  --eval-every N       evaluate on the validation bytes every N updates and at the end\n"
-    "                       (default: steps/10)\n"
-    "  --save-every N       write the checkpoint every N updates (default: as --eval-every)\n"
-    "  --resume             continue the run whose checkpoint is in --out; settings come from the\n"
-    "                       checkpoint, and any given must agree with it\n"
-    "  --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
-    "  --sample N           bytes of greedy sample printed at the end (default 128; 0: none)\n"
-    "  --prompt S           its prompt (default \"Once upon a time\")\n"
-    "\n"
-    "SIGINT/SIGTERM save the checkpoint at the next step boundary and exit; --resume continues.\n"
-    "Exit status: 0 done, 1 bad input or I/O error, 3 loss became NaN/Inf, 128+signal if stopped.\n"
-    "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n";
-
-static void parse_value(option *o, const char *v) {
-    char *end = NULL;
-    errno = 0;
-    if (o->kind == 's') {
-        *(const char **)o->dst = v;
-    } else if (o->kind == 'u') {
-        unsigned long long x = strtoull(v, &end, 0);
-        if (!*v || *end || errno || *v == '-') die("%s needs a non-negative integer, got '%s'", o->name, v);
-        *(uint64_t *)o->dst = x;
-    } else if (o->kind == 'i') {
-        long long x = strtoll(v, &end, 10);
-        if (!*v || *end || errno || x < o->lo || x > o->hi)
-            die("%s needs an integer from %.0f to %.0f, got '%s'", o->name, o->lo, o->hi, v);
-        *(int64_t *)o->dst = x;
-    } else {
-        double x = strtod(v, &end);
-        int open_lo = !strcmp(o->name, "--lr") || !strcmp(o->name, "--eps");
-        int open_hi = !strcmp(o->name, "--beta1") || !strcmp(o->name, "--beta2");
-        if (!*v || *end || !isfinite(x) || x < o->lo || (open_lo && x <= o->lo) || x > o->hi ||
-            (open_hi && x >= o->hi))
-            die("%s needs a finite number %s %g%s, got '%s'", o->name, open_lo ? ">" : ">=", o->lo,
-                o->hi < INFINITY ? (open_hi ? " and < 1" : " and <= 1") : "", v);
-        *(double *)o->dst = x;
-    }
-}
-
-static void parse_args(int argc, char **argv, options *o, option *t) {
-    memset(o, 0, sizeof *o);
-    o->schedule = "cosine";
-    o->prompt = "Once upon a time";
-    o->sample = 128;
-    train_settings *s = &o->set;
-    s->steps = 2000, s->batch = 16, s->seq = 64, s->accum = 1, s->warmup = 100;
-    s->lr = 1e-2, s->final_lr_frac = 0.1, s->weight_decay = 0.01, s->clip = 1.0;
-    s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1;
-    option_table(t, o);
-    for (int i = 1; i < argc; i++) {
-        option *hit = NULL;
-        for (int k = 0; k < N_OPTS; k++)
-            if (!strcmp(argv[i], t[k].name)) hit = &t[k];
-        if (!hit) die("unknown option '%s' (see --help)", argv[i]);
-        if (hit->given) die("%s given twice", hit->name);
-        hit->given = 1;
-        if (hit->kind == 'b') {
-            *(int *)hit->dst = 1;
-            continue;
-        }
-        if (i + 1 >= argc) die("%s needs a value", hit->name);
-        parse_value(hit, argv[++i]);
-    }
-}
-
-static option *find(option *t, const char *name) {
-    for (int k = 0; k < N_OPTS; k++)
-        if (!strcmp(t[k].name, name)) return &t[k];
-    return NULL;
-}
-
-/* The model (arch.h: the architecture, its preset, any dimension given), then the schedule. */
-static void resolve_config(options *o, option *t) {
-    arch_args *a = &o->model;
-    a->d_model = (int)o->d_model, a->n_layers = (int)o->n_layers, a->d_head = (int)o->d_head;
-    a->window = (int)o->window;
-    char buf[512];
-    const char *bad = arch_resolve(&o->set, a, buf, sizeof buf);
-    if (bad) die("%s", bad);
-    if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
-    else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
-    else die("--schedule must be cosine or constant, got '%s'", o->schedule);
-    if (!find(t, "--eval-every")->given) o->set.eval_every = o->set.steps >= 10 ? (o->set.steps + 9) / 10 : 1;
-    if (!find(t, "--save-every")->given) o->save_every = o->set.eval_every;
-}
-
-/* --resume: the checkpoint's settings win; any setting given on the command line must agree. */
-static void check_resume_settings(const train_settings *ck, const options *o, option *t, const char *path) {
-    const train_settings *s = &o->set;
-    static const char *const model_flags[] = {"--arch", "--preset", "--d-model", "--n-layers", "--d-head",
-                                              "--window", "--drop", "--vanilla-preset", "--vanilla-init"};
-    int given = 0;
-    for (size_t i = 0; i < sizeof model_flags / sizeof *model_flags; i++) given |= find(t, model_flags[i])->given;
-    if (given && (s->arch != ck->arch || memcmp(&s->cfg, &ck->cfg, sizeof s->cfg) ||
-                  memcmp(&s->vcfg, &ck->vcfg, sizeof s->vcfg) || s->vinit != ck->vinit)) {
-        char a[160], b[160];
-        arch_name(s, a, sizeof a), arch_name(ck, b, sizeof b);
-        die("--resume: the model given (%s) is not the one in %s (%s)", a, path, b);
-    }
-#define SAME(flag, field)                                                                                  \
-    if (find(t, flag)->given && s->field != ck->field)                                                     \
-        die("--resume: %s differs from the run in %s (%g there); drop it or match it", flag, path,       \
-            (double)ck->field);
-    SAME("--steps", steps) SAME("--batch", batch) SAME("--seq", seq) SAME("--accum", accum)
-    SAME("--warmup", warmup) SAME("--eval-every", eval_every) SAME("--schedule", schedule) SAME("--lr", lr)
-    SAME("--final-lr-frac", final_lr_frac) SAME("--weight-decay", weight_decay) SAME("--clip", clip)
-    SAME("--beta1", beta1) SAME("--beta2", beta2) SAME("--eps", eps) SAME("--seed", seed)
-#undef SAME
-}
+#include "options.h"
 
 /* ---------------------------------------------------------------- output directory */
 
 static char *path_in(const char *dir, const char *name) {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
-    if (!p) die("out of memory");
+    if (!p) cli_die("out of memory");
     snprintf(p, n, "%s/%s", dir, name);
     return p;
 }
@@ -257,11 +43,11 @@ static void prepare_out_dir(const char *dir) {
     struct stat st;
     int created = 0;
     if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) die("--out %s exists and is not a directory", dir);
+        if (!S_ISDIR(st.st_mode)) cli_die("--out %s exists and is not a directory", dir);
     } else if (mkdir(dir, 0755) == 0) {
         created = 1;
     } else {
-        die("cannot create output directory %s: %s", dir, strerror(errno));
+        cli_die("cannot create output directory %s: %s", dir, strerror(errno));
     }
     char *probe = path_in(dir, ".atome-train-probe");
     FILE *fp = fopen(probe, "wb");
@@ -270,7 +56,7 @@ static void prepare_out_dir(const char *dir) {
     free(probe);
     if (!fp) {
         if (created) rmdir(dir);
-        die("output directory %s is not writable: %s", dir, strerror(e));
+        cli_die("output directory %s is not writable: %s", dir, strerror(e));
     }
 }
 
@@ -290,7 +76,7 @@ static void trim_log(const char *path, int64_t step) {
         keep = j + 1, i = j + 1;
     }
     const void *bufs[1] = {buf};
-    if (write_atomic(path, bufs, &keep, 1, err, sizeof err)) die("%s", err);
+    if (write_atomic(path, bufs, &keep, 1, err, sizeof err)) cli_die("%s", err);
     free(buf);
 }
 
@@ -384,7 +170,7 @@ typedef struct {
 
 static void save(run *r) {
     char err[512];
-    if (checkpoint_save(r->ckpt_path, &r->s, err, sizeof err)) die("%s", err);
+    if (checkpoint_save(r->ckpt_path, &r->s, err, sizeof err)) cli_die("%s", err);
 }
 
 static void stop_now(run *r) {
@@ -423,7 +209,7 @@ static int evaluate(run *r) {
         s->best_bpb = bpb;
         arch_snapshot(&r->m, s->best_blob);
         char err[512];
-        if (arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) die("%s", err);
+        if (r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) cli_die("%s", err);
     }
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
@@ -438,7 +224,7 @@ static int evaluate(run *r) {
     fflush(r->log);
     printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s%s\n", r->pr.tty ? "\r\033[K" : "",
            (long long)s->step, (long long)c->steps, bpb, ppl, s->best_bpb, (long long)s->best_step,
-           best ? " -> " : "", best ? arch_model_file(c) : "");
+           best && r->model_path ? " -> " : "", best && r->model_path ? arch_model_file(c) : "");
     return 0;
 }
 
@@ -487,9 +273,9 @@ static void print_sample(run *r) {
     int n = (int)r->o.sample, plen = (int)strlen(r->o.prompt);
     if (n == 0 || plen == 0) return;
     uint8_t *tok = malloc((size_t)plen + n);
-    if (!tok) die("out of memory for the sample");
+    if (!tok) cli_die("out of memory for the sample");
     memcpy(tok, r->o.prompt, (size_t)plen);
-    if (arch_sample(&r->s.set, r->s.best_blob, tok, plen, n)) die("out of memory for the sample");
+    if (arch_sample(&r->s.set, r->s.best_blob, tok, plen, n)) cli_die("out of memory for the sample");
     printf("sample (greedy, best model, step %lld):\n", (long long)r->s.best_step);
     for (int i = 0; i < plen + n; i++) putchar(tok[i] == '\n' || tok[i] == '\t' || (tok[i] >= 32 && tok[i] != 127) ? tok[i] : '?');
     putchar('\n');
@@ -498,38 +284,39 @@ static void print_sample(run *r) {
 
 static void start(run *r, int argc, char **argv) {
     options *o = &r->o;
-    parse_args(argc, argv, o, r->t);
+    cli_parse(argc, argv, o, r->t);
     if (o->help) {
-        fputs(usage, stdout);
+        fputs(cli_usage, stdout);
         exit(0);
     }
-    if (!o->data) die("--data FILE is required (see --help)");
-    if (!o->out) die("--out DIR is required (see --help)");
-    resolve_config(o, r->t);
+    if (!o->data) cli_die("--data FILE is required (see --help)");
+    if (!o->out) cli_die("--out DIR is required (see --help)");
+    cli_resolve(o, r->t);
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
     train_state *s = &r->s;
     if (o->resume) {
-        if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) die("--resume: %s", err);
-        check_resume_settings(&s->set, o, r->t, r->ckpt_path);
-        if (!find(r->t, "--save-every")->given) o->save_every = s->set.eval_every;
+        if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) cli_die("--resume: %s", err);
+        cli_check_resume(&s->set, o, r->t, r->ckpt_path);
+        if (!cli_find(r->t, "--save-every")->given) o->save_every = s->set.eval_every;
     } else {
         if (access(r->ckpt_path, F_OK) == 0)
-            die("%s exists: add --resume to continue that run, or choose another --out", r->ckpt_path);
+            cli_die("%s exists: add --resume to continue that run, or choose another --out", r->ckpt_path);
         s->set = o->set;
     }
     const train_settings *c = &s->set;
-    r->model_path = path_in(o->out, arch_model_file(c));
-    if (data_open(&r->d, o->data, o->valid, (int)c->seq, err, sizeof err)) die("%s", err);
+    const char *model_file = arch_model_file(c); /* NULL: --float-act writes no model */
+    r->model_path = model_file ? path_in(o->out, model_file) : NULL;
+    if (data_open(&r->d, o->data, o->valid, (int)c->seq, err, sizeof err)) cli_die("%s", err);
     if (o->resume && (c->train_bytes != r->d.n_train || c->train_crc != r->d.train_crc ||
                       c->valid_bytes != r->d.n_valid || c->valid_crc != r->d.valid_crc))
-        die("--resume: the %s bytes differ from those the checkpoint was trained on", 
+        cli_die("--resume: the %s bytes differ from those the checkpoint was trained on", 
             c->train_bytes != r->d.n_train || c->train_crc != r->d.train_crc ? "training" : "validation");
     if (!o->resume) {
         s->set.train_bytes = r->d.n_train, s->set.train_crc = r->d.train_crc;
         s->set.valid_bytes = r->d.n_valid, s->set.valid_crc = r->d.valid_crc;
-        if (state_alloc(s)) die("out of memory for the model's parameters");
+        if (state_alloc(s)) cli_die("out of memory for the model's parameters");
         arch_init(c, s->params);
         /* The sampler's stream is split from the initialiser's so the two never share numbers. */
         s->rng = c->seed ^ 0xda7a5eed0ddba11ull;
@@ -543,22 +330,23 @@ static void start(run *r, int argc, char **argv) {
     r->grad_acc = malloc((size_t)P * sizeof(float));
     r->loss_pos = malloc((size_t)B * T * sizeof(float));
     if (failed || !r->tokens || !r->decay || !r->grad || !r->grad_acc || !r->loss_pos)
-        die("out of memory for batch %d x seq %d of this model", B, T);
+        cli_die("out of memory for batch %d x seq %d of this model", B, T);
     arch_decay_mask(c, r->decay);
 
     /* Every check has passed: only now touch the output directory. */
     prepare_out_dir(o->out);
     char tmp_model[32];
-    snprintf(tmp_model, sizeof tmp_model, "%s.tmp", arch_model_file(c));
+    snprintf(tmp_model, sizeof tmp_model, "%s.tmp", model_file ? model_file : "model.bin");
     char *stale[3] = {path_in(o->out, "checkpoint.bin.tmp"), path_in(o->out, tmp_model), path_in(o->out, "log.jsonl.tmp")};
     for (int i = 0; i < 3; i++) unlink(stale[i]), free(stale[i]);
     if (o->resume) {
         trim_log(r->log_path, s->step);
         /* the model file may be from an evaluation past the checkpoint */
-        if (s->best_step && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) die("%s", err);
+        if (s->best_step && r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err))
+            cli_die("%s", err);
     }
     r->log = fopen(r->log_path, o->resume ? "ab" : "wb");
-    if (!r->log) die("cannot write %s: %s", r->log_path, strerror(errno));
+    if (!r->log) cli_die("cannot write %s: %s", r->log_path, strerror(errno));
     if (o->threads) omp_set_num_threads((int)o->threads);
     install_handlers();
 
@@ -609,10 +397,14 @@ int main(int argc, char **argv) {
     char a[32], b[32], e[32];
     double tok = (double)(s->step - r.pr.first_step) * (double)(c->batch * c->seq * c->accum);
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
-           "(ppl %.3f) at step %lld -> %s (%ld B) | checkpoint %s\n", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
+           "(ppl %.3f) at step %lld", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
            (long long)c->steps, hms(now() - r.pr.t_start, a), hms(r.pr.t_train, b), hms(r.pr.t_eval, e),
-           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step,
-           r.model_path, arch_model_file_bytes(c), r.ckpt_path);
+           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step);
+    if (r.model_path) printf(" -> %s (%ld B)", r.model_path, arch_model_file_bytes(c));
+    printf(" | checkpoint %s\n", r.ckpt_path);
+    if (!r.model_path)
+        printf("--float-act: no model.bin written: the engine runs int8 activations, so it would not compute this "
+               "model's logits; its bpb is the trainer's float forward\n");
     print_time_split(&r.pr);
     print_sample(&r);
     arch_close(&r.m);

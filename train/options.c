@@ -1,0 +1,209 @@
+/* options.c — atome-train's command line: the option table, --help, parsing, the settings it
+ * resolves to, and what --resume lets the command line say (API in options.h). */
+#include "options.h"
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "adamw.h"
+
+void cli_die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("atome-train: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_BAD_INPUT);
+}
+
+static void option_table(option *t, options *o) {
+    train_settings *s = &o->set;
+    const option all[N_OPTS] = {
+        {"--data", 's', &o->data, 0, 0, 0},
+        {"--valid", 's', &o->valid, 0, 0, 0},
+        {"--out", 's', &o->out, 0, 0, 0},
+        {"--arch", 's', &o->model.arch, 0, 0, 0},
+        {"--preset", 's', &o->model.preset, 0, 0, 0},
+        {"--d-model", 'i', &o->d_model, 1, 1e6, 0},
+        {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
+        {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
+        {"--window", 'i', &o->window, 1, 1e6, 0},
+        {"--drop", 's', &o->model.drop, 0, 0, 0},
+        {"--vanilla-preset", 's', &o->model.vanilla_preset, 0, 0, 0},
+        {"--vanilla-init", 's', &o->model.vanilla_init, 0, 0, 0},
+        {"--float-act", 'b', &o->model.float_act, 0, 0, 0},
+        {"--steps", 'i', &s->steps, 1, 1e9, 0},
+        {"--batch", 'i', &s->batch, 1, 4096, 0},
+        {"--seq", 'i', &s->seq, 1, 8192, 0},
+        {"--accum", 'i', &s->accum, 1, 1e6, 0},
+        {"--lr", 'f', &s->lr, 0, INFINITY, 0},
+        {"--warmup", 'i', &s->warmup, 0, 1e9, 0},
+        {"--schedule", 's', &o->schedule, 0, 0, 0},
+        {"--final-lr-frac", 'f', &s->final_lr_frac, 0, 1, 0},
+        {"--weight-decay", 'f', &s->weight_decay, 0, INFINITY, 0},
+        {"--clip", 'f', &s->clip, 0, INFINITY, 0},
+        {"--beta1", 'f', &s->beta1, 0, 1, 0},
+        {"--beta2", 'f', &s->beta2, 0, 1, 0},
+        {"--eps", 'f', &s->eps, 0, INFINITY, 0},
+        {"--seed", 'u', &s->seed, 0, 0, 0},
+        {"--eval-every", 'i', &s->eval_every, 1, 1e9, 0},
+        {"--save-every", 'i', &o->save_every, 1, 1e9, 0},
+        {"--threads", 'i', &o->threads, 1, 1024, 0},
+        {"--sample", 'i', &o->sample, 0, 4096, 0},
+        {"--prompt", 's', &o->prompt, 0, 0, 0},
+        {"--resume", 'b', &o->resume, 0, 0, 0},
+        {"--help", 'b', &o->help, 0, 0, 0},
+    };
+    memcpy(t, all, sizeof all);
+}
+
+const char cli_usage[] =
+    "usage: atome-train --data FILE --out DIR [options]\n"
+    "Trains a ternary byte-level atome model on FILE; writes DIR/model.bin (the best model on the\n"
+    "validation bytes, the blob atome-infer loads; not with --float-act), DIR/checkpoint.bin and\n"
+    "DIR/log.jsonl.\n"
+    "With --arch vanilla it trains the vanilla GPT baseline instead (FP32, for the A/B) and writes\n"
+    "DIR/model.vnl (64-byte header and the FP32 weights) in place of model.bin.\n"
+    "\n"
+    "data\n"
+    "  --data FILE          training bytes (required)\n"
+    "  --valid FILE         validation bytes (default: the last 10% of --data, held out)\n"
+    "  --out DIR            output directory, created if missing (required)\n"
+    "model (a preset, optionally with dimensions overridden)\n"
+    "  --arch A             atome (routed ternary) or vanilla (GPT baseline) (default: atome)\n"
+    "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
+    "  --d-model N  --n-layers N  --d-head N  --window W\n"
+    "  --drop LIST          ablation: switch pathways off, a comma list of conv, ssm, attn\n"
+    "  --float-act          ablation: float activations where the engine has int8 ones (h before the\n"
+    "                       matmuls and the head, q, k, v); the weights stay ternary. The engine cannot\n"
+    "                       run such a model: no model.bin is written, and the valid bpb is the\n"
+    "                       trainer's own float forward\n"
+    "  --vanilla-preset P   vanilla only: param-fair (60,808 parameters) or flash-fair (5,968);\n"
+    "                       both have 64 positions, so --seq at most 64 (default: param-fair)\n"
+    "  --vanilla-init I     vanilla only: gpt2 (normal, std 0.02) or torch (PyTorch's defaults) (default: gpt2)\n"
+    "training\n"
+    "  --steps N            optimizer updates (default 2000)\n"
+    "  --batch B            windows per micro-batch (default 16)\n"
+    "  --seq T              predicted bytes per window; a window holds T+1 bytes (default 64)\n"
+    "  --accum A            micro-batches per update, gradients averaged (default 1)\n"
+    "  --lr X               peak learning rate (default 1e-2: ternary weights want a large one)\n"
+    "  --warmup N           linear warmup updates (default 100)\n"
+    "  --schedule S         cosine (to lr x --final-lr-frac at the last update) or constant (default cosine)\n"
+    "  --final-lr-frac F    (default 0.1)\n"
+    "  --weight-decay X     decoupled, on the matrices and embeddings only (default 0.01)\n"
+    "  --clip X             clip the global gradient norm to X; 0: off (default 1)\n"
+    "  --beta1 X --beta2 X --eps X   AdamW (default 0.9, 0.95, 1e-8)\n"
+    "  --seed N             initialisation and window sampling (default 1)\n"
+    "  --eval-every N       evaluate on the validation bytes every N updates and at the end\n"
+    "                       (default: steps/10)\n"
+    "  --save-every N       write the checkpoint every N updates (default: as --eval-every)\n"
+    "  --resume             continue the run whose checkpoint is in --out; settings come from the\n"
+    "                       checkpoint, and any given must agree with it\n"
+    "  --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --sample N           bytes of greedy sample printed at the end (default 128; 0: none)\n"
+    "  --prompt S           its prompt (default \"Once upon a time\")\n"
+    "\n"
+    "SIGINT/SIGTERM save the checkpoint at the next step boundary and exit; --resume continues.\n"
+    "Exit status: 0 done, 1 bad input or I/O error, 3 loss became NaN/Inf, 128+signal if stopped.\n"
+    "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n";
+
+static void parse_value(option *o, const char *v) {
+    char *end = NULL;
+    errno = 0;
+    if (o->kind == 's') {
+        *(const char **)o->dst = v;
+    } else if (o->kind == 'u') {
+        unsigned long long x = strtoull(v, &end, 0);
+        if (!*v || *end || errno || *v == '-') cli_die("%s needs a non-negative integer, got '%s'", o->name, v);
+        *(uint64_t *)o->dst = x;
+    } else if (o->kind == 'i') {
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < o->lo || x > o->hi)
+            cli_die("%s needs an integer from %.0f to %.0f, got '%s'", o->name, o->lo, o->hi, v);
+        *(int64_t *)o->dst = x;
+    } else {
+        double x = strtod(v, &end);
+        int open_lo = !strcmp(o->name, "--lr") || !strcmp(o->name, "--eps");
+        int open_hi = !strcmp(o->name, "--beta1") || !strcmp(o->name, "--beta2");
+        if (!*v || *end || !isfinite(x) || x < o->lo || (open_lo && x <= o->lo) || x > o->hi ||
+            (open_hi && x >= o->hi))
+            cli_die("%s needs a finite number %s %g%s, got '%s'", o->name, open_lo ? ">" : ">=", o->lo,
+                o->hi < INFINITY ? (open_hi ? " and < 1" : " and <= 1") : "", v);
+        *(double *)o->dst = x;
+    }
+}
+
+void cli_parse(int argc, char **argv, options *o, option *t) {
+    memset(o, 0, sizeof *o);
+    o->schedule = "cosine";
+    o->prompt = "Once upon a time";
+    o->sample = 128;
+    train_settings *s = &o->set;
+    s->steps = 2000, s->batch = 16, s->seq = 64, s->accum = 1, s->warmup = 100;
+    s->lr = 1e-2, s->final_lr_frac = 0.1, s->weight_decay = 0.01, s->clip = 1.0;
+    s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1;
+    option_table(t, o);
+    for (int i = 1; i < argc; i++) {
+        option *hit = NULL;
+        for (int k = 0; k < N_OPTS; k++)
+            if (!strcmp(argv[i], t[k].name)) hit = &t[k];
+        if (!hit) cli_die("unknown option '%s' (see --help)", argv[i]);
+        if (hit->given) cli_die("%s given twice", hit->name);
+        hit->given = 1;
+        if (hit->kind == 'b') {
+            *(int *)hit->dst = 1;
+            continue;
+        }
+        if (i + 1 >= argc) cli_die("%s needs a value", hit->name);
+        parse_value(hit, argv[++i]);
+    }
+}
+
+option *cli_find(option *t, const char *name) {
+    for (int k = 0; k < N_OPTS; k++)
+        if (!strcmp(t[k].name, name)) return &t[k];
+    return NULL;
+}
+
+/* The model (arch.h: the architecture, its preset, any dimension given), then the schedule. */
+void cli_resolve(options *o, option *t) {
+    arch_args *a = &o->model;
+    a->d_model = (int)o->d_model, a->n_layers = (int)o->n_layers, a->d_head = (int)o->d_head;
+    a->window = (int)o->window;
+    char buf[512];
+    const char *bad = arch_resolve(&o->set, a, buf, sizeof buf);
+    if (bad) cli_die("%s", bad);
+    if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
+    else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
+    else cli_die("--schedule must be cosine or constant, got '%s'", o->schedule);
+    if (!cli_find(t, "--eval-every")->given) o->set.eval_every = o->set.steps >= 10 ? (o->set.steps + 9) / 10 : 1;
+    if (!cli_find(t, "--save-every")->given) o->save_every = o->set.eval_every;
+}
+
+/* --resume: the checkpoint's settings win; any setting given on the command line must agree. */
+void cli_check_resume(const train_settings *ck, const options *o, option *t, const char *path) {
+    const train_settings *s = &o->set;
+    static const char *const model_flags[] = {"--arch", "--preset", "--d-model", "--n-layers", "--d-head",
+                                              "--window", "--drop", "--vanilla-preset", "--vanilla-init"};
+    int given = 0;
+    for (size_t i = 0; i < sizeof model_flags / sizeof *model_flags; i++) given |= cli_find(t, model_flags[i])->given;
+    if (given && (s->arch != ck->arch || memcmp(&s->cfg, &ck->cfg, sizeof s->cfg) ||
+                  memcmp(&s->vcfg, &ck->vcfg, sizeof s->vcfg) || s->vinit != ck->vinit)) {
+        char a[160], b[160];
+        arch_name(s, a, sizeof a), arch_name(ck, b, sizeof b);
+        cli_die("--resume: the model given (%s) is not the one in %s (%s)", a, path, b);
+    }
+#define SAME(flag, field)                                                                                  \
+    if (cli_find(t, flag)->given && s->field != ck->field)                                                     \
+        cli_die("--resume: %s differs from the run in %s (%g there); drop it or match it", flag, path,       \
+            (double)ck->field);
+    SAME("--steps", steps) SAME("--batch", batch) SAME("--seq", seq) SAME("--accum", accum)
+    SAME("--warmup", warmup) SAME("--eval-every", eval_every) SAME("--schedule", schedule) SAME("--lr", lr)
+    SAME("--final-lr-frac", final_lr_frac) SAME("--weight-decay", weight_decay) SAME("--clip", clip)
+    SAME("--beta1", beta1) SAME("--beta2", beta2) SAME("--eps", eps) SAME("--seed", seed)
+    SAME("--float-act", float_act) /* a switch: only a --float-act given to an int8 run can differ */
+#undef SAME
+}
