@@ -49,10 +49,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub calling atome_load/atome_reset/atome_step/atome_argmax, \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *-flto*: the same link with link-time optimisation (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: linked engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub calling atome_load/atome_reset/atome_step/atome_argmax, \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it."
   echo
-  echo "| target | flags | objects .text | .data | .bss | linked engine .text | ≤ 2.6 KB | helpers .text | linked engine .text, -flto |"
-  echo "|---|---|---:|---:|---:|---:|---|---:|---:|"
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | helpers .text |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
   for c in $cpus; do
     sz=arm-none-eabi-size
     [ "$c" = rv32 ] && sz=riscv64-unknown-elf-size
@@ -64,8 +64,8 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     st=$(kind_sum stub '^[.](text|rodata|srodata)' <<<"$secs")
     lto=$(( $(map_sections build/mcu/obj/$c/engine-lto.map | kind_sum engine '^[.](text|rodata|srodata)') - st ))
     verdict="—"
-    [ "$c" != rv32 ] && { [ "$lt" -le $target ] && verdict="yes" || verdict="**no** (+$((lt - target)) B)"; }
-    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $verdict | $ht | $lto |"
+    [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $ht |"
   done
   echo
   echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"
