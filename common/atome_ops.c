@@ -57,57 +57,98 @@ static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
 }
 
 #ifdef ATOME_LUT
-void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
-    /* Laid out [byte][j] with rows padded to 16 so that every loop runs along j, whole vectors. */
+/* dst[k·n + i][j] = (k - 1)·x[j] + src[i][j] for k = 0, 1, 2: one more trit in front of n sums. */
+static inline __attribute__((always_inline)) void lut_digit(int16_t *dst, const int16_t *src, int n,
+                                                              const int16_t *x, int stride) {
+    for (int i = 0; i < n; i++, dst += stride, src += stride)
+        for (int j = 0; j < stride; j++) {
+            dst[j] = (int16_t)(src[j] - x[j]);
+            dst[n * stride + j] = src[j];
+            dst[2 * n * stride + j] = (int16_t)(src[j] + x[j]);
+        }
+}
+
+/* Digit by digit from the last: sums over trits 4, then 3..4, 2..4, 1..4 (3, 9, 27, 81 rows),
+ * and the table's 243 rows from the last with trit 0 in front, each row one vector add. Inlined
+ * with the stride constant, every loop runs along j in whole vectors. The s arrays hold their rows stride apart. */
+static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const int8_t *xq, int rb, int stride) {
     enum { MAXS = ATOME_LUT_STRIDE(ATOME_MAX_D) };
-    int stride = ATOME_LUT_STRIDE(5 * rb);
-    int16_t x[5][MAXS], v2[MAXS];
+    int16_t x[5][MAXS], zero[MAXS], s1[3 * MAXS], s2[9 * MAXS], s3[27 * MAXS], s4[81 * MAXS];
     for (int p = 0; p < 5; p++)
-        for (int j = 0; j < stride; j++) x[p][j] = (int16_t)(j < rb ? xq[p * rb + j] : 0);
-    int n = 0;
-    for (int d0 = -1; d0 <= 1; d0++)
-        for (int d1 = -1; d1 <= 1; d1++)
-            for (int d2 = -1; d2 <= 1; d2++) {
-                for (int j = 0; j < stride; j++) v2[j] = (int16_t)(d0 * x[0][j] + d1 * x[1][j] + d2 * x[2][j]);
-                for (int d3 = -1; d3 <= 1; d3++)
-                    for (int d4 = -1; d4 <= 1; d4++, n++) {
-                        int16_t *t = lut + ((n * 256 + 242) / 243) * stride;
-                        for (int j = 0; j < stride; j++) t[j] = (int16_t)(v2[j] + d3 * x[3][j] + d4 * x[4][j]);
-                    }
-            }
+        for (int j = 0; j < stride; j++) x[p][j] = (int16_t)(j < rb ? xq[p * rb + j] : 0), zero[j] = 0;
+    lut_digit(s1, zero, 1, x[4], stride);
+    lut_digit(s2, s1, 3, x[3], stride);
+    lut_digit(s3, s2, 9, x[2], stride);
+    lut_digit(s4, s3, 27, x[1], stride);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 81; i++) {
+            int n = k * 81 + i; /* the trits' number; its byte is ceil(n·256/243) (atome_trits.h) */
+            int16_t *t = lut + ((n * 256 + 242) / 243) * stride;
+            for (int j = 0; j < stride; j++) t[j] = (int16_t)(s4[i * stride + j] + (k - 1) * x[0][j]);
+        }
+}
+
+void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
+    /* Laid out [byte][j] with rows padded to a power of two, 16 or more (ATOME_LUT_STRIDE). */
+    switch (ATOME_LUT_STRIDE(5 * rb)) {
+    case 16: lut_build(lut, xq, rb, 16); return;
+    case 32: lut_build(lut, xq, rb, 32); return;
+    case 64: lut_build(lut, xq, rb, 64); return;
+    default: lut_build(lut, xq, rb, ATOME_LUT_STRIDE(5 * rb)); return;
+    }
+}
+#endif
+
+#ifdef ATOME_LUT
+/* The rows of w against a table from matmul_lut, two rows a pass (the column walk is shared).
+ * Inlined with rb and shift constant for the presets' widths, the walk unrolls completely: one
+ * byte load and one table load per packed byte, no loop counter. */
+static inline __attribute__((always_inline)) void lut_rows(float *y, const atome_tmat *w, const int16_t *lut,
+                                                             float s, int rb, int shift) {
+    int r = 0;
+    for (; r + 2 <= w->rows; r += 2) {
+        const uint8_t *a = w->trits + (long)r * rb, *b = a + rb;
+        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+        int j = 0;
+        for (; j + 2 <= rb; j += 2) {
+            a0 += lut[(a[j] << shift) | j], a1 += lut[(a[j + 1] << shift) | (j + 1)];
+            b0 += lut[(b[j] << shift) | j], b1 += lut[(b[j + 1] << shift) | (j + 1)];
+        }
+        if (j < rb) a0 += lut[(a[j] << shift) | j], b0 += lut[(b[j] << shift) | j];
+        y[r] = (float)(a0 + a1) * s;
+        y[r + 1] = (float)(b0 + b1) * s;
+    }
+    for (; r < w->rows; r++) {
+        const uint8_t *a = w->trits + (long)r * rb;
+        int32_t acc = 0;
+        for (int j = 0; j < rb; j++) acc += lut[(a[j] << shift) | j];
+        y[r] = (float)acc * s;
+    }
 }
 #endif
 
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut) {
     float s = *w->scale * xs;
-    int rb = w->row_bytes, r = 0;
+    int rb = w->row_bytes;
 #ifdef ATOME_LUT
     if (lut) {
-        int shift = 4;
-        while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
-        for (; r + 2 <= w->rows; r += 2) { /* two rows a pass: the column walk is shared */
-            const uint8_t *a = w->trits + (long)r * rb, *b = a + rb;
-            int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-            int j = 0;
-            for (; j + 2 <= rb; j += 2) {
-                a0 += lut[(a[j] << shift) | j], a1 += lut[(a[j + 1] << shift) | (j + 1)];
-                b0 += lut[(b[j] << shift) | j], b1 += lut[(b[j + 1] << shift) | (j + 1)];
-            }
-            if (j < rb) a0 += lut[(a[j] << shift) | j], b0 += lut[(b[j] << shift) | j];
-            y[r] = (float)(a0 + a1) * s;
-            y[r + 1] = (float)(b0 + b1) * s;
+        switch (rb) { /* the preset widths D = 16, 32, 64, 128, 256 */
+        case 4: lut_rows(y, w, lut, s, 4, 4); return;
+        case 7: lut_rows(y, w, lut, s, 7, 4); return;
+        case 13: lut_rows(y, w, lut, s, 13, 4); return;
+        case 26: lut_rows(y, w, lut, s, 26, 5); return;
+        case 52: lut_rows(y, w, lut, s, 52, 6); return;
+        default: {
+            int shift = 4;
+            while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
+            lut_rows(y, w, lut, s, rb, shift);
+            return;
         }
-        for (; r < w->rows; r++) {
-            const uint8_t *a = w->trits + (long)r * rb;
-            int32_t acc = 0;
-            for (int j = 0; j < rb; j++) acc += lut[(a[j] << shift) | j];
-            y[r] = (float)acc * s;
         }
-        return;
     }
 #endif
     (void)lut;
-    for (; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
+    for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
 }
 
 void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D) {

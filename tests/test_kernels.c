@@ -114,15 +114,17 @@ END_TEST
 
 START_TEST(matmul_both_paths_match_integer_loop) {
     atome_rng r = {11};
-    for (int cols = 1; cols <= 64; cols += 7) {
-        int rows = 5;
-        int8_t w[5 * 64], x[70] = {0}; /* room for the padding of 64 columns */
+    /* every width matmul_forward and matmul_lut specialise (rb 4, 7, 13, 26, 52) and others */
+    static const int widths[] = {1, 8, 15, 16, 20, 22, 32, 35, 57, 64, 65, 128, 130, 200, 256};
+    for (unsigned k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        int rows = 5, cols = widths[k]; /* odd: the two-row pass and the last row */
+        int8_t w[5 * 256], x[260] = {0}; /* room for the padding of 256 columns */
         for (int i = 0; i < rows * cols; i++) w[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
         for (int i = 0; i < cols; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
         tmat_buf b;
         make_tmat(&b, w, rows, cols, 1.0f);
         float y[5], ylut[5];
-        static int16_t lut[ATOME_LUT_SIZE(64)];
+        static int16_t lut[ATOME_LUT_SIZE(256)];
         matmul_forward(y, &b.m, x, 1.0f, NULL);
         matmul_lut(lut, x, b.m.row_bytes);
         matmul_forward(ylut, &b.m, x, 1.0f, lut);
