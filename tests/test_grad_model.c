@@ -23,6 +23,14 @@
  * on the residual) or a wrong scale shows up at 1e-2 or more, and even the subtle one of
  * taking the float h instead of the dequantised h~ = hs·hq as the unembedding's input gives
  * 2e-3: each was tried and fails this test.
+ *
+ * The --float-act model (fb_create_float_act) gets the same check with the surrogate's offsets
+ * all 0 (it quantises nothing; only the ternary weights and the top-k selection are frozen),
+ * its selections from a pass of the float_act.h kernels, and a tolerance ten times tighter,
+ * 1e-5. Its largest error seen is 9e-7 (the int8 check's is 1e-6: the same float32 rounding of
+ * the backward, which quantisation does not add to), so 1e-5 still keeps a margin of 10, and it
+ * catches what 1e-4 would let through on this path: a backward that reads an int8-rounded
+ * copy of q for the key gradients gives 6e-5 (int8-rounded h into the matmul gradients, 3e-3).
  */
 #include <check.h>
 #include <math.h>
@@ -33,10 +41,12 @@
 #include "../common/atome_block.h"
 #include "../common/atome_math.h"
 #include "../train/fb.h"
+#include "../train/float_act.h"
 #include "../train/ops_backward.h"
 #include "grad_util.h"
 
 #define MODEL_TOL 1e-4
+#define FLOAT_ACT_TOL 1e-5
 
 typedef struct {
     atome_config c;
@@ -55,6 +65,7 @@ typedef struct {
     model_params off;
     float *base;
     double *eff, *work;
+    double tol, worst; /* the tolerance of check_tensor, and the largest error it saw */
 } surrogate;
 
 #define OFF(s, ptr) ((long)((ptr) - (s)->base))
@@ -195,6 +206,56 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
     free(x), free(h), free(st), free(ks), free(vs), free(kf), free(kq), free(vq);
 }
 
+/* The float-activation forward of float_act.h at theta0 in fb's order (the projection over a
+ * sequence's T positions, then the mix position by position; the window is its own key/value
+ * cache): records each top-k selection into the surrogate, and the logits [B][T][V]. It
+ * quantises nothing, so the surrogate's offsets stay 0. */
+static void base_pass_float(surrogate *s, const atome_weights *w, float *logits) {
+    int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head, V = s->c.vocab;
+    long rbk = 5L * ATOME_ROW_BYTES(D);
+    float *dense = malloc((size_t)((2 * Dh + D + 3) * L + V) * rbk * sizeof(float));
+    float *x = malloc((size_t)T * D * sizeof(float)), *h = malloc((size_t)T * D * sizeof(float));
+    float *st = malloc((size_t)T * D * sizeof(float)), *k = malloc((size_t)T * Dh * sizeof(float));
+    float *v = malloc((size_t)T * D * sizeof(float)), *q = malloc((size_t)T * Dh * sizeof(float));
+    float *rl = malloc((size_t)T * 3 * sizeof(float)), *mean = malloc((size_t)T * sizeof(float));
+    float *rstd = malloc((size_t)T * sizeof(float));
+    ck_assert(dense && x && h && st && k && v && q && rl && mean && rstd);
+    atome_layer_dense wd[ATOME_MAX_LAYERS];
+    float *at = dense;
+    for (int l = 0; l < L; l++) {
+        const atome_layer *y = &w->layer[l];
+        wd[l] = (atome_layer_dense){at, at + Dh * rbk, at + 2 * Dh * rbk, at + (2 * Dh + D) * rbk};
+        matmul_decode(wd[l].wq, &y->wq), matmul_decode(wd[l].wk, &y->wk);
+        matmul_decode(wd[l].wv, &y->wv), matmul_decode(wd[l].router, &y->router);
+        at += (2 * Dh + D + 3) * rbk;
+    }
+    matmul_decode(at, &w->unemb);
+    float scores[ATOME_MAX_WINDOW], yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D], p[ATOME_TOPK], r[3];
+    for (int b = 0; b < B; b++) {
+        const uint8_t *tok = s->tok + (long)b * (T + 1);
+        for (int t = 0; t < T; t++) embed_forward(x + t * D, &w->emb, tok[t]);
+        for (int l = 0; l < L; l++) {
+            atome_block_acts rows = {.h = h, .ln_mean = mean, .ln_rstd = rstd, .kf = k, .vf = v, .q = q,
+                                     .router_logits = rl};
+            float_project_rows(T, x, &w->layer[l], &wd[l], &s->c, &rows);
+            for (int t = 0; t < T; t++) {
+                long o = ((long)b * L + l) * T + t;
+                atome_block_acts a = {.h = h + t * D, .yc = yc, .ys = ys, .ya = ya, .q = q + t * Dh,
+                                      .scores = scores, .att_sel = s->sel + o * ATOME_TOPK, .att_p = p,
+                                      .att_n = s->n + o, .att_first = s->first + o, .router_logits = rl + 3 * t,
+                                      .router = r};
+                const float *past[4];
+                for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : NULL;
+                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, past, t ? st + (t - 1) * D : NULL,
+                                st + t * D, k, v, (float)s->inv, &a);
+            }
+        }
+        atome_head_acts ha = {.h = h, .ln_mean = mean, .ln_rstd = rstd};
+        float_head_rows(T, logits + (long)b * T * V, x, w, at, &ha);
+    }
+    free(dense), free(x), free(h), free(st), free(k), free(v), free(q), free(rl), free(mean), free(rstd);
+}
+
 /* W~0 of one ternary tensor into the surrogate. */
 static void freeze_tmat(surrogate *s, const float *master_ptr, const atome_tmat *m) {
     long n = (long)m->rows * m->cols, at = OFF(s, master_ptr);
@@ -214,7 +275,7 @@ static void check_tensor(surrogate *s, double *theta, const float *grad, const f
     grad_fd(surrogate_loss, theta, s, (int)at, (int)n, 1e-4, fd);
     char what[64];
     snprintf(what, sizeof what, "%s [%d]", name, index);
-    grad_check(what, grad + at, fd, (int)n, MODEL_TOL);
+    s->worst = fmax(s->worst, grad_check(what, grad + at, fd, (int)n, s->tol));
     free(fd);
 }
 
@@ -250,7 +311,10 @@ static float *init_master(const atome_config *c, uint64_t seed, model_params *mp
     return m;
 }
 
-START_TEST(model_gradient_matches_surrogate_fd) {
+/* fb_step's gradient (int8 activations, or float ones with float_act) against the central
+ * differences of the surrogate at the same point, every tensor within tol; returns the largest
+ * error seen. */
+static double model_gradient_check(int float_act, double tol) {
     /* window 5 < T = 12: attention slides, and with 5 candidates top-4 leaves one out; D = 12
      * pads the int8 vectors to 15 */
     const atome_config c = {ATOME_VOCAB, 12, 2, 4, 5, 0};
@@ -261,21 +325,22 @@ START_TEST(model_gradient_matches_surrogate_fd) {
     uint8_t *blob, tok[B * (T + 1)];
     float *master = init_master(&c, 5, &mp, &blob);
     text_tokens(tok, B * (T + 1), TEXT);
-    fb_context *f = fb_create(&c, B, T);
+    fb_context *f = float_act ? fb_create_float_act(&c, B, T) : fb_create(&c, B, T);
     ck_assert_ptr_nonnull(f);
     float *grad = malloc((size_t)P * sizeof(float)), *lf = malloc((size_t)B * T * V * sizeof(float));
     float *lb = malloc((size_t)B * T * V * sizeof(float));
     double loss = fb_step(f, blob, &mp, tok, grad);
     ck_assert(fb_forward(f, blob, tok, lf, NULL) == loss);
 
-    surrogate s = {.c = c, .B = B, .T = T, .P = P, .tok = tok, .inv = 1.0f / atome_sqrtf((float)Dh)};
+    surrogate s = {.c = c, .B = B, .T = T, .P = P, .tok = tok, .inv = 1.0f / atome_sqrtf((float)Dh), .tol = tol};
     double *theta = malloc((size_t)P * sizeof(double)), *wq0 = malloc((size_t)P * sizeof(double));
     long BLT = (long)B * L * T;
     s.wq0 = wq0;
-    s.ch = malloc((size_t)BLT * D * sizeof(double)), s.cv = malloc((size_t)BLT * D * sizeof(double));
-    s.cq = malloc((size_t)BLT * Dh * sizeof(double)), s.ck = malloc((size_t)BLT * Dh * sizeof(double));
+    /* zero offsets: what the float-activation pass leaves them (it quantises nothing) */
+    s.ch = calloc((size_t)BLT * D, sizeof(double)), s.cv = calloc((size_t)BLT * D, sizeof(double));
+    s.cq = calloc((size_t)BLT * Dh, sizeof(double)), s.ck = calloc((size_t)BLT * Dh, sizeof(double));
     s.sel = malloc((size_t)BLT * ATOME_TOPK * sizeof(int)), s.n = malloc((size_t)BLT * sizeof(int));
-    s.first = malloc((size_t)BLT * sizeof(int)), s.chf = malloc((size_t)B * T * D * sizeof(double));
+    s.first = malloc((size_t)BLT * sizeof(int)), s.chf = calloc((size_t)B * T * D, sizeof(double));
     s.eff = malloc((size_t)P * sizeof(double)), s.work = malloc((size_t)T * (3 * D + 2 * Dh + 1) * sizeof(double));
     s.base = master;
     model_params_bind(&s.off, &c, master);
@@ -295,7 +360,8 @@ START_TEST(model_gradient_matches_surrogate_fd) {
         freeze_tmat(&s, mp.layer[l].wv, &w.layer[l].wv);
         freeze_tmat(&s, mp.layer[l].router, &w.layer[l].router);
     }
-    base_pass(&s, &w, lb);
+    if (float_act) base_pass_float(&s, &w, lb);
+    else base_pass(&s, &w, lb);
     /* the surrogate's offsets and selections come from exactly fb's forward */
     ck_assert_mem_eq(lb, lf, (size_t)B * T * V * sizeof(float));
     double l0 = surrogate_loss(theta, &s);
@@ -327,13 +393,22 @@ START_TEST(model_gradient_matches_surrogate_fd) {
     }
     check_tensor(&s, theta, grad, mp.lnf_g, D, "lnf_g", -1);
     check_tensor(&s, theta, grad, mp.lnf_b, D, "lnf_b", -1);
-    check_tensor(&s, theta, grad, mp.unemb, (long)V * D, "unembedding", -1);
+    /* The int8 check covers every row of the unembedding; the float one the 32 rows of the
+     * lowercase letters, for time: the head's backward is one sgemm, the same for every row. */
+    if (float_act) check_tensor(&s, theta, grad, mp.unemb + 96L * D, 32L * D, "unembedding rows 96..127", -1);
+    else check_tensor(&s, theta, grad, mp.unemb, (long)V * D, "unembedding", -1);
 
     free(s.ch), free(s.cv), free(s.cq), free(s.ck), free(s.sel), free(s.n), free(s.first), free(s.chf);
     free(s.eff), free(s.work), free(theta), free(wq0), free(w0), free(grad), free(lf), free(lb), free(master);
     free(blob);
     fb_free(f);
+    return s.worst;
 }
+
+START_TEST(model_gradient_matches_surrogate_fd) { model_gradient_check(0, MODEL_TOL); }
+END_TEST
+
+START_TEST(float_act_model_gradient_matches_fd) { model_gradient_check(1, FLOAT_ACT_TOL); }
 END_TEST
 
 /* Same data, same weights: the same gradient bits with 1 thread and with 2, and again. */
@@ -431,6 +506,7 @@ TCase *grad_model_tcase(void) {
     TCase *t = tcase_create("model");
     tcase_set_timeout(t, 300); /* the finite differences take about 15 s under the sanitizers */
     tcase_add_test(t, model_gradient_matches_surrogate_fd);
+    tcase_add_test(t, float_act_model_gradient_matches_fd);
     tcase_add_test(t, fb_step_same_bits_for_1_and_2_threads);
     tcase_add_test(t, fb_forward_loss_is_cross_entropy_of_its_logits);
     tcase_add_test(t, fb_rejects_bad_arguments);

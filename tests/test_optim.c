@@ -311,6 +311,62 @@ START_TEST(checkpoint_rejects_damage) {
 }
 END_TEST
 
+/* float_act round-trips, and a version-2 checkpoint (before the field was appended: the same
+ * file without the header's last 4 bytes) still loads, as an int8 run; a float_act other
+ * than 0 or 1, or on the vanilla model, is refused. */
+START_TEST(checkpoint_float_act_and_version_2) {
+    make_tmp();
+    train_state s, r;
+    fill_state(&s);
+    s.set.float_act = 1;
+    char path[128], err[512];
+    snprintf(path, sizeof path, "%s/ck.bin", tmpdir);
+    ck_assert_int_eq(checkpoint_save(path, &s, err, sizeof err), 0);
+    ck_assert_int_eq(checkpoint_load(path, &r, err, sizeof err), 0);
+    ck_assert_int_eq(r.set.float_act, 1);
+    ck_assert_mem_eq(&r.set, &s.set, sizeof s.set);
+    state_free(&r);
+    size_t n = (size_t)file_size(path);
+    uint8_t *v3 = malloc(n), *v2 = malloc(n);
+    FILE *f = fopen(path, "rb");
+    ck_assert(f && v3 && v2);
+    ck_assert_uint_eq(fread(v3, 1, n, f), n);
+    fclose(f);
+    uint32_t h, version = 2, crc;
+    uint64_t total;
+    memcpy(&h, v3 + 12, 4);
+    memcpy(v2, v3, h - 4), memcpy(v2 + h - 4, v3 + h, n - h);
+    memcpy(&total, v3 + 16, 8);
+    h -= 4, total -= 4;
+    memcpy(v2 + 4, &version, 4), memcpy(v2 + 12, &h, 4), memcpy(v2 + 16, &total, 8);
+    crc = atome_crc32(0, v2 + 12, n - 4 - 12);
+    memcpy(v2 + 8, &crc, 4);
+    ck_assert_msg(checkpoint_load(write_tmp("v2.bin", v2, n - 4), &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(r.set.float_act, 0);
+    s.set.float_act = 0;
+    ck_assert_mem_eq(&r.set, &s.set, sizeof s.set);
+    ck_assert_mem_eq(r.params, s.params, (size_t)s.n_params * 4);
+    state_free(&r);
+    /* the same file with float_act 2, then 1 on the vanilla model: CRC fixed up, still refused */
+    for (int k = 0; k < 2; k++) {
+        if (k == 0) {
+            int32_t bad = 2;
+            memcpy(v3 + h, &bad, 4);
+        } else {
+            int32_t arch = ARCH_VANILLA;
+            memcpy(v3 + 24, &arch, 4);
+        }
+        crc = atome_crc32(0, v3 + 12, n - 12);
+        memcpy(v3 + 8, &crc, 4);
+        ck_assert_int_eq(checkpoint_load(write_tmp("bad.bin", v3, n), &r, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "model dimensions invalid"), "%s", err);
+    }
+    free(v3), free(v2);
+    state_free(&s);
+    rm_tmp();
+}
+END_TEST
+
 Suite *optim_suite(void) {
     Suite *s = suite_create("optim");
     TCase *t = tcase_create("optim");
@@ -324,6 +380,7 @@ Suite *optim_suite(void) {
     tcase_add_test(t, data_split_and_windows);
     tcase_add_test(t, checkpoint_round_trip);
     tcase_add_test(t, checkpoint_rejects_damage);
+    tcase_add_test(t, checkpoint_float_act_and_version_2);
     suite_add_tcase(s, t);
     return s;
 }
