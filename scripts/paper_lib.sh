@@ -9,7 +9,8 @@
 #   paper_stats                stdin: one number a line -> "median min max"
 #
 # A run's directory holds cmd (the exact command, without --out and --threads, which do not change
-# the result), log.jsonl, model.bin, checkpoint.bin and train.out (atome-train's output). A run is
+# the result), log.jsonl, model.bin (not for a --float-act run: the engine could not run it),
+# checkpoint.bin and train.out (atome-train's output). A run is
 # reused when cmd is the same and the log reached --steps; a run stopped half-way with the same
 # cmd is resumed (--resume continues exactly); a different cmd is trained again from scratch.
 # Runs lock their directory (flock), so two scripts started together never train the same run.
@@ -38,7 +39,10 @@ paper_run() {
     flock 9
     local resume=""
     if [ -f "$dir/cmd" ] && [ "$(cat "$dir/cmd")" = "$cmd" ]; then
-      if [ "$(paper_last "$name" step)" = "$steps" ] && [ -f "$dir/model.bin" ]; then
+      # finished: its model file is written (a --float-act run writes none: its checkpoint instead)
+      local model=model.bin
+      [[ $cmd == *--float-act* ]] && model=checkpoint.bin
+      if [ "$(paper_last "$name" step)" = "$steps" ] && [ -f "$dir/$model" ]; then
         echo "$name: reused ($dir)"
         exit 0
       fi
