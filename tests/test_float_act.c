@@ -34,7 +34,7 @@ START_TEST(float_logits_differ_from_int8) {
     float *lf = malloc((size_t)B * T * V * sizeof(float));
     uint8_t *blob = aligned_alloc(64, (model_blob_bytes(&c) + 63) & ~(size_t)63), tok[B * (T + 1)];
     ck_assert(master && gi && gf && li && lf && blob);
-    model_init(master, &c, 3);
+    model_init(master, &c, 3, 1.0f);
     model_params mp;
     model_params_bind(&mp, &c, master);
     model_pack(blob, &mp, &c);

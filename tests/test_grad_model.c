@@ -294,7 +294,7 @@ static float *init_master(const atome_config *c, uint64_t seed, model_params *mp
     float *m = malloc((size_t)P * sizeof(float));
     *blob = aligned_alloc(64, (model_blob_bytes(c) + 63) & ~(size_t)63);
     ck_assert(m && *blob);
-    model_init(m, c, seed);
+    model_init(m, c, seed, 1.0f);
     model_params_bind(mp, c, m);
     atome_rng r = {seed + 1};
     int D = c->d_model;

@@ -218,7 +218,7 @@ static void fill_state(train_state *s) {
     s->set.eval_every = 7, s->set.schedule = SCHED_CONSTANT, s->set.lr = 1e-3, s->set.final_lr_frac = 0.25;
     s->set.weight_decay = 0.5, s->set.clip = 2.0, s->set.beta1 = 0.8, s->set.beta2 = 0.9, s->set.eps = 1e-7;
     s->set.seed = 0xfeedfacecafebeefull, s->set.train_bytes = 111, s->set.valid_bytes = 22;
-    s->set.train_crc = 0x12345678, s->set.valid_crc = 0x9abcdef0;
+    s->set.train_crc = 0x12345678, s->set.valid_crc = 0x9abcdef0, s->set.init_scale = 0.75;
     s->step = 99, s->last_eval = 98, s->best_step = 91, s->best_bpb = 2.5, s->last_bpb = 2.75;
     s->last_loss = 1.875, s->rng = 0x0123456789abcdefull, s->windows = 594;
     ck_assert_int_eq(state_alloc(s), 0);
@@ -314,54 +314,104 @@ END_TEST
 /* float_act round-trips, and a version-2 checkpoint (before the field was appended: the same
  * file without the header's last 4 bytes) still loads, as an int8 run; a float_act other
  * than 0 or 1, or on the vanilla model, is refused. */
-START_TEST(checkpoint_float_act_and_version_2) {
+/* --init-scale: every normally drawn weight and the SSM's c exactly scaled (the same draws),
+ * LayerNorm, a_raw and b untouched. */
+START_TEST(init_scale_scales_the_weights) {
+    atome_config c;
+    ck_assert_int_eq(atome_preset("nano", &c), 0);
+    long P = atome_param_count(&c);
+    float *a = malloc((size_t)P * sizeof *a), *b = malloc((size_t)P * sizeof *b);
+    ck_assert(a && b);
+    model_init(a, &c, 5, 1.0f);
+    model_init(b, &c, 5, 0.5f);
+    model_params pa, pb;
+    model_params_bind(&pa, &c, a), model_params_bind(&pb, &c, b);
+    long V = c.vocab, D = c.d_model, Dh = c.d_head, halved = 0;
+#define HALF(f, n) for (long i = 0; i < (n); i++, halved++) ck_assert(pb.f[i] == 0.5f * pa.f[i] && pa.f[i] != 0.0f)
+#define SAME(f, n) for (long i = 0; i < (n); i++) ck_assert(pb.f[i] == pa.f[i])
+    HALF(emb, V * D);
+    HALF(unemb, V * D);
+    SAME(lnf_g, D);
+    SAME(lnf_b, D);
+    for (int l = 0; l < c.n_layers; l++) {
+        HALF(layer[l].conv, D * ATOME_CONV_K);
+        HALF(layer[l].wq, Dh * D);
+        HALF(layer[l].wk, Dh * D);
+        HALF(layer[l].wv, D * D);
+        HALF(layer[l].router, 3 * D);
+        HALF(layer[l].ssm_c, D);
+        SAME(layer[l].ln_g, D);
+        SAME(layer[l].ln_b, D);
+        SAME(layer[l].ssm_araw, D);
+        SAME(layer[l].ssm_b, D);
+    }
+#undef HALF
+#undef SAME
+    ck_assert_int_eq(halved, P - c.n_layers * 4 * D - 2 * D);
+    free(a), free(b);
+}
+END_TEST
+
+/* buf[n] (a checkpoint) rewritten as an older version: the last cut bytes of its header dropped,
+ * version, lengths and CRC fixed up. Returns the new length. */
+static size_t older_version(uint8_t *dst, const uint8_t *src, size_t n, uint32_t version, uint32_t cut) {
+    uint32_t h, crc;
+    uint64_t total;
+    memcpy(&h, src + 12, 4);
+    memcpy(&total, src + 16, 8);
+    memcpy(dst, src, h - cut), memcpy(dst + h - cut, src + h, n - h);
+    h -= cut, total -= cut;
+    memcpy(dst + 4, &version, 4), memcpy(dst + 12, &h, 4), memcpy(dst + 16, &total, 8);
+    crc = atome_crc32(0, dst + 12, n - cut - 12);
+    memcpy(dst + 8, &crc, 4);
+    return n - cut;
+}
+
+START_TEST(checkpoint_float_act_init_scale_and_older_versions) {
     make_tmp();
     train_state s, r;
     fill_state(&s);
-    s.set.float_act = 1;
+    s.set.float_act = 1, s.set.init_scale = 0.25;
     char path[128], err[512];
     snprintf(path, sizeof path, "%s/ck.bin", tmpdir);
     ck_assert_int_eq(checkpoint_save(path, &s, err, sizeof err), 0);
     ck_assert_int_eq(checkpoint_load(path, &r, err, sizeof err), 0);
     ck_assert_int_eq(r.set.float_act, 1);
+    ck_assert(r.set.init_scale == 0.25);
     ck_assert_mem_eq(&r.set, &s.set, sizeof s.set);
     state_free(&r);
     size_t n = (size_t)file_size(path);
-    uint8_t *v3 = malloc(n), *v2 = malloc(n);
+    uint8_t *v4 = malloc(n), *old = malloc(n);
     FILE *f = fopen(path, "rb");
-    ck_assert(f && v3 && v2);
-    ck_assert_uint_eq(fread(v3, 1, n, f), n);
+    ck_assert(f && v4 && old);
+    ck_assert_uint_eq(fread(v4, 1, n, f), n);
     fclose(f);
-    uint32_t h, version = 2, crc;
-    uint64_t total;
-    memcpy(&h, v3 + 12, 4);
-    memcpy(v2, v3, h - 4), memcpy(v2 + h - 4, v3 + h, n - h);
-    memcpy(&total, v3 + 16, 8);
-    h -= 4, total -= 4;
-    memcpy(v2 + 4, &version, 4), memcpy(v2 + 12, &h, 4), memcpy(v2 + 16, &total, 8);
-    crc = atome_crc32(0, v2 + 12, n - 4 - 12);
-    memcpy(v2 + 8, &crc, 4);
-    ck_assert_msg(checkpoint_load(write_tmp("v2.bin", v2, n - 4), &r, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(r.set.float_act, 0);
-    s.set.float_act = 0;
-    ck_assert_mem_eq(&r.set, &s.set, sizeof s.set);
-    ck_assert_mem_eq(r.params, s.params, (size_t)s.n_params * 4);
-    state_free(&r);
-    /* the same file with float_act 2, then 1 on the vanilla model: CRC fixed up, still refused */
+    /* version 3 (no init_scale) loads with init_scale 1; version 2 (no float_act either) as int8 */
+    for (uint32_t version = 3; version >= 2; version--) {
+        size_t m = older_version(old, v4, n, version, version == 3 ? 8 : 12);
+        ck_assert_msg(checkpoint_load(write_tmp("old.bin", old, m), &r, err, sizeof err) == 0, "%s", err);
+        ck_assert(r.set.init_scale == 1.0);
+        ck_assert_int_eq(r.set.float_act, version == 3 ? 1 : 0);
+        ck_assert_mem_eq(r.params, s.params, (size_t)s.n_params * 4);
+        state_free(&r);
+    }
+    /* float_act 2, then 1 on the vanilla model: CRC fixed up, still refused */
+    uint32_t h;
+    memcpy(&h, v4 + 12, 4);
     for (int k = 0; k < 2; k++) {
         if (k == 0) {
             int32_t bad = 2;
-            memcpy(v3 + h, &bad, 4);
+            memcpy(v4 + h - 12, &bad, 4);
         } else {
             int32_t arch = ARCH_VANILLA;
-            memcpy(v3 + 24, &arch, 4);
+            memcpy(v4 + 24, &arch, 4);
         }
-        crc = atome_crc32(0, v3 + 12, n - 12);
-        memcpy(v3 + 8, &crc, 4);
-        ck_assert_int_eq(checkpoint_load(write_tmp("bad.bin", v3, n), &r, err, sizeof err), -1);
+        uint32_t crc = atome_crc32(0, v4 + 12, n - 12);
+        memcpy(v4 + 8, &crc, 4);
+        ck_assert_int_eq(checkpoint_load(write_tmp("bad.bin", v4, n), &r, err, sizeof err), -1);
         ck_assert_msg(strstr(err, "model dimensions invalid"), "%s", err);
     }
-    free(v3), free(v2);
+    free(v4), free(old);
     state_free(&s);
     rm_tmp();
 }
@@ -380,7 +430,8 @@ Suite *optim_suite(void) {
     tcase_add_test(t, data_split_and_windows);
     tcase_add_test(t, checkpoint_round_trip);
     tcase_add_test(t, checkpoint_rejects_damage);
-    tcase_add_test(t, checkpoint_float_act_and_version_2);
+    tcase_add_test(t, checkpoint_float_act_init_scale_and_older_versions);
+    tcase_add_test(t, init_scale_scales_the_weights);
     suite_add_tcase(s, t);
     return s;
 }

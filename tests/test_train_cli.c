@@ -240,6 +240,7 @@ START_TEST(bad_input) {
         {"--data @D/train.txt --out @D/o --lr abc", "--lr needs a finite number > 0"},
         {"--data @D/train.txt --out @D/o --lr 0", "--lr needs a finite number > 0"},
         {"--data @D/train.txt --out @D/o --beta2 1", "--beta2 needs a finite number"},
+        {"--data @D/train.txt --out @D/o --init-scale 0", "--init-scale needs a finite number"},
         {"--data @D/train.txt --out @D/o --batch 2 --batch 3", "--batch given twice"},
         {"--data @D/train.txt --out @D/o --d-model 300", "does not fit the engine: --d-model"},
         {"--data @D/train.txt --out @D/o --n-layers 9", "does not fit the engine: --n-layers"},
@@ -278,6 +279,8 @@ START_TEST(bad_input) {
     ck_assert_ptr_nonnull(strstr(err_text, "checkpoint.bin exists: add --resume"));
     ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --resume --lr 0.5"), 1);
     ck_assert_ptr_nonnull(strstr(err_text, "--resume: --lr differs from the run"));
+    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --resume --init-scale 0.5"), 1);
+    ck_assert_ptr_nonnull(strstr(err_text, "--resume: --init-scale differs from the run"));
     ck_assert_int_eq(train(TINY " --steps 4 --out @D/run --resume"), 1);
     ck_assert_ptr_nonnull(strstr(err_text, "--resume: --steps differs"));
     ck_assert_int_eq(train("--preset small --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt --out @D/run --resume"), 1);
@@ -502,6 +505,7 @@ START_TEST(vanilla_bad_input) {
         {"--arch vanilla --drop conv", "--drop is an option of --arch atome"},
         {"--vanilla-preset flash-fair", "--vanilla-preset is an option of --arch vanilla"},
         {"--arch atome --vanilla-init torch", "--vanilla-init is an option of --arch vanilla"},
+        {"--arch vanilla --init-scale 0.5", "--init-scale is an option of --arch atome"},
         {"--arch vanilla --seq 65", "--seq 65 is longer than the vanilla model's positional table: at most 64"},
         {"--arch vanilla --vanilla-preset flash-fair --seq 32 --batch 4 --out @D/run --resume",
          "--resume: the model given (vanilla flash-fair, gpt2 init) is not the one in @D/run/checkpoint.bin (atome "

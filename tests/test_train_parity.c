@@ -72,7 +72,7 @@ START_TEST(parity_after_training) {
     float *master = malloc((size_t)P * sizeof(float)), *grad = malloc((size_t)P * sizeof(float));
     uint8_t *blob = aligned_alloc(64, (len + 63) & ~(size_t)63), tok[TB * (TT + 1)];
     ck_assert(master && grad && blob);
-    model_init(master, &c, 1234);
+    model_init(master, &c, 1234, 1.0f);
     model_params mp;
     model_params_bind(&mp, &c, master);
     fb_context *f = fb_create(&c, TB, TT);

@@ -13,7 +13,7 @@ uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len) {
     size_t bytes = model_blob_bytes(c);
     uint8_t *blob = aligned_alloc(4, (bytes + 3) & ~(size_t)3);
     if (!arena || !blob) abort();
-    model_init(arena, c, seed);
+    model_init(arena, c, seed, 1.0f);
     model_params p;
     model_params_bind(&p, c, arena);
     model_pack(blob, &p, c);

@@ -155,7 +155,7 @@ long arch_model_file_bytes(const train_settings *s) {
 }
 
 void arch_init(const train_settings *s, float *params) {
-    if (s->arch == ARCH_ATOME) model_init(params, &s->cfg, s->seed);
+    if (s->arch == ARCH_ATOME) model_init(params, &s->cfg, s->seed, (float)s->init_scale);
     else if (s->vinit == VINIT_TORCH) vanilla_init_torch(params, &s->vcfg, s->seed);
     else vanilla_init(params, &s->vcfg, s->seed);
 }

@@ -125,6 +125,8 @@ static void header_fields(cursor *c, train_state *s, uint32_t version) {
     u64f(c, &s->rng);
     u64f(c, &s->windows);
     if (version >= 3) i32f(c, &t->float_act);
+    if (version >= 4) f64f(c, &t->init_scale);
+    else t->init_scale = 1.0;
 }
 
 #define PREFIX 24 /* magic, version, CRC, header bytes, total bytes */

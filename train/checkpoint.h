@@ -16,9 +16,9 @@
  *     H  master f32[P], Adam m f32[P], Adam v f32[P], best model u8[Bb]
  * A reader checks magic, version, length and CRC before it believes any field. Version 2 added
  * the architecture (the first field) and the vanilla config and initialisation (after the atome
- * config); version 3 appended float_act (the last header field). Version 2 files still load, as
- * runs with int8 activations (float_act 0), so that runs cached before it can resume; version 1
- * files are refused by version.
+ * config); version 3 appended float_act, version 4 init_scale (the last header fields). Version 2
+ * and 3 files still load, as runs with int8 activations (float_act 0) and init_scale 1, so that
+ * runs cached before them can resume; version 1 files are refused by version.
  *
  * Files are replaced atomically: written to a temporary name in the same directory, flushed
  * with fsync, renamed over the old one, then the directory is fsynced. A crash at any moment
@@ -32,7 +32,7 @@
 #include "vanilla.h"
 
 #define CKPT_MAGIC 0x4B435441u /* "ATCK" read little-endian */
-#define CKPT_VERSION 3
+#define CKPT_VERSION 4
 #define CKPT_VERSION_MIN 2 /* the oldest version checkpoint_load reads */
 
 enum { ARCH_ATOME = 0, ARCH_VANILLA = 1 };
@@ -45,6 +45,7 @@ typedef struct {
     vanilla_config vcfg;  /* arch vanilla (zeros otherwise) */
     int32_t vinit;        /* arch vanilla: VINIT_* */
     int32_t float_act;    /* arch atome: 1 for the --float-act ablation (float_act.h), else 0 */
+    double init_scale;    /* arch atome: factor on the initial weights (model_init), 1 by default */
     int64_t steps, batch, seq, accum, warmup, eval_every;
     int32_t schedule; /* SCHED_* of adamw.h */
     double lr, final_lr_frac, weight_decay, clip, beta1, beta2, eps;

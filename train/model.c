@@ -34,18 +34,18 @@ static void fill_const(float *w, long n, float v) {
     for (long i = 0; i < n; i++) w[i] = v;
 }
 
-void model_init(float *arena, const atome_config *c, uint64_t seed) {
+void model_init(float *arena, const atome_config *c, uint64_t seed, float scale) {
     model_params p;
     model_params_bind(&p, c, arena);
     atome_rng r = {seed};
     int V = c->vocab, D = c->d_model, Dh = c->d_head;
-    float sd = 1.0f / sqrtf((float)D);
-    fill_normal(p.emb, (long)V * D, 1.0f, &r);
+    float sd = scale / sqrtf((float)D);
+    fill_normal(p.emb, (long)V * D, scale, &r);
     for (int l = 0; l < c->n_layers; l++) {
         layer_params *y = &p.layer[l];
         fill_const(y->ln_g, D, 1.0f);
         fill_const(y->ln_b, D, 0.0f);
-        fill_normal(y->conv, (long)D * ATOME_CONV_K, 1.0f / sqrtf((float)ATOME_CONV_K), &r);
+        fill_normal(y->conv, (long)D * ATOME_CONV_K, scale / sqrtf((float)ATOME_CONV_K), &r);
         for (int i = 0; i < D; i++) {
             float a = 0.5f + 0.49f * (float)i / (float)(D > 1 ? D - 1 : 1);
             y->ssm_araw[i] = 0.5f * logf((1.0f + a) / (1.0f - a)); /* atanh */

@@ -33,9 +33,11 @@ typedef struct {
 /* Points *p into arena (atome_param_count(c) floats) in the order above. */
 void model_params_bind(model_params *p, const atome_config *c, float *arena);
 
-/* Seeded initialisation: ternary matrices N(0, 1/fan_in)-like, LN gamma 1 beta 0,
- * a in [0.5, 0.99) spread across channels, b = 1, c = 1/sqrt(D). */
-void model_init(float *arena, const atome_config *c, uint64_t seed);
+/* Seeded initialisation: the embedding N(0, 1), conv taps N(0, 1/5), the other ternary matrices
+ * N(0, 1/D), LN gamma 1 beta 0, a in [0.5, 0.99) spread across channels, b = 1, c = 1/sqrt(D);
+ * scale multiplies every std and c (--init-scale: a small learning rate wants small weights, so
+ * that the straight-through updates still flip trits). */
+void model_init(float *arena, const atome_config *c, uint64_t seed, float scale);
 
 /* Total blob bytes (header + payload) of config c. */
 size_t model_blob_bytes(const atome_config *c);

@@ -35,6 +35,7 @@ static void option_table(option *t, options *o) {
         {"--vanilla-preset", 's', &o->model.vanilla_preset, 0, 0, 0},
         {"--vanilla-init", 's', &o->model.vanilla_init, 0, 0, 0},
         {"--float-act", 'b', &o->model.float_act, 0, 0, 0},
+        {"--init-scale", 'f', &s->init_scale, 1e-6, 1e6, 0},
         {"--steps", 'i', &s->steps, 1, 1e9, 0},
         {"--batch", 'i', &s->batch, 1, 4096, 0},
         {"--seq", 'i', &s->seq, 1, 8192, 0},
@@ -84,6 +85,8 @@ const char cli_usage[] =
     "  --vanilla-preset P   vanilla only: param-fair (60,808 parameters) or flash-fair (5,968);\n"
     "                       both have 64 positions, so --seq at most 64 (default: param-fair)\n"
     "  --vanilla-init I     vanilla only: gpt2 (normal, std 0.02) or torch (PyTorch's defaults) (default: gpt2)\n"
+    "  --init-scale X       atome only: multiply the initial weights' std by X (default 1); a learning\n"
+    "                       rate far below the default wants it smaller (0.25 at 3e-4: PAPER.md, A/B)\n"
     "training\n"
     "  --steps N            optimizer updates (default 2000)\n"
     "  --batch B            windows per micro-batch (default 16)\n"
@@ -144,7 +147,7 @@ void cli_parse(int argc, char **argv, options *o, option *t) {
     train_settings *s = &o->set;
     s->steps = 2000, s->batch = 16, s->seq = 64, s->accum = 1, s->warmup = 100;
     s->lr = 1e-2, s->final_lr_frac = 0.1, s->weight_decay = 0.01, s->clip = 1.0;
-    s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1;
+    s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1, s->init_scale = 1.0;
     option_table(t, o);
     for (int i = 1; i < argc; i++) {
         option *hit = NULL;
@@ -176,6 +179,8 @@ void cli_resolve(options *o, option *t) {
     char buf[512];
     const char *bad = arch_resolve(&o->set, a, buf, sizeof buf);
     if (bad) cli_die("%s", bad);
+    if (o->set.arch == ARCH_VANILLA && cli_find(t, "--init-scale")->given)
+        cli_die("--init-scale is an option of --arch atome (the vanilla model takes --vanilla-init)");
     if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
     else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
     else cli_die("--schedule must be cosine or constant, got '%s'", o->schedule);
@@ -205,5 +210,6 @@ void cli_check_resume(const train_settings *ck, const options *o, option *t, con
     SAME("--final-lr-frac", final_lr_frac) SAME("--weight-decay", weight_decay) SAME("--clip", clip)
     SAME("--beta1", beta1) SAME("--beta2", beta2) SAME("--eps", eps) SAME("--seed", seed)
     SAME("--float-act", float_act) /* a switch: only a --float-act given to an int8 run can differ */
+    SAME("--init-scale", init_scale)
 #undef SAME
 }

@@ -33,7 +33,7 @@ typedef struct {
     int given;
 } option;
 
-#define N_OPTS 34
+#define N_OPTS 35
 
 /* The --help text. */
 extern const char cli_usage[];

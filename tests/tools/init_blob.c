@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     }
     model_params p;
     model_params_bind(&p, &c, arena);
-    model_init(arena, &c, seed);
+    model_init(arena, &c, seed, 1.0f);
     model_pack(blob, &p, &c);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", argv[3]);
