@@ -35,7 +35,7 @@ const float *atome_step(const atome_model *m, atome_state *st, int token) {
                       m->inv_sqrt_dh, &a);
         memcpy(st->past[l][t & 3], st->s.h, sizeof st->s.h);
     }
-    const atome_head_acts ha = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, LUT(st)};
+    const atome_head_acts ha = {a.h, a.ln_mean, a.ln_rstd, a.hq, a.hs, a.lut}; /* the same scratch */
     head_forward(st->logits, st->x, &m->w, &ha);
     st->pos = t + 1;
     return st->logits;

@@ -43,7 +43,7 @@ proof() { # target machine want
 {
   echo "### Peak RAM per preset and window (model in flash)"
   echo
-  echo "Command: \`make mcu-ram\` (scripts/mcu_ram.sh). Parity firmware at -Os, ATOME_MAX_* = the model's sizes, blob in flash. *static* = .data + .bss of the whole firmware (the engine's atome_state and atome_model are all but a few bytes of it; *state* is sizeof(atome_state) + sizeof(atome_model)); *stack* = measured high-water mark (stack painted at reset, scanned after the run); *peak* = static + stack; no heap. *micro:bit* and *264 KB*: the firmware linked for that much RAM and run under QEMU, counted as running only if its parity text equals the 4 MB run's. Targets: a model runs on the 16 KB micro:bit; prod with W = 64 fits 264 KB."
+  echo "Command: \`make mcu-ram\` (scripts/mcu_ram.sh). Parity firmware at -Os -flto (mk/mcu.mk), ATOME_MAX_* = the model's sizes, blob in flash. *static* = .data + .bss of the whole firmware (the engine's atome_state and atome_model are all but a few bytes of it; *state* is sizeof(atome_state) + sizeof(atome_model)); *stack* = measured high-water mark (stack painted at reset, scanned after the run); *peak* = static + stack; no heap. *micro:bit* and *264 KB*: the firmware linked for that much RAM and run under QEMU, counted as running only if its parity text equals the 4 MB run's. Targets: a model runs on the 16 KB micro:bit; prod with W = 64 fits 264 KB."
   echo
   echo "| preset | params | W | blob (flash) | state | M0: static | M0: stack | **M0: peak** | M4F: stack | M4F: peak | micro:bit, 16 KB | M0, RAM cut to 264 KB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
