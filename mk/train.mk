@@ -20,10 +20,10 @@ atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number
 # of steps is sized for a 2-core machine), then lets atome-infer tell a story with the result.
 DEMO_OUT   ?= $(BUILD)/demo
-DEMO_STEPS ?= 8000
+DEMO_STEPS ?= 16000
 # A model this small loops under greedy decoding; mild temperature sampling (seeded, so the
 # story is reproducible) reads more like the corpus.
-DEMO_SAMPLE ?= --temperature 0.5 --top-k 20 --seed 1
+DEMO_SAMPLE ?= --temperature 0.4 --top-k 20 --seed 1
 demo:
 	@bash $(DEPS) host
 	@$(MAKE) --no-print-directory atome-train atome-infer >/dev/null
