@@ -170,13 +170,27 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
 }
 
 
-/* p[n] = softmax(p[n]) in place: max-subtracted, own expf, summed in index order. */
-static void softmax(float *p, int n) {
+void softmax_forward(float *p, int n) {
     float m = p[0], sum = 0.0f;
     for (int i = 1; i < n; i++)
         if (p[i] > m) m = p[i];
     for (int i = 0; i < n; i++) sum += p[i] = atome_expf(p[i] - m);
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
+}
+
+int attention_topk(int *sel, float *p, const float *scores, int n) {
+    /* One pass keeps the best ATOME_TOPK in descending order. */
+    int chosen = 0;
+    for (int j = 0; j < n; j++) {
+        float sc = scores[j];
+        if (chosen == ATOME_TOPK && !(sc > scores[sel[ATOME_TOPK - 1]])) continue;
+        int at = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
+        while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
+        sel[at] = j;
+    }
+    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
+    softmax_forward(p, chosen);
+    return chosen;
 }
 
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
@@ -188,18 +202,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
         scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
     }
-    /* One pass keeps the best ATOME_TOPK in descending order; a later equal score never
-     * displaces an earlier one, so ties go to the earliest position. */
-    int chosen = 0;
-    for (int j = 0; j < n; j++) {
-        float sc = scores[j];
-        if (chosen == ATOME_TOPK && !(sc > scores[sel[ATOME_TOPK - 1]])) continue;
-        int at = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
-        while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
-        sel[at] = j;
-    }
-    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
-    softmax(p, chosen);
+    int chosen = attention_topk(sel, p, scores, n);
     for (int i = 0; i < D; i++) y[i] = 0.0f;
     for (int c = 0; c < chosen; c++) {
         int row = (first + sel[c]) % ring;
@@ -212,6 +215,6 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
 
 void router_forward(float *r, const float *logits) {
     r[0] = logits[0], r[1] = logits[1], r[2] = logits[2];
-    softmax(r, 3);
+    softmax_forward(r, 3);
 }
 

@@ -61,6 +61,14 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh);
 
+/* The attention's choice and weights: sel[] = the ATOME_TOPK best of scores[n] in descending
+ * order (a later equal score never displaces an earlier one, so ties go to the earliest),
+ * p[] = the softmax of their scores. Returns how many were chosen (n if fewer). */
+int attention_topk(int *sel, float *p, const float *scores, int n);
+
+/* p[n] = softmax(p[n]) in place: max-subtracted, own expf, summed in index order. */
+void softmax_forward(float *p, int n);
+
 /* Softmax over the 3 router logits, max-subtracted, own expf. */
 void router_forward(float *r, const float *logits);
 

@@ -94,28 +94,17 @@ static int train(const char *fmt, ...) {
     return run_cmd(cmd, out, sizeof out);
 }
 
+/* read_all and same_file of files in the scratch directory */
 static char *slurp(const char *sub, size_t *n) {
     char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, sub);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    ck_assert_int_eq(fread(b, 1, (size_t)len, f), len);
-    b[len] = 0;
-    fclose(f);
-    *n = (size_t)len;
-    return b;
+    return read_all(path, n);
 }
 
-static int same_file(const char *a, const char *b) {
-    size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
-    int same = na == nb && !memcmp(x, y, na);
-    free(x), free(y);
-    return same;
+static int same_in_dir(const char *a, const char *b) {
+    char pa[128], pb[128];
+    snprintf(pa, sizeof pa, "%s/%s", dir, a), snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    return same_file(pa, pb);
 }
 
 /* 1 if @dir/sub holds exactly checkpoint.bin and log.jsonl: no model.bin, no temporaries. */
@@ -163,8 +152,8 @@ START_TEST(float_act_run) {
     ck_assert_int_eq(train(run, dir, 2, "t2"), 0);
     ck_assert_int_eq(train(TINY "--steps 20 --eval-every 10 --threads 2 --out %1$s/i8", dir), 0);
     ck_assert_msg(only_ckpt_and_log("t1") && only_ckpt_and_log("t2"), "a --float-act run left other files");
-    ck_assert_msg(same_file("t1/checkpoint.bin", "t2/checkpoint.bin"), "checkpoint differs between 1 and 2 threads");
-    ck_assert_msg(!same_file("t1/checkpoint.bin", "i8/checkpoint.bin"), "--float-act trained as the int8 run did");
+    ck_assert_msg(same_in_dir("t1/checkpoint.bin", "t2/checkpoint.bin"), "checkpoint differs between 1 and 2 threads");
+    ck_assert_msg(!same_in_dir("t1/checkpoint.bin", "i8/checkpoint.bin"), "--float-act trained as the int8 run did");
 
     train_state s;
     load("t1", &s);
@@ -226,7 +215,7 @@ START_TEST(float_act_resume) {
     state_free(&s);
     ck_assert_int_eq(train(run, dir, "cut", " --resume"), 0); /* no --float-act: the checkpoint's */
     ck_assert_ptr_nonnull(strstr(out, "resumed at step"));
-    ck_assert_msg(same_file("ref/checkpoint.bin", "cut/checkpoint.bin"), "the resumed run's checkpoint differs");
+    ck_assert_msg(same_in_dir("ref/checkpoint.bin", "cut/checkpoint.bin"), "the resumed run's checkpoint differs");
     char *la = log_without_times("ref/log.jsonl"), *lb = log_without_times("cut/log.jsonl");
     ck_assert_str_eq(la, lb);
     free(la), free(lb);

@@ -20,6 +20,7 @@
 #include "../train/fb.h"
 #include "../train/model.h"
 #include "../train/vanilla.h"
+#include "util.h"
 
 static char dir[32]; /* this test's scratch directory */
 
@@ -124,30 +125,6 @@ static void wait_for_file(const char *path, pid_t pid) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     ck_assert_msg(access(path, F_OK) == 0, "%s never appeared", path);
-}
-
-static char *read_all(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    ck_assert_int_eq(fread(b, 1, (size_t)len, f), len);
-    b[len] = 0;
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
-/* 1 if the two files hold the same bytes. */
-static int same_file(const char *a, const char *b) {
-    size_t na, nb;
-    char *x = read_all(a, &na), *y = read_all(b, &nb);
-    int same = na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
 }
 
 /* Every file under the scratch directory with its CRC and size: shows anything made or changed. */

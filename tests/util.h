@@ -12,6 +12,12 @@ uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
  * cap-1 bytes of its stdout+stderr, NUL-terminated. */
 int run_cmd(const char *cmd, char *out, size_t cap);
 
+/* The whole file at path, NUL-terminated, malloc'd; its length in *n. Fails the running test
+ * if it cannot be read. */
+char *read_all(const char *path, size_t *n);
+/* 1 if the files at a and b hold the same bytes. */
+int same_file(const char *a, const char *b);
+
 /* Writes n bytes to path, failing the running test if it cannot. */
 void write_file(const char *path, const void *p, size_t n);
 

@@ -5,7 +5,6 @@
  * candidates, ld a row stride in floats.
  */
 #include "float_act.h"
-#include "../common/atome_math.h"
 #include "ops_backward.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -50,16 +49,6 @@ void float_project_rows(int n, const float *x_in, const atome_layer *w, const at
     float_matmul_rows(a->router_logits, 3, &w->router, wd->router, a->h, D, n);
 }
 
-/* p[n] = softmax(p[n]) in place: max-subtracted, own expf, summed in index order. A copy of
- * the static softmax of common/atome_ops.c (router_forward is its only public user, 3 wide). */
-static void softmax(float *p, int n) {
-    float m = p[0], sum = 0.0f;
-    for (int i = 1; i < n; i++)
-        if (p[i] > m) m = p[i];
-    for (int i = 0; i < n; i++) sum += p[i] = atome_expf(p[i] - m);
-    for (int i = 0; i < n; i++) p[i] = p[i] / sum;
-}
-
 int float_attention_forward(float *y, int *sel, float *p, float *scores, const float *q, const float *k,
                             const float *v, int first, int n, int Dh, int D, float inv_sqrt_dh) {
     for (int j = 0; j < n; j++) {
@@ -68,18 +57,7 @@ int float_attention_forward(float *y, int *sel, float *p, float *scores, const f
         for (int i = 0; i < Dh; i++) dot += q[i] * kr[i];
         scores[j] = dot * inv_sqrt_dh;
     }
-    /* attention_forward's selection, unchanged: one pass keeps the best ATOME_TOPK in
-     * descending order; a later equal score never displaces an earlier one. */
-    int chosen = 0;
-    for (int j = 0; j < n; j++) {
-        float sc = scores[j];
-        if (chosen == ATOME_TOPK && !(sc > scores[sel[ATOME_TOPK - 1]])) continue;
-        int at = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
-        while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
-        sel[at] = j;
-    }
-    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
-    softmax(p, chosen);
+    int chosen = attention_topk(sel, p, scores, n); /* attention_forward's choice and weights */
     for (int i = 0; i < D; i++) y[i] = 0.0f;
     for (int c = 0; c < chosen; c++) {
         const float *vr = v + (long)(first + sel[c]) * D;
