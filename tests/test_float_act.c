@@ -59,24 +59,10 @@ END_TEST
 
 /* ---- atome-train --float-act ---- */
 
-static char dir[40]; /* this test's scratch directory */
+static char dir[64]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
 
-static void setup(void) {
-    strcpy(dir, "/tmp/atome-float-act-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "head -c 64000 data/tinystories_train.txt > %s/all.txt && head -c 60000 %s/all.txt > %s/train.txt && "
-             "tail -c 4000 %s/all.txt > %s/valid.txt && rm %s/all.txt",
-             dir, dir, dir, dir, dir, dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static void teardown(void) {
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void setup(void) { scratch_data_dir(dir, "atome-float-act"); }
+static void teardown(void) { scratch_remove(dir); }
 
 #define TINY "--preset nano --batch 4 --seq 32 --sample 0 --data %1$s/train.txt --valid %1$s/valid.txt "
 

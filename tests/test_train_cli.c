@@ -22,25 +22,10 @@
 #include "../train/vanilla.h"
 #include "util.h"
 
-static char dir[32]; /* this test's scratch directory */
+static char dir[64]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
 
-static void setup(void) {
-    strcpy(dir, "/tmp/atome-train-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char cmd[512];
-    /* train: the first 60,000 bytes of TinyStories; valid: the next 4,000 */
-    snprintf(cmd, sizeof cmd,
-             "head -c 64000 data/tinystories_train.txt > %s/all.txt && head -c 60000 %s/all.txt > %s/train.txt && "
-             "tail -c 4000 %s/all.txt > %s/valid.txt && rm %s/all.txt",
-             dir, dir, dir, dir, dir, dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static void teardown(void) {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "chmod -R u+rwx %s; rm -rf %s", dir, dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void setup(void) { scratch_data_dir(dir, "atome-train-test"); }
+static void teardown(void) { scratch_remove(dir); }
 
 /* Replaces each @D in raw with the scratch directory (malloc'd). */
 static char *expand_dir(const char *raw) {

@@ -44,6 +44,23 @@ int same_file(const char *a, const char *b) {
     return same;
 }
 
+void scratch_data_dir(char dir[64], const char *tag) {
+    snprintf(dir, 64, "/tmp/%s-XXXXXX", tag);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "head -c 64000 data/tinystories_train.txt > %s/all.txt && head -c 60000 %s/all.txt > %s/train.txt && "
+             "tail -c 4000 %s/all.txt > %s/valid.txt && rm %s/all.txt",
+             dir, dir, dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+void scratch_remove(const char *dir) {
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwx %s; rm -rf %s", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
 int run_cmd(const char *cmd, char *out, size_t cap) {
     char *full = malloc(strlen(cmd) + 8);
     if (!full) return -1;
