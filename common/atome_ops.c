@@ -70,7 +70,8 @@ static inline __attribute__((always_inline)) void lut_digit(int16_t *dst, const 
 
 /* Digit by digit from the last: sums over trits 4, then 3..4, 2..4, 1..4 (3, 9, 27, 81 rows),
  * and the table's 243 rows from the last with trit 0 in front, each row one vector add. Inlined
- * with the stride constant, every loop runs along j in whole vectors. The s arrays hold their rows stride apart. */
+ * with the stride constant, every loop runs along j in whole vectors. The s arrays hold their
+ * rows stride apart. */
 static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const int8_t *xq, int rb, int stride) {
     enum { MAXS = ATOME_LUT_STRIDE(ATOME_MAX_D) };
     int16_t x[5][MAXS], zero[MAXS], s1[3 * MAXS], s2[9 * MAXS], s3[27 * MAXS], s4[81 * MAXS];
@@ -97,9 +98,7 @@ void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
     default: lut_build(lut, xq, rb, ATOME_LUT_STRIDE(5 * rb)); return;
     }
 }
-#endif
 
-#ifdef ATOME_LUT
 /* The rows of w against a table from matmul_lut, two rows a pass (the column walk is shared).
  * Inlined with rb and shift constant for the presets' widths, the walk unrolls completely: one
  * byte load and one table load per packed byte, no loop counter. */
