@@ -59,9 +59,9 @@ END_TEST
 
 /* ---- atome-train --float-act ---- */
 
-static char dir[64]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
+static char dir[32]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
 
-static void setup(void) { scratch_data_dir(dir, "atome-float-act"); }
+static void setup(void) { scratch_data_dir(dir, sizeof dir, "atome-float-act"); }
 static void teardown(void) { scratch_remove(dir); }
 
 #define TINY "--preset nano --batch 4 --seq 32 --sample 0 --data %1$s/train.txt --valid %1$s/valid.txt "

@@ -22,9 +22,9 @@
 #include "../train/vanilla.h"
 #include "util.h"
 
-static char dir[64]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
+static char dir[32]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
 
-static void setup(void) { scratch_data_dir(dir, "atome-train-test"); }
+static void setup(void) { scratch_data_dir(dir, sizeof dir, "atome-train-test"); }
 static void teardown(void) { scratch_remove(dir); }
 
 /* Replaces each @D in raw with the scratch directory (malloc'd). */

@@ -44,8 +44,8 @@ int same_file(const char *a, const char *b) {
     return same;
 }
 
-void scratch_data_dir(char dir[64], const char *tag) {
-    snprintf(dir, 64, "/tmp/%s-XXXXXX", tag);
+void scratch_data_dir(char *dir, size_t cap, const char *tag) {
+    ck_assert_int_lt(snprintf(dir, cap, "/tmp/%s-XXXXXX", tag), (int)cap);
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char cmd[512];
     snprintf(cmd, sizeof cmd,

@@ -18,10 +18,10 @@ char *read_all(const char *path, size_t *n);
 /* 1 if the files at a and b hold the same bytes. */
 int same_file(const char *a, const char *b);
 
-/* A fresh directory /tmp/<tag>-XXXXXX (its path into dir, 64 bytes) holding train.txt, the first
+/* A fresh directory /tmp/<tag>-XXXXXX (its path into dir[cap]) holding train.txt, the first
  * 60,000 bytes of data/tinystories_train.txt, and valid.txt, the next 4,000: the trainer tests'
  * data. scratch_remove deletes it, whatever modes a test left in it. */
-void scratch_data_dir(char dir[64], const char *tag);
+void scratch_data_dir(char *dir, size_t cap, const char *tag);
 void scratch_remove(const char *dir);
 
 /* Writes n bytes to path, failing the running test if it cannot. */
