@@ -19,6 +19,7 @@
 #include <string.h>
 #include "../common/atome_rows.h"
 #include "../common/atome_math.h"
+#include "arena.h"
 #include "block_backward.h"
 #include "float_act.h"
 #include "ops_backward.h"
@@ -60,21 +61,14 @@ struct fb_context {
     fb_times times;
 };
 
-/* Claims n bytes at *off, 64-byte aligned; with base NULL it only sizes. */
-static void *take(char *base, size_t *off, size_t n) {
-    void *ptr = base ? base + *off : NULL;
-    *off += (n + 63) & ~(size_t)63;
-    return ptr;
-}
-
 /* Sizes (base NULL) or binds every array of f into the arena at base; returns the bytes. */
 static size_t layout(fb_context *f, char *base) {
     size_t off = 0;
     long B = f->B, T = f->T, L = f->c.n_layers, D = f->c.d_model, DP = ATOME_PAD5(D), Dh = f->c.d_head;
     long V = f->c.vocab, W = f->c.window, BLT = B * L * T, BT = B * T;
-#define FL(n) ((float *)take(base, &off, (size_t)(n) * sizeof(float)))
-#define I8(n) ((int8_t *)take(base, &off, (size_t)(n)))
-#define IN(n) ((int *)take(base, &off, (size_t)(n) * sizeof(int)))
+#define FL(n) ((float *)arena_take(base, &off, (size_t)(n) * sizeof(float)))
+#define I8(n) ((int8_t *)arena_take(base, &off, (size_t)(n)))
+#define IN(n) ((int *)arena_take(base, &off, (size_t)(n) * sizeof(int)))
 #define R16(n) (((n) + 15) & ~15L)
     f->x = FL(B * (L + 1) * T * D);
     f->h = FL(BLT * D), f->mean = FL(BLT), f->rstd = FL(BLT), f->hq = I8(BLT * DP), f->hs = FL(BLT);
@@ -96,8 +90,8 @@ static size_t layout(fb_context *f, char *base) {
     f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
     f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
     f->slots = FL(B * f->P);
-    f->seq_loss = (double *)take(base, &off, (size_t)B * sizeof(double));
-    f->seq_time = (double *)take(base, &off, (size_t)B * 2 * sizeof(double));
+    f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
+    f->seq_time = (double *)arena_take(base, &off, (size_t)B * 2 * sizeof(double));
 #undef FL
 #undef I8
 #undef IN
@@ -115,12 +109,11 @@ static fb_context *create(const atome_config *c, int B, int T, int float_act) {
     f->P = atome_param_count(c);
     f->inv_sqrt_dh = 1.0f / atome_sqrtf((float)c->d_head); /* as atome_load computes it */
     size_t bytes = layout(f, NULL);
-    f->arena = aligned_alloc(64, bytes);
+    f->arena = arena_alloc(bytes);
     if (!f->arena) {
         free(f);
         return NULL;
     }
-    memset(f->arena, 0, bytes);
     layout(f, f->arena);
     /* Parallelism is across sequences; a multi-threaded sgemm inside them would oversubscribe. */
     openblas_set_num_threads(1);

@@ -19,6 +19,7 @@
 #include "../common/atome_math.h"
 #include "../common/atome_ops.h"
 #include "../common/atome_rng.h"
+#include "arena.h"
 #include "ops_backward.h"
 #include "vanilla_ops.h"
 
@@ -168,19 +169,12 @@ struct vfb_context {
     double *seq_loss; /* [B] */
 };
 
-/* Claims n bytes at *off, 64-byte aligned; with base NULL it only sizes. */
-static void *take(char *base, size_t *off, size_t n) {
-    void *ptr = base ? base + *off : NULL;
-    *off += (n + 63) & ~(size_t)63;
-    return ptr;
-}
-
 /* Sizes (base NULL) or binds every array of f into the arena at base; returns the bytes. */
 static size_t layout(vfb_context *f, char *base) {
     size_t off = 0;
     long B = f->B, T = f->T, L = f->c.n_layers, D = f->c.d_model, H = f->c.n_heads, F = f->c.d_ff;
     long V = VANILLA_VOCAB, BLT = B * L * T, BT = B * T;
-#define FL(n) ((float *)take(base, &off, (size_t)(n) * sizeof(float)))
+#define FL(n) ((float *)arena_take(base, &off, (size_t)(n) * sizeof(float)))
     f->x = FL(B * (L + 1) * T * D);
     f->h1 = FL(BLT * D), f->mean1 = FL(BLT), f->rstd1 = FL(BLT), f->qkv = FL(BLT * 3 * D);
     f->p = FL(BLT * H * T), f->att = FL(BLT * D), f->xm = FL(BLT * D);
@@ -191,7 +185,7 @@ static size_t layout(vfb_context *f, char *base) {
     f->dx = FL(BT * D), f->dh = FL(BT * D), f->datt = FL(BT * D), f->dqkv = FL(BT * 3 * D);
     f->dg = FL(BT * F), f->df = FL(BT * F), f->ds = FL(BT * T);
     f->slots = FL(B * f->P);
-    f->seq_loss = (double *)take(base, &off, (size_t)B * sizeof(double));
+    f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
 #undef FL
     return off;
 }
@@ -204,12 +198,11 @@ vfb_context *vfb_create(const vanilla_config *c, int B, int T) {
     f->P = vanilla_param_count(c);
     f->scale = 1.0f / atome_sqrtf((float)(c->d_model / c->n_heads));
     size_t bytes = layout(f, NULL);
-    f->arena = aligned_alloc(64, bytes);
+    f->arena = arena_alloc(bytes);
     if (!f->arena) {
         free(f);
         return NULL;
     }
-    memset(f->arena, 0, bytes);
     layout(f, f->arena);
     /* Parallelism is across sequences; a multi-threaded sgemm inside them would oversubscribe. */
     openblas_set_num_threads(1);
