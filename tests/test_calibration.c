@@ -77,14 +77,10 @@ END_TEST
 static char dir[64], model[128], text[160], line[160];
 
 static void setup(void) {
-    strcpy(dir, "/tmp/atome-calib-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    scratch_dir(dir, sizeof dir, "atome-calib-test");
     const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
-    size_t len;
-    uint8_t *blob = make_blob(&c, 41, &len);
     snprintf(model, sizeof model, "%s/m.bin", dir);
-    write_file(model, blob, len);
-    free(blob);
+    write_model(model, &c, 41);
     char buf[1000];
     for (int i = 0; i < 1000; i++) buf[i] = "Once upon a time, a cat sat on the mat.\n"[i % 40];
     snprintf(text, sizeof text, "%s/text.txt", dir);
@@ -93,11 +89,7 @@ static void setup(void) {
     write_file(line, "just one line\n", 14);
 }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    run_cmd(cmd, NULL, 0);
-}
+static void teardown(void) { scratch_remove(dir); }
 
 static int infer(const char *args, char *out, size_t cap) {
     char cmd[1024];

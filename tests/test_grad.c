@@ -70,20 +70,19 @@ double grad_check(const char *what, const float *a, const double *fd, int n, dou
     return err / scale;
 }
 
-static void to_double(double *d, const float *f, int n) {
-    for (int i = 0; i < n; i++) d[i] = f[i];
+void grad_to_double(double *d, const float *f, long n) {
+    for (long i = 0; i < n; i++) d[i] = f[i];
 }
 
-static void fill(float *x, int n, atome_rng *r, float lo, float hi) {
-    for (int i = 0; i < n; i++) x[i] = grad_uniform(r, lo, hi);
+void grad_fill(float *x, long n, atome_rng *r, float lo, float hi) {
+    for (long i = 0; i < n; i++) x[i] = grad_uniform(r, lo, hi);
 }
 
-/* The forward and its reference agree to float rounding (relative to the output's scale). */
-static void assert_close(const char *what, const float *got, const double *want, int n, double rtol) {
+void grad_assert_close(const char *what, const float *got, const double *want, long n, double rtol) {
     double scale = 1e-30;
-    for (int i = 0; i < n; i++) scale = fmax(scale, fabs(want[i]));
-    for (int i = 0; i < n; i++)
-        ck_assert_msg(fabs(got[i] - want[i]) <= rtol * scale, "%s[%d] = %.9g, reference %.9g", what, i, got[i],
+    for (long i = 0; i < n; i++) scale = fmax(scale, fabs(want[i]));
+    for (long i = 0; i < n; i++)
+        ck_assert_msg(fabs(got[i] - want[i]) <= rtol * scale, "%s[%ld] = %.9g, reference %.9g", what, i, got[i],
                       want[i]);
 }
 
@@ -115,12 +114,12 @@ START_TEST(layernorm_backward_matches_fd) {
     atome_rng r = {11};
     float x[N], g[N], b[N], w[N], out[N], mean, rstd, dx[N] = {0}, dg[N] = {0}, db[N] = {0};
     double th[3 * N], wd[N], ref[N], fd[3 * N];
-    fill(x, N, &r, -2.0f, 3.0f), fill(g, N, &r, 0.5f, 1.5f), fill(b, N, &r, -0.5f, 0.5f), fill(w, N, &r, -1, 1);
-    to_double(th, x, N), to_double(th + N, g, N), to_double(th + 2 * N, b, N), to_double(wd, w, N);
+    grad_fill(x, N, &r, -2.0f, 3.0f), grad_fill(g, N, &r, 0.5f, 1.5f), grad_fill(b, N, &r, -0.5f, 0.5f), grad_fill(w, N, &r, -1, 1);
+    grad_to_double(th, x, N), grad_to_double(th + N, g, N), grad_to_double(th + 2 * N, b, N), grad_to_double(wd, w, N);
     ln_ctx c = {N, wd, ref};
     ln_ref(th, &c);
     layernorm_forward(out, &mean, &rstd, x, g, b, N);
-    assert_close("layernorm", out, ref, N, 1e-6);
+    grad_assert_close("layernorm", out, ref, N, 1e-6);
     c.out = NULL;
     grad_fd(ln_ref, th, &c, 0, 3 * N, EPS, fd);
     layernorm_backward(dx, dg, db, w, x, mean, rstd, g, N);
@@ -165,7 +164,7 @@ START_TEST(matmul_backward_matches_fd) {
     for (int i = 0; i < T * LD; i++) dy[i] = NAN; /* the padding past R must never be read */
     for (int t = 0; t < T; t++)
         for (int k = 0; k < R; k++) dy[t * LD + k] = grad_uniform(&r, -1, 1), wd[t * R + k] = dy[t * LD + k];
-    to_double(th, wdq, R * C), to_double(th + R * C, xdq, T * C);
+    grad_to_double(th, wdq, R * C), grad_to_double(th + R * C, xdq, T * C);
     mm_ctx c = {T, R, C, wd};
     for (int t = 0; t < T; t++) { /* the kernel computes W~ x~ */
         double want[R];
@@ -174,7 +173,7 @@ START_TEST(matmul_backward_matches_fd) {
             for (int j = 0; j < C; j++) want[k] += th[k * C + j] * th[R * C + t * C + j];
         }
         matmul_forward(y, &m, xq[t], xs[t], NULL);
-        assert_close("matmul", y, want, R, 1e-6);
+        grad_assert_close("matmul", y, want, R, 1e-6);
     }
     grad_fd(mm_ref, th, &c, 0, R * C + T * C, EPS, fd);
     matmul_backward(dx, dw, dy, LD, wdq, xdq, T, R, C);
@@ -214,9 +213,9 @@ START_TEST(conv_backward_matches_fd) {
     atome_tmat m = grad_tmat(D, 5, 0.61f, &r, &mem);
     float h[T * D], w[T * D], wdq[D * 5], y[T * D], dh[T * D] = {0}, dw[D * 5] = {0};
     double th[T * D + D * 5], wd[T * D], ref[T * D], fd[T * D + D * 5];
-    fill(h, T * D, &r, -2, 2), fill(w, T * D, &r, -1, 1);
+    grad_fill(h, T * D, &r, -2, 2), grad_fill(w, T * D, &r, -1, 1);
     tmat_dequant(wdq, &m);
-    to_double(th, h, T * D), to_double(th + T * D, wdq, D * 5), to_double(wd, w, T * D);
+    grad_to_double(th, h, T * D), grad_to_double(th + T * D, wdq, D * 5), grad_to_double(wd, w, T * D);
     conv_ctx c = {T, D, wd, ref};
     conv_ref(th, &c);
     for (int t = 0; t < T; t++) {
@@ -224,7 +223,7 @@ START_TEST(conv_backward_matches_fd) {
         for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : NULL;
         conv_forward(y + t * D, &m, past, h + t * D, D);
     }
-    assert_close("conv", y, ref, T * D, 1e-6);
+    grad_assert_close("conv", y, ref, T * D, 1e-6);
     c.y = NULL;
     grad_fd(conv_ref, th, &c, 0, T * D + D * 5, EPS, fd);
     conv_backward(dh, dw, w, h, wdq, T, D);
@@ -263,15 +262,15 @@ START_TEST(ssm_backward_through_time_matches_fd) {
     float araw[D], b[D], cc[D], h[T * D], w[T * D], a[D], g[D], s[T * D], y[T * D];
     float dh[T * D] = {0}, da[D] = {0}, db[D] = {0}, dc[D] = {0};
     double th[3 * D + T * D], wd[T * D], ref[T * D], fd[3 * D + T * D];
-    fill(araw, D, &r, -1.0f, 2.5f), fill(b, D, &r, 0.5f, 1.5f), fill(cc, D, &r, -0.5f, 0.5f);
-    fill(h, T * D, &r, -1, 1), fill(w, T * D, &r, -1, 1);
+    grad_fill(araw, D, &r, -1.0f, 2.5f), grad_fill(b, D, &r, 0.5f, 1.5f), grad_fill(cc, D, &r, -0.5f, 0.5f);
+    grad_fill(h, T * D, &r, -1, 1), grad_fill(w, T * D, &r, -1, 1);
     for (int i = 0; i < D; i++) a[i] = atome_tanhf(araw[i]), g[i] = b[i] * cc[i]; /* as model_pack */
-    to_double(th, araw, D), to_double(th + D, b, D), to_double(th + 2 * D, cc, D), to_double(th + 3 * D, h, T * D);
-    to_double(wd, w, T * D);
+    grad_to_double(th, araw, D), grad_to_double(th + D, b, D), grad_to_double(th + 2 * D, cc, D), grad_to_double(th + 3 * D, h, T * D);
+    grad_to_double(wd, w, T * D);
     ssm_ctx c = {T, D, wd, ref};
     ssm_ref(th, &c);
     for (int t = 0; t < T; t++) ssm_forward(y + t * D, s + t * D, t ? s + (t - 1) * D : NULL, h + t * D, a, g, D);
-    assert_close("ssm", y, ref, T * D, 1e-5);
+    grad_assert_close("ssm", y, ref, T * D, 1e-5);
     c.y = NULL;
     grad_fd(ssm_ref, th, &c, 0, 3 * D + T * D, EPS, fd);
     ssm_backward(dh, da, db, dc, w, s, a, g, b, cc, T, D);
@@ -325,7 +324,7 @@ static void attention_case(int ring, int first, int n, uint64_t seed) {
     for (int i = 0; i < Dh; i++) q[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
     for (int i = 0; i < ring * Dh; i++) k[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
     for (int i = 0; i < ring * D; i++) v[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
-    fill(ks, ring, &r, 0.01f, 0.03f), fill(vs, ring, &r, 0.005f, 0.02f), fill(w, D, &r, -1, 1);
+    grad_fill(ks, ring, &r, 0.01f, 0.03f), grad_fill(vs, ring, &r, 0.005f, 0.02f), grad_fill(w, D, &r, -1, 1);
     float inv = 1.0f / atome_sqrtf((float)Dh);
     int chosen = attention_forward(y, sel, p, scores, q, qs, k, ks, v, vs, first, n, ring, Dh, D, inv);
     ck_assert_int_eq(chosen, n < ATOME_TOPK ? n : ATOME_TOPK);
@@ -342,11 +341,11 @@ static void attention_case(int ring, int first, int n, uint64_t seed) {
         for (int i = 0; i < Dh; i++) th[Dh + j * Dh + i] = ks[j] * (float)k[j * Dh + i];
         for (int i = 0; i < D; i++) th[Dh + ring * Dh + j * D + i] = vs[j] * (float)v[j * D + i];
     }
-    to_double(wd, w, D);
+    grad_to_double(wd, w, D);
     att_ctx c = {ring, Dh, D, first, chosen, sel, inv, wd, yref, pref};
     att_ref(th, &c);
-    assert_close("attention y", y, yref, D, 1e-5);
-    assert_close("attention p", p, pref, chosen, 1e-5);
+    grad_assert_close("attention y", y, yref, D, 1e-5);
+    grad_assert_close("attention p", p, pref, chosen, 1e-5);
     c.y = c.p = NULL;
     int nt = Dh + ring * Dh + ring * D;
     grad_fd(att_ref, th, &c, 0, nt, EPS, fd);
@@ -404,8 +403,8 @@ START_TEST(residual_backward_matches_fd) {
     atome_rng rg = {17};
     float th_f[4 * D + 3], w[D], dyc[D] = {0}, dys[D] = {0}, dya[D] = {0}, dr[3] = {0};
     double th[4 * D + 3], wd[D], fd[4 * D + 3];
-    fill(th_f, 4 * D + 3, &rg, -1, 1), fill(w, D, &rg, -1, 1);
-    to_double(th, th_f, 4 * D + 3), to_double(wd, w, D);
+    grad_fill(th_f, 4 * D + 3, &rg, -1, 1), grad_fill(w, D, &rg, -1, 1);
+    grad_to_double(th, th_f, 4 * D + 3), grad_to_double(wd, w, D);
     mix_ctx c = {D, wd};
     grad_fd(mix_ref, th, &c, 0, 4 * D + 3, EPS, fd);
     residual_backward(dyc, dys, dya, dr, w, th_f + D, th_f + 2 * D, th_f + 3 * D, th_f + 4 * D, D);
@@ -438,10 +437,10 @@ START_TEST(embed_backward_matches_fd) {
     float wdq[R * D], x[D], w[D], demb[R * D] = {0};
     double th[R * D], wd[D], fd[R * D], row[D];
     tmat_dequant(wdq, &m);
-    fill(w, D, &r, -1, 1);
-    to_double(th, wdq, R * D), to_double(wd, w, D), to_double(row, wdq + 3 * D, D);
+    grad_fill(w, D, &r, -1, 1);
+    grad_to_double(th, wdq, R * D), grad_to_double(wd, w, D), grad_to_double(row, wdq + 3 * D, D);
     embed_forward(x, &m, 3);
-    assert_close("embed", x, row, D, 0.0);
+    grad_assert_close("embed", x, row, D, 0.0);
     emb_ctx c = {D, 3, wd};
     grad_fd(emb_ref, th, &c, 0, R * D, EPS, fd);
     embed_backward(demb, w, 3, D);
@@ -465,8 +464,8 @@ START_TEST(crossentropy_backward_matches_fd) {
     for (int target = 0; target < V; target += 101) {
         float logits[V], probs[V];
         double th[V], fd[V];
-        fill(logits, V, &r, -6, 6);
-        to_double(th, logits, V);
+        grad_fill(logits, V, &r, -6, 6);
+        grad_to_double(th, logits, V);
         float loss = crossentropy_forward(probs, logits, target, V);
         double want = ce_ref(th, &target);
         ck_assert_msg(fabs(loss - want) <= 1e-5 * want, "loss %.9g, reference %.9g", loss, want);
@@ -485,7 +484,7 @@ START_TEST(quant8_backward_is_straight_through) {
     atome_rng r = {20};
     float x[N], dq[N], dx[N], xd[N], s;
     int8_t q[ATOME_PAD5(N)];
-    fill(x, N, &r, -3, 3), fill(dq, N, &r, -1, 1), fill(dx, N, &r, -1, 1);
+    grad_fill(x, N, &r, -3, 3), grad_fill(dq, N, &r, -1, 1), grad_fill(dx, N, &r, -1, 1);
     float before[N];
     memcpy(before, dx, sizeof dx);
     quant8_forward(q, &s, x, N, ATOME_PAD5(N));

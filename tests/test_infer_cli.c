@@ -12,21 +12,13 @@ static char dir[64];
 static char model[128];
 
 static void setup(void) {
-    strcpy(dir, "/tmp/atome-infer-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    scratch_dir(dir, sizeof dir, "atome-infer-test");
     const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
-    size_t len;
-    uint8_t *blob = make_blob(&c, 77, &len);
     snprintf(model, sizeof model, "%s/m.bin", dir);
-    write_file(model, blob, len);
-    free(blob);
+    write_model(model, &c, 77);
 }
 
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    run_cmd(cmd, NULL, 0);
-}
+static void teardown(void) { scratch_remove(dir); }
 
 /* Runs atome-infer with args; returns the exit status, output in out. */
 static int infer(const char *args, char *out, size_t cap) {

@@ -200,16 +200,8 @@ END_TEST
  * and no file at all. */
 static char dir[64];
 
-static void setup(void) {
-    strcpy(dir, "/tmp/atome-header-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    run_cmd(cmd, NULL, 0);
-}
+static void setup(void) { scratch_dir(dir, sizeof dir, "atome-header-test"); }
+static void teardown(void) { scratch_remove(dir); }
 
 static int header(const char *args, char *out, size_t cap) {
     char cmd[512];

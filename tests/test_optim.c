@@ -9,6 +9,7 @@
 #include "../train/checkpoint.h"
 #include "../train/data.h"
 #include "../train/model.h"
+#include "util.h"
 
 /* Two AdamW steps worked by hand (bc with scale 20): β1 0.9, β2 0.999, eps 1e-8, lr 0.01,
  * wd 0.1; w0 decays, w1 does not.
@@ -134,16 +135,8 @@ END_TEST
 
 static char tmpdir[64];
 
-static void make_tmp(void) {
-    strcpy(tmpdir, "/tmp/atome-optim-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void rm_tmp(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void make_tmp(void) { scratch_dir(tmpdir, sizeof tmpdir, "atome-optim"); }
+static void rm_tmp(void) { scratch_remove(tmpdir); }
 
 static char *write_tmp(const char *name, const void *bytes, size_t n) {
     static char path[4][128];

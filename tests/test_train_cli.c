@@ -256,6 +256,22 @@ START_TEST(bad_input) {
 }
 END_TEST
 
+/* The runs in @D/t1 and @D/t2 (1 and 2 threads) wrote the same checkpoint.bin and model bytes;
+ * each run other[k][0] (another other[k][1]) wrote different ones, so the check can fail. */
+static void same_across_threads(const char *model, const char *const other[][2], int n_other) {
+    const char *files[2] = {"checkpoint.bin", model};
+    char a[128], b[128];
+    for (int i = 0; i < 2; i++) {
+        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
+        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
+        for (int k = 0; k < n_other; k++) {
+            snprintf(b, sizeof b, "%s/%s/%s", dir, other[k][0], files[i]);
+            ck_assert_msg(!same_file(a, b), "%s does not depend on the %s", files[i], other[k][1]);
+        }
+    }
+}
+
 /* Same data, config and seed: the same checkpoint and blob bytes with 1 thread or 2. A third run
  * with another seed differs, so the comparison is able to fail. */
 START_TEST(reproducible_across_threads) {
@@ -266,15 +282,8 @@ START_TEST(reproducible_across_threads) {
     ck_assert_ptr_nonnull(strstr(out_text, "sample (greedy"));
     ck_assert_int_eq(train(run, "t2", 2, 7), 0);
     ck_assert_int_eq(train(run, "s2", 2, 8), 0);
-    char a[128], b[128];
-    const char *files[2] = {"checkpoint.bin", "model.bin"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
-        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
-        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
-        snprintf(b, sizeof b, "%s/s2/%s", dir, files[i]);
-        ck_assert_msg(!same_file(a, b), "%s does not depend on the seed", files[i]);
-    }
+    static const char *const other[][2] = {{"s2", "seed"}};
+    same_across_threads("model.bin", other, 1);
     ck_assert_msg(only_run_files("t1", "model.bin"), "stray files in the run's directory");
 }
 END_TEST
@@ -504,17 +513,9 @@ START_TEST(vanilla_run) {
     ck_assert_int_eq(train(run, "s2", 2, 8, ""), 0);
     ck_assert_int_eq(train(run, "torch", 1, 7, " --vanilla-init torch"), 0);
     ck_assert_ptr_nonnull(strstr(out_text, "vanilla flash-fair, torch init"));
-    char a[128], b[128];
-    const char *files[2] = {"checkpoint.bin", "model.vnl"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
-        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
-        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
-        snprintf(b, sizeof b, "%s/s2/%s", dir, files[i]);
-        ck_assert_msg(!same_file(a, b), "%s does not depend on the seed", files[i]);
-        snprintf(b, sizeof b, "%s/torch/%s", dir, files[i]);
-        ck_assert_msg(!same_file(a, b), "%s does not depend on the initialisation", files[i]);
-    }
+    static const char *const other[][2] = {{"s2", "seed"}, {"torch", "initialisation"}};
+    same_across_threads("model.vnl", other, 2);
+    char a[128];
     ck_assert_msg(only_run_files("t1", "model.vnl"), "stray files in the run's directory");
 
     vanilla_config c, want;

@@ -33,22 +33,6 @@
 #define TOL 1e-4
 #define EPS 1e-4
 
-static void to_double(double *d, const float *f, long n) {
-    for (long i = 0; i < n; i++) d[i] = f[i];
-}
-
-static void fill(float *x, long n, atome_rng *r, float lo, float hi) {
-    for (long i = 0; i < n; i++) x[i] = grad_uniform(r, lo, hi);
-}
-
-static void assert_close(const char *what, const float *got, const double *want, long n, double rtol) {
-    double scale = 1e-30;
-    for (long i = 0; i < n; i++) scale = fmax(scale, fabs(want[i]));
-    for (long i = 0; i < n; i++)
-        ck_assert_msg(fabs(got[i] - want[i]) <= rtol * scale, "%s[%ld] = %.9g, reference %.9g", what, i, got[i],
-                      want[i]);
-}
-
 /* ---- parameter counts and layout ---- */
 
 START_TEST(vanilla_param_counts_match_the_seed) {
@@ -184,12 +168,12 @@ START_TEST(gelu_backward_matches_fd) {
     atome_rng r = {31};
     float x[N], w[N], y[N], t[N], dx[N] = {0};
     double th[N], wd[N], ref[N], fd[N];
-    fill(x, N, &r, -4.0f, 4.0f), fill(w, N, &r, -1, 1);
+    grad_fill(x, N, &r, -4.0f, 4.0f), grad_fill(w, N, &r, -1, 1);
     x[0] = 0.0f, x[1] = -12.0f, x[2] = 12.0f; /* the middle and both tails (tanh saturated at ±9) */
-    to_double(th, x, N), to_double(wd, w, N);
+    grad_to_double(th, x, N), grad_to_double(wd, w, N);
     gelu_forward(y, t, x, N);
     for (int i = 0; i < N; i++) ref[i] = gelu_ref1(th[i]);
-    assert_close("gelu", y, ref, N, 1e-6);
+    grad_assert_close("gelu", y, ref, N, 1e-6);
     /* the tanh form stays within 1e-3 of the exact x·Φ(x) the seed's nn.GELU computes */
     for (double v = -8.0; v <= 8.0; v += 1.0 / 64)
         ck_assert_double_lt(fabs(gelu_ref1(v) - 0.5 * v * (1.0 + erf(v / sqrt(2.0)))), 1e-3);
@@ -241,15 +225,15 @@ static void mha_case(int T, int D, int H, uint64_t seed) {
     atome_rng r = {seed};
     float ds[MT * MT], qkv[MT * 3 * MD], w[MT * MD], y[MT * MD], p[MD * MT * MT], dqkv[MT * 3 * MD] = {0};
     double th[MT * 3 * MD], wd[MT * MD], yref[MT * MD], pref[MD * MT * MT], fd[MT * 3 * MD];
-    fill(qkv, T * 3 * D, &r, -1.5f, 1.5f), fill(w, T * D, &r, -1, 1);
+    grad_fill(qkv, T * 3 * D, &r, -1.5f, 1.5f), grad_fill(w, T * D, &r, -1, 1);
     for (int i = 0; i < H * T * T; i++) p[i] = NAN; /* every entry must be written, the masked ones 0 */
     float scale = 1.0f / atome_sqrtf((float)(D / H));
-    to_double(th, qkv, T * 3 * D), to_double(wd, w, T * D);
+    grad_to_double(th, qkv, T * 3 * D), grad_to_double(wd, w, T * D);
     mha_ctx c = {T, D, H, scale, wd, yref, pref};
     mha_ref(th, &c);
     mha_forward(y, p, qkv, T, D, H, scale);
-    assert_close("mha y", y, yref, T * D, 1e-5);
-    assert_close("mha p", p, pref, H * T * T, 1e-5);
+    grad_assert_close("mha y", y, yref, T * D, 1e-5);
+    grad_assert_close("mha p", p, pref, H * T * T, 1e-5);
     c.y = c.p = NULL;
     grad_fd(mha_ref, th, &c, 0, T * 3 * D, EPS, fd);
     mha_backward(dqkv, ds, w, qkv, p, T, D, H, scale);
@@ -304,12 +288,12 @@ START_TEST(encoder_backward_matches_fd) {
     const uint8_t tok[T] = {2, 0, 2, 5, 1, 2, 0}; /* repeats: their rows must accumulate; 3, 4 unused */
     float wte[R * D], wpe[T * D], w[T * D], x[T * D], dwte[R * D] = {0}, dwpe[T * D] = {0};
     double th[(R + T) * D], wd[T * D], ref[T * D], fd[(R + T) * D];
-    fill(wte, R * D, &r, -1, 1), fill(wpe, T * D, &r, -1, 1), fill(w, T * D, &r, -1, 1);
-    to_double(th, wte, R * D), to_double(th + R * D, wpe, T * D), to_double(wd, w, T * D);
+    grad_fill(wte, R * D, &r, -1, 1), grad_fill(wpe, T * D, &r, -1, 1), grad_fill(w, T * D, &r, -1, 1);
+    grad_to_double(th, wte, R * D), grad_to_double(th + R * D, wpe, T * D), grad_to_double(wd, w, T * D);
     encoder_forward(x, wte, wpe, tok, T, D);
     for (int t = 0; t < T; t++)
         for (int i = 0; i < D; i++) ref[t * D + i] = th[tok[t] * D + i] + th[R * D + t * D + i];
-    assert_close("encoder", x, ref, T * D, 1e-7);
+    grad_assert_close("encoder", x, ref, T * D, 1e-7);
     enc_ctx c = {R, T, D, tok, wd};
     grad_fd(enc_ref, th, &c, 0, (R + T) * D, EPS, fd);
     encoder_backward(dwte, dwpe, w, tok, T, D);
@@ -411,13 +395,13 @@ static void random_params(float *w, const vanilla_config *c, uint64_t seed) {
     vanilla_params_bind(&p, c, w);
     atome_rng r = {seed};
     long P = vanilla_param_count(c), D = c->d_model;
-    fill(w, P, &r, -0.6f, 0.6f);
-    fill(p.wte, VANILLA_VOCAB * D, &r, -1, 1), fill(p.head, VANILLA_VOCAB * D, &r, -1, 1);
+    grad_fill(w, P, &r, -0.6f, 0.6f);
+    grad_fill(p.wte, VANILLA_VOCAB * D, &r, -1, 1), grad_fill(p.head, VANILLA_VOCAB * D, &r, -1, 1);
     for (int l = 0; l < c->n_layers; l++) {
-        fill(p.layer[l].ln1_g, D, &r, 0.5f, 1.5f), fill(p.layer[l].ln2_g, D, &r, 0.5f, 1.5f);
-        fill(p.layer[l].ln1_b, D, &r, -0.3f, 0.3f), fill(p.layer[l].ln2_b, D, &r, -0.3f, 0.3f);
+        grad_fill(p.layer[l].ln1_g, D, &r, 0.5f, 1.5f), grad_fill(p.layer[l].ln2_g, D, &r, 0.5f, 1.5f);
+        grad_fill(p.layer[l].ln1_b, D, &r, -0.3f, 0.3f), grad_fill(p.layer[l].ln2_b, D, &r, -0.3f, 0.3f);
     }
-    fill(p.lnf_g, D, &r, 0.5f, 1.5f);
+    grad_fill(p.lnf_g, D, &r, 0.5f, 1.5f);
 }
 
 START_TEST(vanilla_model_backward_matches_fd) {
@@ -431,13 +415,13 @@ START_TEST(vanilla_model_backward_matches_fd) {
     double *th = malloc((size_t)P * 8), *fd = malloc((size_t)P * 8), *lref = malloc(B * T * 256 * 8);
     ck_assert(w && grad && logits && th && fd && lref);
     random_params(w, &c, 36);
-    to_double(th, w, P);
+    grad_to_double(th, w, P);
     model_ctx mc = {c, B, T, tok, lref};
     double want = model_ref(th, &mc);
     vfb_context *f = vfb_create(&c, B, T);
     ck_assert_ptr_nonnull(f);
     double got = vfb_forward(f, w, tok, logits, NULL);
-    assert_close("vanilla logits", logits, lref, B * T * 256, 1e-5);
+    grad_assert_close("vanilla logits", logits, lref, B * T * 256, 1e-5);
     ck_assert_msg(fabs(got / (B * T) - want) <= 1e-5 * want, "loss %.9g, reference %.9g", got / (B * T), want);
     ck_assert_double_gt(want, 1.0); /* the outputs are far from a fitted model: real gradients */
     double again = vfb_step(f, w, tok, grad);

@@ -44,9 +44,13 @@ int same_file(const char *a, const char *b) {
     return same;
 }
 
-void scratch_data_dir(char *dir, size_t cap, const char *tag) {
+void scratch_dir(char *dir, size_t cap, const char *tag) {
     ck_assert_int_lt(snprintf(dir, cap, "/tmp/%s-XXXXXX", tag), (int)cap);
     ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+void scratch_data_dir(char *dir, size_t cap, const char *tag) {
+    scratch_dir(dir, cap, tag);
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "head -c 64000 data/tinystories_train.txt > %s/all.txt && head -c 60000 %s/all.txt > %s/train.txt && "
@@ -59,6 +63,13 @@ void scratch_remove(const char *dir) {
     char cmd[160];
     snprintf(cmd, sizeof cmd, "chmod -R u+rwx %s; rm -rf %s", dir, dir);
     ck_assert_int_eq(system(cmd), 0);
+}
+
+void write_model(const char *path, const atome_config *c, uint64_t seed) {
+    size_t len;
+    uint8_t *blob = make_blob(c, seed, &len);
+    write_file(path, blob, len);
+    free(blob);
 }
 
 int run_cmd(const char *cmd, char *out, size_t cap) {

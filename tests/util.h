@@ -18,11 +18,16 @@ char *read_all(const char *path, size_t *n);
 /* 1 if the files at a and b hold the same bytes. */
 int same_file(const char *a, const char *b);
 
-/* A fresh directory /tmp/<tag>-XXXXXX (its path into dir[cap]) holding train.txt, the first
- * 60,000 bytes of data/tinystories_train.txt, and valid.txt, the next 4,000: the trainer tests'
- * data. scratch_remove deletes it, whatever modes a test left in it. */
-void scratch_data_dir(char *dir, size_t cap, const char *tag);
+/* A fresh, empty directory /tmp/<tag>-XXXXXX, its path into dir[cap]. scratch_remove deletes it,
+ * whatever modes a test left in it. */
+void scratch_dir(char *dir, size_t cap, const char *tag);
 void scratch_remove(const char *dir);
+/* scratch_dir holding train.txt, the first 60,000 bytes of data/tinystories_train.txt, and
+ * valid.txt, the next 4,000: the trainer tests' data. */
+void scratch_data_dir(char *dir, size_t cap, const char *tag);
+
+/* make_blob(c, seed) written to path. */
+void write_model(const char *path, const atome_config *c, uint64_t seed);
 
 /* Writes n bytes to path, failing the running test if it cannot. */
 void write_file(const char *path, const void *p, size_t n);
