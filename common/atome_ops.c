@@ -152,11 +152,14 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, c
 
 void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D) {
     float s = *w->scale;
-    for (int i = 0; i < D; i++) y[i] = 0.0f;
-    for (int j = 0; j < 4; j++) /* a row of 5 trits is one byte, digit j = tap j */
-        if (past[j])
-            for (int i = 0; i < D; i++) y[i] += (float)atome_trit(w->trits[i], j) * past[j][i];
-    for (int i = 0; i < D; i++) y[i] = (y[i] + (float)atome_trit(w->trits[i], 4) * h[i]) * s;
+    for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
+        float acc = 0.0f;
+        for (int j = 0; j < 5; j++) {
+            const float *src = j < 4 ? past[j] : h;
+            if (src) acc += (float)atome_trit(w->trits[i], j) * src[i];
+        }
+        y[i] = acc * s;
+    }
 }
 
 void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,

@@ -26,8 +26,10 @@ const float *atome_step(const atome_model *m, atome_state *st, int token) {
                           st->s.router_logits, 0, LUT(st)};
     embed_forward(st->x, &m->w.emb, token);
     for (int l = 0; l < c->n_layers; l++) {
-        const float *past[4]; /* h at pos t-4+j, none before 0 */
-        for (int j = 0; j < 4; j++) past[j] = t + j >= 4 ? st->past[l][(t + j) & 3] : 0;
+        /* h at pos t-4+j. Before pos 0 they are atome_reset's zeros, never NULL: a zero tap adds a
+         * zero to conv_forward's sum, which starts at +0, so the bits equal skipping the tap. */
+        const float *past[4];
+        for (int j = 0; j < 4; j++) past[j] = st->past[l][(t + j) & 3];
         /* each layer's key and value slabs are used densely, as [W][Dh] and [W][D] */
         atome_kv kv = {st->k[l][0], st->k_scale[l], st->v[l][0], st->v_scale[l], c->window};
         a.router = st->router[l];
