@@ -5,13 +5,15 @@
 # The engine (common/*.c and infer/atome.c) is cross-compiled at -Os with the firmware's flags and
 # the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs). Two measures:
 #   objects  .text/.data/.bss of every engine object, as `size` counts them (.text with .rodata);
-#   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load,
-#            atome_reset, atome_step and atome_argmax, unused sections dropped (--gc-sections),
+#   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load and
+#            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
 #            summed from the link map; the compiler's and libc's helpers it pulls in beside it;
 #            and the same link with -flto.
 set -eu
 cd "$(dirname "$0")/.."
-make -s mcu-objs >/dev/null
+# The parity firmware of checkpoints/default.bin per CPU (the M4 without FPU has no board here).
+declare -A board=([m0]=m0-on-an385 [m3]=mps2-an385 [m4f]=mps2-an386 [m7]=mps2-an500 [rv32]=rv32-virt)
+make -s mcu-objs $(for c in "${!board[@]}"; do echo "build/mcu/${board[$c]}/default.elf"; done) >/dev/null
 mkdir -p results
 out=results/mcu_sizes.md
 cpus="m0 m3 m4 m4f m7 rv32"
@@ -42,6 +44,17 @@ map_sections() {
     { pend = "" }' "$1"
 }
 
+# Bytes of the instructions (literal pools included) whose source line is in common/ or
+# infer/atome.c, in an ELF built with -g: the engine as inlined into a real firmware.
+fw_engine_bytes() { # objdump, elf
+  "$1" -d -l "$2" | awk -F'\t' '
+    /^[0-9a-f]+ <.*>:$/ { file = ""; next }                  # a new symbol: no line seen yet
+    /^\/.*:[0-9]+/ { file = $0; sub(/:[0-9]+.*$/, "", file); next }
+    /^ *[0-9a-f]+:\t/ { raw = $2; gsub(/ /, "", raw)
+      if (file ~ /\/common\/[^\/]*$/ || file ~ /\/infer\/atome[.]c$/) s += length(raw) / 2 }
+    END { print s + 0 }'
+}
+
 kind_sum() { # kind, category regex, on map_sections output from stdin
   awk -v k="$1" -v re="$2" '$1 == k && $4 ~ re { s += $2 } END { print s + 0 }'
 }
@@ -49,10 +62,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub calling atome_load/atome_reset/atome_step/atome_argmax, \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check of that figure on a real firmware, the bytes of the instructions whose source line (the firmware is built with -g) is in common/ or infer/atome.c, in the -flto firmware of checkpoints/default.bin that \`make test\` runs (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU)."
   echo
-  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | helpers .text |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---:|"
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
   for c in $cpus; do
     sz=arm-none-eabi-size
     [ "$c" = rv32 ] && sz=riscv64-unknown-elf-size
@@ -65,7 +78,11 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     lto=$(( $(map_sections build/mcu/obj/$c/engine-lto.map | kind_sum engine '^[.](text|rodata|srodata)') - st ))
     verdict="—"
     [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
-    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $ht |"
+    od=arm-none-eabi-objdump
+    [ "$c" = rv32 ] && od=riscv64-unknown-elf-objdump
+    fw="—"
+    [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes $od "build/mcu/${board[$c]}/default.elf")
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht |"
   done
   echo
   echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"
