@@ -3,12 +3,14 @@
 # Usage: make mcu-sizes   (writes results/mcu_sizes.md too)
 #
 # The engine (common/*.c and infer/atome.c) is cross-compiled at -Os with the firmware's flags and
-# the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs). Two measures:
+# the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs). Three measures:
 #   objects  .text/.data/.bss of every engine object, as `size` counts them (.text with .rodata);
 #   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load and
 #            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
 #            summed from the link map; the compiler's and libc's helpers it pulls in beside it;
-#            and the same link with -flto.
+#            and the same link with -flto;
+#   firmware the engine's bytes in the -flto parity firmware of checkpoints/default.bin, found by
+#            source line (fw_engine_bytes): a cross-check of the stub on a real firmware.
 set -eu
 cd "$(dirname "$0")/.."
 # The parity firmware of checkpoints/default.bin per CPU (the M4 without FPU has no board here).
@@ -67,10 +69,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
   echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text |"
   echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
   for c in $cpus; do
-    sz=arm-none-eabi-size
-    [ "$c" = rv32 ] && sz=riscv64-unknown-elf-size
+    tc=arm-none-eabi- # binutils prefix
+    [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
     objs=$(ls build/mcu/obj/$c/common/*.o build/mcu/obj/$c/infer/atome.o)
-    read -r t d b < <($sz $objs | awk 'NR > 1 { t += $1; d += $2; b += $3 } END { print t, d, b }')
+    read -r t d b < <(${tc}size $objs | awk 'NR > 1 { t += $1; d += $2; b += $3 } END { print t, d, b }')
     secs=$(map_sections build/mcu/obj/$c/engine.map)
     lt=$(kind_sum engine '^[.](text|rodata|srodata)' <<<"$secs")
     ht=$(kind_sum runtime '^[.](text|rodata|srodata)' <<<"$secs")
@@ -78,10 +80,8 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     lto=$(( $(map_sections build/mcu/obj/$c/engine-lto.map | kind_sum engine '^[.](text|rodata|srodata)') - st ))
     verdict="—"
     [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
-    od=arm-none-eabi-objdump
-    [ "$c" = rv32 ] && od=riscv64-unknown-elf-objdump
     fw="—"
-    [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes $od "build/mcu/${board[$c]}/default.elf")
+    [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes ${tc}objdump "build/mcu/${board[$c]}/default.elf")
     echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht |"
   done
   echo
