@@ -1,5 +1,6 @@
 /* atome_blob.c — laying out, checking and binding the model blob (format in atome_blob.h). */
 #include "atome_blob.h"
+#include <stddef.h>
 #include "atome_trits.h"
 
 static void put_u32(uint8_t *p, uint32_t v) {
@@ -16,45 +17,48 @@ uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {
     return ~crc;
 }
 
-/* The layout walk shared by reader and writer: at offset *off, claim n bytes, 4-aligned. */
-static const uint8_t *claim(const uint8_t *base, size_t *off, size_t n) {
-    const uint8_t *p = base ? base + *off : 0;
-    *off += (n + 3) & ~(size_t)3;
-    return p;
-}
-
-static const float *floats(const uint8_t *base, size_t *off, int n) {
-    return (const float *)(const void *)claim(base, off, (size_t)n * 4);
-}
-
-static void tmat(atome_tmat *m, const uint8_t *base, size_t *off, int rows, int cols) {
-    m->rows = rows, m->cols = cols, m->row_bytes = ATOME_ROW_BYTES(cols);
-    m->scale = floats(base, off, 1);
-    m->trits = claim(base, off, (size_t)rows * (size_t)m->row_bytes);
-}
+/* The payload tensor by tensor, in blob order: the embedding, the nine tensors of a layer (walked
+ * n_layers times, layer l's fields l·sizeof(atome_layer) further on), the final norm and the
+ * unembedding. A float vector [cols] has rows 0, a packed matrix [rows, cols]; each dimension an
+ * index into dim[] below. */
+enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K };
+static const struct {
+    uint8_t dims;  /* rows << 4 | cols */
+    uint8_t field; /* offset in atome_weights / 4 */
+} parts[] = {
+#define VEC(cols, f) {DIM_0 << 4 | cols, offsetof(atome_weights, f) / 4}
+#define MAT(rows, cols, f) {rows << 4 | cols, offsetof(atome_weights, f) / 4}
+    MAT(DIM_V, DIM_D, emb),
+    VEC(DIM_D, layer[0].ln_g),       VEC(DIM_D, layer[0].ln_b),      MAT(DIM_D, DIM_K, layer[0].conv),
+    VEC(DIM_D, layer[0].ssm_a),      VEC(DIM_D, layer[0].ssm_g),     MAT(DIM_DH, DIM_D, layer[0].wq),
+    MAT(DIM_DH, DIM_D, layer[0].wk), MAT(DIM_D, DIM_D, layer[0].wv), MAT(DIM_3, DIM_D, layer[0].router),
+    VEC(DIM_D, lnf_g),               VEC(DIM_D, lnf_b),              MAT(DIM_V, DIM_D, unemb),
+#undef VEC
+#undef MAT
+};
+enum { FIRST_LAYER_PART = 1, LAST_LAYER_PART = 9, N_PARTS = 13 };
 
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
-    atome_weights scratch;
-    if (!w) w = &scratch;
-    int D = c->d_model, Dh = c->d_head;
-    size_t off = 0;
-    w->cfg = *c;
-    tmat(&w->emb, payload, &off, c->vocab, D);
-    for (int l = 0; l < c->n_layers; l++) {
-        atome_layer *y = &w->layer[l];
-        y->ln_g = floats(payload, &off, D);
-        y->ln_b = floats(payload, &off, D);
-        tmat(&y->conv, payload, &off, D, ATOME_CONV_K);
-        y->ssm_a = floats(payload, &off, D);
-        y->ssm_g = floats(payload, &off, D);
-        tmat(&y->wq, payload, &off, Dh, D);
-        tmat(&y->wk, payload, &off, Dh, D);
-        tmat(&y->wv, payload, &off, D, D);
-        tmat(&y->router, payload, &off, 3, D);
+    const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K};
+    size_t off = 0; /* every tensor starts 4-aligned */
+    if (w) w->cfg = *c;
+    for (int i = 0, l = 0; i < N_PARTS; i++) {
+        int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
+        if (w) {
+            char *at = (char *)w + 4 * parts[i].field;
+            if (i >= FIRST_LAYER_PART && i <= LAST_LAYER_PART) at += (size_t)l * sizeof(atome_layer);
+            const float *p = (const float *)(const void *)(payload + off);
+            if (rows) {
+                atome_tmat *m = (atome_tmat *)(void *)at;
+                m->scale = p, m->trits = (const uint8_t *)(p + 1), m->rows = rows, m->cols = cols, m->row_bytes = rb;
+            } else {
+                *(const float **)(void *)at = p;
+            }
+        }
+        /* a vector: cols floats; a matrix: its scale, then rows·rb bytes padded to 4 */
+        off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
+        if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
     }
-    w->lnf_g = floats(payload, &off, D);
-    w->lnf_b = floats(payload, &off, D);
-    tmat(&w->unemb, payload, &off, c->vocab, D);
     return off;
 }
 

@@ -59,12 +59,12 @@ typedef struct {
 typedef struct {
     atome_config cfg;
     atome_tmat emb; /* [V, D] */
-    atome_layer layer[ATOME_MAX_LAYERS];
     const float *lnf_g, *lnf_b; /* [D] */
     atome_tmat unemb;           /* [V, D] */
+    atome_layer layer[ATOME_MAX_LAYERS];
 } atome_weights;
 
-/* Payload bytes of a model of config c. If payload is not NULL, also points *w into it. */
+/* Payload bytes of a model of config c. If w is not NULL, also points *w into payload. */
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w);
 
 /* Checks a blob (in the order: length, magic, version, dimensions, length, CRC) and binds
