@@ -15,7 +15,7 @@ static const int16_t *prepare(const int8_t *xq, int16_t *lut, int cols) {
 void block_project(const float *x_in, const atome_layer *w, const atome_config *c, const atome_block_acts *a) {
     int D = c->d_model;
     layernorm_forward(a->h, a->ln_mean, a->ln_rstd, x_in, w->ln_g, w->ln_b, D);
-    quant8_forward(a->hq, a->hs, a->h, D, ATOME_PAD5(D));
+    quant8_forward(a->hq, a->hs, a->h, D);
     const int16_t *lut = prepare(a->hq, a->lut, D);
     matmul_forward(a->kf, &w->wk, a->hq, *a->hs, lut);
     matmul_forward(a->vf, &w->wv, a->hq, *a->hs, lut);
@@ -24,40 +24,38 @@ void block_project(const float *x_in, const atome_layer *w, const atome_config *
 }
 
 void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-               const float *const past[4], const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
+               const float *hist, const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
                const atome_block_acts *a) {
     int D = c->d_model, Dh = c->d_head;
-    conv_forward(a->yc, &w->conv, past, a->h, D);
+    conv_forward(a->yc, &w->conv, hist, D);
     ssm_forward(a->ys, s, s_prev, a->h, w->ssm_a, w->ssm_g, D);
 
     int row = pos % kv->ring;
-    quant8_forward(kv->k + (long)row * Dh, &kv->k_scale[row], a->kf, Dh, Dh);
-    quant8_forward(kv->v + (long)row * D, &kv->v_scale[row], a->vf, D, D);
-    quant8_forward(a->qq, a->qs, a->q, Dh, Dh);
+    quant8_forward(kv->k + (long)row * Dh, &kv->k_scale[row], a->kf, Dh);
+    quant8_forward(kv->v + (long)row * D, &kv->v_scale[row], a->vf, D);
+    quant8_forward(a->qq, a->qs, a->q, Dh);
     int n = pos + 1 < c->window ? pos + 1 : c->window;
     *a->att_first = pos + 1 - n;
     *a->att_n = attention_forward(a->ya, a->att_sel, a->att_p, a->scores, a->qq, *a->qs, kv->k, kv->k_scale,
                                   kv->v, kv->v_scale, *a->att_first, n, kv->ring, Dh, D, inv_sqrt_dh);
 
-    for (int k = 0; k < 3; k++)
-        if (c->flags >> k & 1) a->router_logits[k] = -1e30f; /* an ablated pathway: weight exp(-1e30) = 0 */
-    router_forward(a->router, a->router_logits);
+    router_forward(a->router, a->router_logits, c->flags);
 
     float r0 = a->router[0], r1 = a->router[1], r2 = a->router[2];
     for (int i = 0; i < D; i++) x_out[i] = x_in[i] + ((r0 * a->yc[i] + r1 * a->ys[i]) + r2 * a->ya[i]);
 }
 
 void block_forward(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-                   const float *const past[4], const float *s_prev, float *s, atome_kv *kv,
+                   const float *hist, const float *s_prev, float *s, atome_kv *kv,
                    float inv_sqrt_dh, const atome_block_acts *a) {
     block_project(x_in, w, c, a);
-    block_mix(x_out, x_in, w, c, pos, past, s_prev, s, kv, inv_sqrt_dh, a);
+    block_mix(x_out, x_in, w, c, pos, hist, s_prev, s, kv, inv_sqrt_dh, a);
 }
 
 void head_forward(float *logits, const float *x, const atome_weights *w, const atome_head_acts *a) {
     int D = w->cfg.d_model;
     layernorm_forward(a->h, a->ln_mean, a->ln_rstd, x, w->lnf_g, w->lnf_b, D);
-    quant8_forward(a->hq, a->hs, a->h, D, ATOME_PAD5(D));
+    quant8_forward(a->hq, a->hs, a->h, D);
     matmul_forward(logits, &w->unemb, a->hq, *a->hs, prepare(a->hq, a->lut, D));
 }
 

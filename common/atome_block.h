@@ -42,11 +42,13 @@ typedef struct {
 } atome_block_acts;
 
 /* x_out[D] = x_in + r0·conv(h) + r1·ssm(h) + r2·attention(h), h = LN(x_in), at position pos.
- * past[0..3]: h of this layer at pos-4..pos-1 (NULL before 0). s_prev/s: SSM state before
- * and after (may alias; s_prev NULL at pos 0). Writes key and value rows of pos into kv.
+ * hist: five rows of D, h of this layer at pos-4..pos (zero rows before 0), the last equal to
+ * LN(x_in) — the engine points a->h at it, so that block_project writes it there. s_prev/s: SSM
+ * state before and after (may alias; s_prev a zero row at pos 0). Writes key and value rows of
+ * pos into kv.
  * x_out may alias x_in. inv_sqrt_dh = 1 / atome_sqrtf(Dh). */
 void block_forward(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-                   const float *const past[4], const float *s_prev, float *s, atome_kv *kv,
+                   const float *hist, const float *s_prev, float *s, atome_kv *kv,
                    float inv_sqrt_dh, const atome_block_acts *a);
 
 /* block_forward is block_project then block_mix. block_project computes what depends on x_in
@@ -56,7 +58,7 @@ void block_forward(float *x_out, const float *x_in, const atome_layer *w, const 
  * the same kernels on the same values, so the same bits as block_forward. */
 void block_project(const float *x_in, const atome_layer *w, const atome_config *c, const atome_block_acts *a);
 void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-               const float *const past[4], const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
+               const float *hist, const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
                const atome_block_acts *a);
 
 /* What the head computes at one position. */

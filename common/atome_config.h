@@ -33,7 +33,8 @@
 #define ATOME_MAX_WINDOW 256
 #endif
 
-/* int8 vectors fed to the ternary matmul are zero-padded to a multiple of 5 (one packed byte). */
+/* int8 vectors fed to the ternary matmul fill a multiple of 5 (whole packed bytes); the padding
+ * meets 0 trits, so it adds nothing (matmul_forward). */
 #define ATOME_PAD5(n) ((((n) + 4) / 5) * 5)
 
 typedef struct {

@@ -7,12 +7,9 @@ typedef union {
     uint32_t u;
 } f32bits;
 
-float atome_expf(float x) {
-    if (x < -87.3f) return 0.0f;
-    if (x > 88.0f) x = 88.0f;
-    /* x = k·ln2 + r with |r| <= ln2/2; ln2 split so that k·LN2_HI is exact (Cody–Waite). */
-    float kf = x * 1.44269504f;
-    int k = (int)(kf >= 0.0f ? kf + 0.5f : kf - 0.5f);
+/* e^x = 2^k · e^r: x = k·ln2 + r with |r| <= ln2/2, k = round(x·log2 e), k in [-126, 127]. */
+static float exp_reduced(float x, int k) {
+    /* ln2 split so that k·LN2_HI is exact (Cody–Waite). */
     float r = (x - (float)k * 0.693145751953125f) - (float)k * 1.42860677e-06f;
     /* Taylor to r^7 by Horner, p = c[i] + r·p from the top: the truncation error at |r| = 0.347
      * is below 2^-26. A loop over a table is half the code of the unrolled form on soft-float cores. */
@@ -20,18 +17,35 @@ float atome_expf(float x) {
                                1.98412701e-4f};
     float p = c[7];
     for (int i = 6; i >= 0; i--) p = c[i] + r * p;
+    /* p·2^k as an exponent add: exact, as the product is, while p·2^k is normal — and it is:
+     * p is in [0.7, 1.42], and k = -126 only for x >= -87.3 > -126·ln2, where r > 0 and p > 1 */
     f32bits s;
-    s.u = (uint32_t)(k + 127) << 23; /* 2^k, k in [-126, 127] given the clamps above */
-    return p * s.f;
+    s.f = p;
+    s.u += (uint32_t)k << 23;
+    return s.f;
+}
+
+float atome_expf(float x) {
+    if (x < -87.3f) return 0.0f;
+    if (x > 88.0f) x = 88.0f;
+    float kf = x * 1.44269504f;
+    return exp_reduced(x, (int)(kf >= 0.0f ? kf + 0.5f : kf - 0.5f)); /* nearest, halves away from 0 */
+}
+
+float atome_expf_neg(float x) {
+    /* x < -87.3f as integers: below zero a float's bits grow as it falls (0xc2ae999a is -87.3f) */
+    f32bits in;
+    in.f = x;
+    if (in.u > 0xc2ae999au) return 0.0f;
+    /* kf <= 0, so atome_expf's rounding is kf - 0.5 here (kf = 0 gives 0 either way): the same bits */
+    return exp_reduced(x, (int)(x * 1.44269504f - 0.5f));
 }
 
 float atome_sqrtf(float x) {
     f32bits in;
     in.f = x;
     uint32_t ix = in.u;
-    if (ix & 0x80000000u) return (ix << 1) > 0xff000000u ? x : 0.0f; /* negative: 0, NaN stays */
-    if (ix >= 0x7f800000u) return x;                                 /* +inf, NaN */
-    if ((ix & 0x7f800000u) == 0) return 0.0f;                        /* zero or denormal */
+    if (ix - 0x00800000u >= 0x7f000000u) return x; /* not a positive normal (see atome_math.h) */
 #if defined(__ARM_FP) && (__ARM_FP & 4)
     return __builtin_sqrtf(x); /* VSQRT.F32 is correctly rounded: the same bits, less code */
 #else

@@ -10,8 +10,13 @@
 
 /* e^x, about 1 ulp; returns 0 below -87.3 (no denormals) and saturates x at 88. */
 float atome_expf(float x);
+/* atome_expf for x <= 0 only (softmax, whose arguments are minus their maximum): the same bits,
+ * with less code on the engine's path. */
+float atome_expf_neg(float x);
 /* Correctly rounded square root of a positive normal float (integer algorithm, no FPU
- * needed); 0 for x <= 0 or denormal x, x itself for +inf and NaN. */
+ * needed). Its callers (LayerNorm's variance + eps, a head width) pass nothing else; any other
+ * x comes back as it is, which is the root for ±0, +inf and NaN (not for a negative or a
+ * denormal x). */
 float atome_sqrtf(float x);
 /* tanh(x) from atome_expf; the trainer folds a = tanh(a_raw) into the blob with it. */
 float atome_tanhf(float x);

@@ -4,10 +4,12 @@
 #include "atome_trits.h"
 
 void embed_forward(float *x, const atome_tmat *emb, int token) {
-    const uint8_t *row = emb->trits + (long)token * emb->row_bytes;
+    int rb = emb->row_bytes;
+    const uint8_t *row = emb->trits + (long)token * rb;
     float s = *emb->scale;
-    for (int c = 0; c < emb->cols; c++)
-        x[c] = s * (float)atome_trit(row[c % emb->row_bytes], c / emb->row_bytes);
+    uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
+    for (int p = 0, c = 0; p < 5; p++, m = (uint8_t)(m * 3))
+        for (int j = 0; j < rb && c < emb->cols; j++, c++) x[c] = s * (float)((((uint8_t)(row[j] * m) * 3) >> 8) - 1);
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
@@ -17,42 +19,38 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     float m = sum / (float)n;
     float var = 0.0f;
     for (int i = 0; i < n; i++) {
-        float dx = x[i] - m;
+        float dx = out[i] = x[i] - m;
         var += dx * dx;
     }
     float r = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
-    for (int i = 0; i < n; i++) out[i] = (x[i] - m) * r * g[i] + b[i];
+    for (int i = 0; i < n; i++) out[i] = out[i] * r * g[i] + b[i];
     *mean = m;
     *rstd = r;
 }
 
-void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad) {
-    float amax = 0.0f;
+void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
+    /* max |x| as bits: on non-negative floats the integer order is the float order */
+    union { float f; uint32_t u; } amax = {0.0f}, xi;
     for (int i = 0; i < n; i++) {
-        float a = __builtin_fabsf(x[i]);
-        amax = a > amax ? a : amax;
+        xi.f = x[i];
+        xi.u &= 0x7fffffffu;
+        if (xi.u > amax.u) amax.u = xi.u;
     }
-    float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    /* max|x| >= 2^-121 (bits 6 << 23), so 127/max|x| is finite and |x·inv| <= 127 + 2 ulp */
+    float inv = amax.u >= 0x03000000u ? 127.0f / amax.f : 0.0f;
     for (int i = 0; i < n; i++) {
         float v = x[i] * inv;
-        int r = (int)(v + (v >= 0.0f ? 0.5f : -0.5f)); /* half away from zero, branch-free */
-        q[i] = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
+        q[i] = (int8_t)(int)(v + __builtin_copysignf(0.5f, v)); /* half away from zero */
     }
-    for (int i = n; i < npad; i++) q[i] = 0;
-    *scale = amax / 127.0f;
+    *scale = amax.f / 127.0f;
 }
 
 /* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. */
 static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
     int32_t acc = 0;
-    for (int p = 0; p < 5; p++) {
-        const int8_t *xp = x + p * rb;
-        uint8_t m = (uint8_t)(p == 0 ? 1 : p == 1 ? 3 : p == 2 ? 9 : p == 3 ? 27 : 81);
-        for (int j = 0; j < rb; j++) {
-            int t = (((uint8_t)(row[j] * m) * 3) >> 8) - 1;
-            acc += t * xp[j];
-        }
-    }
+    uint8_t m = 1; /* 3^p: digit p of byte b is ((uint8)(b·3^p)·3 >> 8) - 1 (atome_trits.h) */
+    for (int p = 0; p < 5; p++, m = (uint8_t)(m * 3), x += rb)
+        for (int j = 0; j < rb; j++) acc += ((((uint8_t)(row[j] * m) * 3) >> 8) - 1) * x[j];
     return acc;
 }
 
@@ -150,13 +148,13 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, c
     for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
 }
 
-void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D) {
+void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     float s = *w->scale;
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
-        for (int j = 0; j < 5; j++) {
-            const float *src = j < 4 ? past[j] : h;
-            if (src) acc += (float)atome_trit(w->trits[i], j) * src[i];
+        uint8_t m = 1; /* 3^j */
+        for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
+            acc += (float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1) * hist[j * D + i];
         }
         y[i] = acc * s;
     }
@@ -165,7 +163,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *const past[4], con
 void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
                  const float *g, int D) {
     for (int i = 0; i < D; i++) {
-        float st = (s_prev ? a[i] * s_prev[i] : 0.0f) + h[i];
+        float st = a[i] * s_prev[i] + h[i];
         s[i] = st;
         y[i] = g[i] * st;
     }
@@ -176,21 +174,23 @@ void softmax_forward(float *p, int n) {
     float m = p[0], sum = 0.0f;
     for (int i = 1; i < n; i++)
         if (p[i] > m) m = p[i];
-    for (int i = 0; i < n; i++) sum += p[i] = atome_expf(p[i] - m);
+    for (int i = 0; i < n; i++) sum += p[i] = atome_expf_neg(p[i] - m);
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
 int attention_topk(int *sel, float *p, const float *scores, int n) {
-    /* One pass keeps the best ATOME_TOPK in descending order. */
+    /* The best of those not chosen yet, ATOME_TOPK times: descending, the lowest index on ties. */
     int chosen = 0;
-    for (int j = 0; j < n; j++) {
-        float sc = scores[j];
-        if (chosen == ATOME_TOPK && !(sc > scores[sel[ATOME_TOPK - 1]])) continue;
-        int at = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
-        while (at > 0 && sc > scores[sel[at - 1]]) sel[at] = sel[at - 1], at--;
-        sel[at] = j;
+    for (; chosen < ATOME_TOPK && chosen < n; chosen++) {
+        int best = -1;
+        for (int j = 0; j < n; j++) {
+            int taken = 0;
+            for (int c = 0; c < chosen; c++) taken |= sel[c] == j;
+            if (!taken && (best < 0 || scores[j] > scores[best])) best = j;
+        }
+        sel[chosen] = best;
+        p[chosen] = scores[best];
     }
-    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
     softmax_forward(p, chosen);
     return chosen;
 }
@@ -198,7 +198,8 @@ int attention_topk(int *sel, float *p, const float *scores, int n) {
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
-    for (int j = 0, row = first % ring; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
+    int row0 = first % ring; /* the ring row of the oldest candidate */
+    for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
@@ -207,7 +208,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
     int chosen = attention_topk(sel, p, scores, n);
     for (int i = 0; i < D; i++) y[i] = 0.0f;
     for (int c = 0; c < chosen; c++) {
-        int row = (first + sel[c]) % ring;
+        int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
         float wv = p[c] * vs[row];
         for (int i = 0; i < D; i++) y[i] += wv * (float)vr[i];
@@ -215,8 +216,8 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
     return chosen;
 }
 
-void router_forward(float *r, const float *logits) {
-    r[0] = logits[0], r[1] = logits[1], r[2] = logits[2];
+void router_forward(float *r, const float *logits, int drop) {
+    for (int k = 0; k < 3; k++) r[k] = drop >> k & 1 ? -1e30f : logits[k];
     softmax_forward(r, 3);
 }
 

@@ -5,7 +5,7 @@
  * train/). Caller-provided buffers, no allocation, fixed order of every float sum.
  *
  * Shapes: D d_model, Dh d_head, DP = ATOME_PAD5(D) (int8 inputs of a ternary matmul
- * are zero-padded to whole packed bytes), n number of attention candidates.
+ * fill whole packed bytes), n number of attention candidates.
  */
 #ifndef ATOME_OPS_H
 #define ATOME_OPS_H
@@ -20,12 +20,15 @@ void embed_forward(float *x, const atome_tmat *emb, int token);
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
                        const float *b, int n);
 
-/* Per-vector absmax int8: q[i] = round(x[i]·127/max|x|), *scale = max|x|/127; q zero-filled
- * from n to npad. An all-zero x gives scale 0. */
-void quant8_forward(int8_t *q, float *scale, const float *x, int n, int npad);
+/* Per-vector absmax int8: q[i] = round(x[i]·127/max|x|) (halves away from zero), *scale =
+ * max|x|/127, for finite x. A max|x| below 2^-121 (where 127/max|x| would overflow), zero
+ * included, gives q = 0. Writes q[0..n) only: see matmul_forward for the padding. */
+void quant8_forward(int8_t *q, float *scale, const float *x, int n);
 
 /* Ternary × int8: y[r] = (float)(Σ_c trit[r][c]·xq[c]) · (w.scale · xs), the sum in int32
- * (exact, so its order is free). xq holds 5·row_bytes values (zero-padded).
+ * (exact, so its order is free). xq holds 5·row_bytes values; the padding past the C real
+ * columns meets 0 trits (atome_pack_row), so whatever it holds adds 0 — the engine's state and
+ * the trainer's arena start zeroed and nothing writes there.
  * lut NULL: decode the trits of each row (no extra RAM; the microcontroller path).
  * lut from matmul_lut (builds with -DATOME_LUT only): one table lookup per packed byte
  * instead of five multiply-adds; the same integers, so the same bits. */
@@ -43,10 +46,11 @@ void matmul_lut(int16_t *lut, const int8_t *xq, int rb);
 #endif
 
 /* Depthwise causal conv, 5 taps: y[i] = w.scale · Σ_j trit[i][j]·h_{t-4+j}[i], j = 0..4 in
- * that order. past[0..3] are h at t-4..t-1 (NULL before the sequence start); h is h_t. */
-void conv_forward(float *y, const atome_tmat *w, const float *const past[4], const float *h, int D);
+ * that order. hist holds h_{t-4} .. h_t as five rows of D (zero rows before the sequence
+ * start: a zero tap adds a zero to a sum that starts at +0, which changes no bit). */
+void conv_forward(float *y, const atome_tmat *w, const float *hist, int D);
 
-/* Diagonal SSM step: s[i] = a[i]·s_prev[i] + h[i] (s_prev NULL = zeros), y[i] = g[i]·s[i].
+/* Diagonal SSM step: s[i] = a[i]·s_prev[i] + h[i] (s_prev zeros at the sequence start), y[i] = g[i]·s[i].
  * s may alias s_prev. (g = b·c: the input gain b is folded into the output gain.) */
 void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
                  const float *g, int D);
@@ -63,13 +67,16 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
 
 /* The attention's choice and weights: sel[] = the ATOME_TOPK best of scores[n] in descending
  * order (a later equal score never displaces an earlier one, so ties go to the earliest),
- * p[] = the softmax of their scores. Returns how many were chosen (n if fewer). */
+ * p[] = the softmax of their scores. Returns how many were chosen (n if fewer). Chosen by
+ * ATOME_TOPK passes of the best not yet taken: the least code; ATOME_TOPK·n compares. */
 int attention_topk(int *sel, float *p, const float *scores, int n);
 
-/* p[n] = softmax(p[n]) in place: max-subtracted, own expf, summed in index order. */
+/* p[n] = softmax(p[n]) in place: max-subtracted, own expf (atome_expf_neg), summed in index
+ * order. */
 void softmax_forward(float *p, int n);
 
-/* Softmax over the 3 router logits, max-subtracted, own expf. */
-void router_forward(float *r, const float *logits);
+/* Softmax over the 3 router logits, max-subtracted, own expf. A pathway whose ATOME_DROP_* bit
+ * is set in drop (an ablation) takes the logit -1e30 instead: its weight is exactly 0. */
+void router_forward(float *r, const float *logits, int drop);
 
 #endif

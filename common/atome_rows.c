@@ -43,7 +43,7 @@ static void norm_rows(int n, const float *x, const float *g, const float *b, int
     int DP = ATOME_PAD5(D);
     for (int t = 0; t < n; t++) {
         layernorm_forward(h + (long)t * D, mean + t, rstd + t, x + (long)t * D, g, b, D);
-        quant8_forward(hq + (long)t * DP, hs + t, h + (long)t * D, D, DP);
+        quant8_forward(hq + (long)t * DP, hs + t, h + (long)t * D, D);
     }
 }
 

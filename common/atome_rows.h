@@ -15,7 +15,7 @@
 #include "atome_block.h"
 
 /* The ternary matrix w decoded to its trits as floats, transposed: dense[K][R], the K index in
- * the planar order of the packed row (the order of a zero-padded xq). */
+ * the planar order of the packed row (the order of xq with its padding). */
 void matmul_decode(float *dense, const atome_tmat *w);
 
 /* matmul_forward over n input vectors: y[t·ldy + r] = acc · (w.scale · xs[t]) with

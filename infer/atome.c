@@ -19,25 +19,23 @@ void atome_reset(atome_state *st) { memset(st, 0, sizeof *st); }
 
 const float *atome_step(const atome_model *m, atome_state *st, int token) {
     const atome_config *c = &m->w.cfg;
-    int t = st->pos;
-    atome_block_acts a = {st->s.h, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
+    int t = st->pos, D = c->d_model;
+    atome_block_acts a = {0, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
                           st->s.ya, st->s.q, st->s.qq, &st->s.qs, st->s.kf, st->s.vf, st->s.scores,
                           st->s.att_sel, st->s.att_p, &st->s.att_n, &st->s.att_first,
                           st->s.router_logits, 0, LUT(st)};
     embed_forward(st->x, &m->w.emb, token);
     for (int l = 0; l < c->n_layers; l++) {
-        /* h at pos t-4+j. Before pos 0 they are atome_reset's zeros, never NULL: a zero tap adds a
-         * zero to conv_forward's sum, which starts at +0, so the bits equal skipping the tap. */
-        const float *past[4];
-        for (int j = 0; j < 4; j++) past[j] = st->past[l][(t + j) & 3];
-        /* each layer's key and value slabs are used densely, as [W][Dh] and [W][D] */
-        atome_kv kv = {st->k[l][0], st->k_scale[l], st->v[l][0], st->v_scale[l], c->window};
-        a.router = st->router[l];
-        block_forward(st->x, st->x, &m->w.layer[l], c, t, past, t ? st->ssm[l] : 0, st->ssm[l], &kv,
-                      m->inv_sqrt_dh, &a);
-        memcpy(st->past[l][t & 3], st->s.h, sizeof st->s.h);
+        atome_layer_state *y = &st->layer[l];
+        a.h = y->hist + 4 * D; /* LN writes h_t where the conv reads it, after h_{t-4..t-1} */
+        atome_kv kv = {y->k[0], y->k_scale, y->v[0], y->v_scale, c->window};
+        a.router = y->router;
+        block_forward(st->x, st->x, &m->w.layer[l], c, t, y->hist, y->ssm, y->ssm, &kv, m->inv_sqrt_dh, &a);
+        memmove(y->hist, y->hist + D, 4 * D * sizeof(float)); /* one row older */
     }
-    const atome_head_acts ha = {a.h, a.ln_mean, a.ln_rstd, a.hq, a.hs, a.lut}; /* the same scratch */
+    /* The same scratch. LN_f goes to the last layer's row 4: after the shift it is free until
+     * that layer's next LN writes it. */
+    const atome_head_acts ha = {a.h, a.ln_mean, a.ln_rstd, a.hq, a.hs, a.lut};
     head_forward(st->logits, st->x, &m->w, &ha);
     st->pos = t + 1;
     return st->logits;

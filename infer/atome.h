@@ -28,27 +28,32 @@ typedef struct {
     float inv_sqrt_dh;
 } atome_model;
 
+/* One layer's memory of the bytes before. */
+typedef struct {
+    float router[3]; /* the last step's pathway mix */
+    float ssm[ATOME_MAX_D];
+    float k_scale[ATOME_MAX_WINDOW], v_scale[ATOME_MAX_WINDOW];
+    float hist[5 * ATOME_MAX_D]; /* LN(x) at pos-4..pos, rows of d_model: the conv's input */
+    int8_t k[ATOME_MAX_WINDOW][ATOME_MAX_DHEAD];
+    int8_t v[ATOME_MAX_WINDOW][ATOME_MAX_D];
+} atome_layer_state;
+
+/* Small fields first: on a Cortex-M0 an address near the start of a struct is cheaper to form. */
 typedef struct {
     int pos; /* bytes consumed since atome_reset */
-    float x[ATOME_MAX_D];
-    float past[ATOME_MAX_LAYERS][4][ATOME_MAX_D]; /* conv inputs at pos-4..pos-1, ring by pos mod 4 */
-    float ssm[ATOME_MAX_LAYERS][ATOME_MAX_D];
-    int8_t k[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW][ATOME_MAX_DHEAD];
-    int8_t v[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW][ATOME_MAX_D];
-    float k_scale[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW];
-    float v_scale[ATOME_MAX_LAYERS][ATOME_MAX_WINDOW];
-    float router[ATOME_MAX_LAYERS][3]; /* the last step's pathway mix per layer */
-    float logits[ATOME_VOCAB];
     struct { /* scratch of one block at one position */
-        float h[ATOME_MAX_D], yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
-        float kf[ATOME_MAX_DHEAD], vf[ATOME_MAX_D], q[ATOME_MAX_DHEAD], scores[ATOME_MAX_WINDOW];
-        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
         float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
         int att_sel[ATOME_TOPK], att_n, att_first;
+        float yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
+        float kf[ATOME_MAX_DHEAD], vf[ATOME_MAX_D], q[ATOME_MAX_DHEAD], scores[ATOME_MAX_WINDOW];
+        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
 #ifdef ATOME_LUT
         int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
 #endif
     } s;
+    float x[ATOME_MAX_D];
+    atome_layer_state layer[ATOME_MAX_LAYERS];
+    float logits[ATOME_VOCAB];
 } atome_state;
 
 /* Checks the blob and points the model into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */

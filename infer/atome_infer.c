@@ -158,8 +158,8 @@ static void interactive(sampler *s, int n) {
         for (size_t t = 0; t < len; t++) {
             atome_step(&model, &state, (uint8_t)line[t]);
             for (int l = 0; l < c->n_layers; l++) {
-                ent[l][t] = router_entropy(state.router[l]);
-                for (int k = 0; k < 3; k++) mix[l][k] += state.router[l][k] / (double)len;
+                ent[l][t] = router_entropy(state.layer[l].router);
+                for (int k = 0; k < 3; k++) mix[l][k] += state.layer[l].router[k] / (double)len;
             }
         }
         printf("router entropy per byte (low = one pathway decides, high = undecided):\n");

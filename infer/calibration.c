@@ -105,7 +105,7 @@ typedef struct {
 /* The S signals of the step that returned logits, whose next byte is `next`. */
 static void signals(int L, const atome_state *st, const float *logits, int next, double *v) {
     double mean = 0.0;
-    for (int l = 0; l < L; l++) mean += v[S_MEAN + 1 + l] = router_entropy(st->router[l]);
+    for (int l = 0; l < L; l++) mean += v[S_MEAN + 1 + l] = router_entropy(st->layer[l].router);
     v[S_MEAN] = mean / L;
     /* the loss exactly as atome-infer --eval computes it, so the two bpb agree */
     double top = logits[atome_argmax(logits, ATOME_VOCAB)], e[ATOME_VOCAB], z = 0.0, ed = 0.0;

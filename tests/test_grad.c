@@ -218,11 +218,9 @@ START_TEST(conv_backward_matches_fd) {
     grad_to_double(th, h, T * D), grad_to_double(th + T * D, wdq, D * 5), grad_to_double(wd, w, T * D);
     conv_ctx c = {T, D, wd, ref};
     conv_ref(th, &c);
-    for (int t = 0; t < T; t++) {
-        const float *past[4];
-        for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : NULL;
-        conv_forward(y + t * D, &m, past, h + t * D, D);
-    }
+    float hz[(T + 4) * D] = {0}; /* h behind 4 zero rows: the taps before position 0 */
+    memcpy(hz + 4 * D, h, sizeof h);
+    for (int t = 0; t < T; t++) conv_forward(y + t * D, &m, hz + t * D, D);
     grad_assert_close("conv", y, ref, T * D, 1e-6);
     c.y = NULL;
     grad_fd(conv_ref, th, &c, 0, T * D + D * 5, EPS, fd);
@@ -269,7 +267,8 @@ START_TEST(ssm_backward_through_time_matches_fd) {
     grad_to_double(wd, w, T * D);
     ssm_ctx c = {T, D, wd, ref};
     ssm_ref(th, &c);
-    for (int t = 0; t < T; t++) ssm_forward(y + t * D, s + t * D, t ? s + (t - 1) * D : NULL, h + t * D, a, g, D);
+    const float zeros[D] = {0}; /* the state before position 0 */
+    for (int t = 0; t < T; t++) ssm_forward(y + t * D, s + t * D, t ? s + (t - 1) * D : zeros, h + t * D, a, g, D);
     grad_assert_close("ssm", y, ref, T * D, 1e-5);
     c.y = NULL;
     grad_fd(ssm_ref, th, &c, 0, 3 * D + T * D, EPS, fd);
@@ -376,7 +375,7 @@ static double router_ref(const double *th, const void *vc) {
 START_TEST(router_backward_matches_fd) {
     float logits[3] = {0.3f, -1.2f, 0.9f}, r[3], w[3] = {0.7f, -0.4f, 1.3f}, dl[3] = {0};
     double th[3] = {0.3f, -1.2f, 0.9f}, wd[3] = {0.7f, -0.4f, 1.3f}, fd[3];
-    router_forward(r, logits);
+    router_forward(r, logits, 0);
     grad_fd(router_ref, th, wd, 0, 3, EPS, fd);
     router_backward(dl, w, r);
     grad_check("router", dl, fd, 3, TOL);
@@ -483,11 +482,11 @@ START_TEST(quant8_backward_is_straight_through) {
     enum { N = 23 };
     atome_rng r = {20};
     float x[N], dq[N], dx[N], xd[N], s;
-    int8_t q[ATOME_PAD5(N)];
+    int8_t q[N];
     grad_fill(x, N, &r, -3, 3), grad_fill(dq, N, &r, -1, 1), grad_fill(dx, N, &r, -1, 1);
     float before[N];
     memcpy(before, dx, sizeof dx);
-    quant8_forward(q, &s, x, N, ATOME_PAD5(N));
+    quant8_forward(q, &s, x, N);
     quant8_dequant(xd, q, s, N);
     for (int i = 0; i < N; i++) ck_assert_float_le(fabsf(xd[i] - x[i]), 0.5f * s * 1.0001f);
     quant8_backward(dx, dq, N);

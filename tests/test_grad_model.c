@@ -161,14 +161,16 @@ static double surrogate_loss(const double *theta, const void *vs) {
  * each top-k selection into the surrogate, and the logits [B][T][V]. */
 static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
     int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head;
-    float *x = calloc((size_t)T * D, sizeof(float)), *h = calloc((size_t)T * D, sizeof(float));
+    /* h behind 4 zero rows, so that rows t-4..t are the conv's input at every t */
+    float *x = calloc((size_t)T * D, sizeof(float)), *h0 = calloc((size_t)(T + 4) * D, sizeof(float)), *h = h0 + 4 * D;
     float *st = calloc((size_t)T * D, sizeof(float)), *ks = calloc((size_t)T, sizeof(float));
     float *vs = calloc((size_t)T, sizeof(float)), *kf = calloc((size_t)D + Dh, sizeof(float)), *vf = kf + Dh;
     int8_t *kq = calloc((size_t)T * Dh, 1), *vq = calloc((size_t)T * D, 1);
-    ck_assert(x && h && st && ks && vs && kf && kq && vq);
+    ck_assert(x && h0 && st && ks && vs && kf && kq && vq);
     float inv = 1.0f / atome_sqrtf((float)Dh), scores[ATOME_MAX_WINDOW], q[ATOME_MAX_DHEAD], yc[ATOME_MAX_D];
     float ys[ATOME_MAX_D], ya[ATOME_MAX_D], mean, rstd, hs, qs, p[ATOME_TOPK], rl[3], r[3];
-    int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
+    int8_t hq[ATOME_PAD5(ATOME_MAX_D)] = {0}, qq[ATOME_MAX_DHEAD]; /* hq's padding stays zero */
+    const float zeros[ATOME_MAX_D] = {0};                            /* before position 0 */
     int sel[ATOME_TOPK], n, first;
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = s->tok + (long)b * (T + 1);
@@ -180,9 +182,7 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
                                       .yc = yc, .ys = ys, .ya = ya, .q = q, .qq = qq, .qs = &qs, .kf = kf, .vf = vf,
                                       .scores = scores, .att_sel = sel, .att_p = p, .att_n = &n, .att_first = &first,
                                       .router_logits = rl, .router = r, .lut = NULL};
-                const float *past[4];
-                for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : NULL;
-                block_forward(x + t * D, x + t * D, &w->layer[l], &s->c, t, past, t ? st + (t - 1) * D : NULL,
+                block_forward(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D, t ? st + (t - 1) * D : zeros,
                               st + t * D, &kv, inv, &a);
                 long o = ((long)b * L + l) * T + t;
                 for (int i = 0; i < D; i++) {
@@ -203,7 +203,7 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
             for (int i = 0; i < D; i++) s->chf[((long)b * T + t) * D + i] = (double)hs * hq[i] - h[i];
         }
     }
-    free(x), free(h), free(st), free(ks), free(vs), free(kf), free(kq), free(vq);
+    free(x), free(h0), free(st), free(ks), free(vs), free(kf), free(kq), free(vq);
 }
 
 /* The float-activation forward of float_act.h at theta0 in fb's order (the projection over a
@@ -214,12 +214,13 @@ static void base_pass_float(surrogate *s, const atome_weights *w, float *logits)
     int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head, V = s->c.vocab;
     long rbk = 5L * ATOME_ROW_BYTES(D);
     float *dense = malloc((size_t)((2 * Dh + D + 3) * L + V) * rbk * sizeof(float));
-    float *x = malloc((size_t)T * D * sizeof(float)), *h = malloc((size_t)T * D * sizeof(float));
+    /* h behind 4 zero rows, so that rows t-4..t are the conv's input at every t */
+    float *x = malloc((size_t)T * D * sizeof(float)), *h0 = calloc((size_t)(T + 4) * D, sizeof(float)), *h = h0 + 4 * D;
     float *st = malloc((size_t)T * D * sizeof(float)), *k = malloc((size_t)T * Dh * sizeof(float));
     float *v = malloc((size_t)T * D * sizeof(float)), *q = malloc((size_t)T * Dh * sizeof(float));
     float *rl = malloc((size_t)T * 3 * sizeof(float)), *mean = malloc((size_t)T * sizeof(float));
     float *rstd = malloc((size_t)T * sizeof(float));
-    ck_assert(dense && x && h && st && k && v && q && rl && mean && rstd);
+    ck_assert(dense && x && h0 && st && k && v && q && rl && mean && rstd);
     atome_layer_dense wd[ATOME_MAX_LAYERS];
     float *at = dense;
     for (int l = 0; l < L; l++) {
@@ -231,6 +232,7 @@ static void base_pass_float(surrogate *s, const atome_weights *w, float *logits)
     }
     matmul_decode(at, &w->unemb);
     float scores[ATOME_MAX_WINDOW], yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D], p[ATOME_TOPK], r[3];
+    const float zeros[ATOME_MAX_D] = {0}; /* the SSM state before position 0 */
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = s->tok + (long)b * (T + 1);
         for (int t = 0; t < T; t++) embed_forward(x + t * D, &w->emb, tok[t]);
@@ -244,16 +246,14 @@ static void base_pass_float(surrogate *s, const atome_weights *w, float *logits)
                                       .scores = scores, .att_sel = s->sel + o * ATOME_TOPK, .att_p = p,
                                       .att_n = s->n + o, .att_first = s->first + o, .router_logits = rl + 3 * t,
                                       .router = r};
-                const float *past[4];
-                for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? h + (t - 4 + j) * D : NULL;
-                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, past, t ? st + (t - 1) * D : NULL,
+                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D, t ? st + (t - 1) * D : zeros,
                                 st + t * D, k, v, (float)s->inv, &a);
             }
         }
         atome_head_acts ha = {.h = h, .ln_mean = mean, .ln_rstd = rstd};
         float_head_rows(T, logits + (long)b * T * V, x, w, at, &ha);
     }
-    free(dense), free(x), free(h), free(st), free(k), free(v), free(q), free(rl), free(mean), free(rstd);
+    free(dense), free(x), free(h0), free(st), free(k), free(v), free(q), free(rl), free(mean), free(rstd);
 }
 
 /* W~0 of one ternary tensor into the surrogate. */

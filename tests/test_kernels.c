@@ -29,8 +29,12 @@ START_TEST(sqrt_is_correctly_rounded) {
         float x = float_of(u);
         ck_assert_msg(bits_of(atome_sqrtf(x)) == bits_of((float)sqrt((double)x)), "sqrt(%a)", x);
     }
-    ck_assert(atome_sqrtf(4.0f) == 2.0f && atome_sqrtf(1.0f) == 1.0f && atome_sqrtf(0.0f) == 0.0f);
-    ck_assert(atome_sqrtf(-1.0f) == 0.0f);
+    ck_assert(atome_sqrtf(4.0f) == 2.0f && atome_sqrtf(1.0f) == 1.0f);
+    /* outside the positive normals x comes back: the root for ±0, +inf and NaN */
+    ck_assert(bits_of(atome_sqrtf(0.0f)) == 0u && bits_of(atome_sqrtf(-0.0f)) == 0x80000000u);
+    ck_assert(bits_of(atome_sqrtf(float_of(0x7f800000u))) == 0x7f800000u);
+    ck_assert(bits_of(atome_sqrtf(float_of(0x7fc00001u))) == 0x7fc00001u);
+    ck_assert(atome_sqrtf(-1.0f) == -1.0f && bits_of(atome_sqrtf(float_of(1u))) == 1u);
     ck_assert(bits_of(atome_sqrtf(float_of(0x7f7fffffu))) == bits_of((float)sqrt((double)float_of(0x7f7fffffu))));
 }
 END_TEST
@@ -52,6 +56,18 @@ START_TEST(expf_within_two_ulp) {
     ck_assert(atome_expf(0.0f) == 1.0f);
     ck_assert(atome_expf(-100.0f) == 0.0f);
     ck_assert(fabsf(atome_tanhf(0.5f) - tanhf(0.5f)) < 1e-6f && atome_tanhf(20.0f) == 1.0f);
+}
+END_TEST
+
+START_TEST(expf_neg_is_expf_below_zero) {
+    /* softmax's expf: the same bits as atome_expf on every float from -0 down to below the
+     * cut-off at -87.3 (2^24 of them, evenly spread over the bit patterns), and at +0 */
+    for (uint32_t u = 0x80000000u; u < 0xc3000000u; u += 0x43u) {
+        float x = float_of(u);
+        if (bits_of(atome_expf_neg(x)) != bits_of(atome_expf(x))) ck_abort_msg("expf_neg(%a)", x);
+    }
+    ck_assert(bits_of(atome_expf_neg(-87.3f)) == bits_of(atome_expf(-87.3f)) && atome_expf_neg(-87.31f) == 0.0f);
+    ck_assert(atome_expf_neg(0.0f) == 1.0f && atome_expf_neg(-1e30f) == 0.0f);
 }
 END_TEST
 
@@ -154,13 +170,20 @@ START_TEST(quant8_by_hand) {
     const float x[4] = {0.5f, -1.0f, 0.25f, 0.0f};
     int8_t q[5] = {9, 9, 9, 9, 9};
     float s;
-    quant8_forward(q, &s, x, 4, 5);
-    const int8_t want[5] = {64, -127, 32, 0, 0}; /* 63.5 rounds away from zero; pad is zeroed */
+    quant8_forward(q, &s, x, 4);
+    const int8_t want[5] = {64, -127, 32, 0, 9}; /* 63.5 rounds away from zero; q[4] is not written */
     ck_assert_mem_eq(q, want, 5);
     ck_assert(s == 1.0f / 127.0f);
+    const float neg[2] = {-0.5f, 1.0f}; /* -63.5: away from zero on that side too */
+    quant8_forward(q, &s, neg, 2);
+    ck_assert(q[0] == -64 && q[1] == 127);
     const float zero[3] = {0, 0, 0};
-    quant8_forward(q, &s, zero, 3, 3);
+    quant8_forward(q, &s, zero, 3);
     ck_assert(s == 0.0f && q[0] == 0 && q[2] == 0);
+    /* max|x| = 2^-122: 127/max|x| would overflow, so q is 0 (and the scale stays max|x|/127) */
+    const float tiny[2] = {0x1p-122f, -0x1p-123f};
+    quant8_forward(q, &s, tiny, 2);
+    ck_assert(q[0] == 0 && q[1] == 0 && s == 0x1p-122f / 127.0f);
 }
 END_TEST
 
@@ -180,14 +203,14 @@ START_TEST(conv_by_hand) {
     const int8_t w[10] = {1, 0, 0, -1, 1, 0, 0, 0, 0, -1};
     tmat_buf b;
     make_tmat(&b, w, 2, 5, 2.0f);
-    const float h4[2] = {1, 5}, h1[2] = {10, 6}, h0[2] = {100, 7};
-    const float *past[4] = {h4, 0, 0, h1};
+    /* h at t-4 .. t as rows: t-4 = (1, 5), t-1 = (10, 6), t = (100, 7), zeros between */
+    const float hist[10] = {1, 5, 0, 0, 0, 0, 10, 6, 100, 7};
     float y[2];
-    conv_forward(y, &b.m, past, h0, 2);
+    conv_forward(y, &b.m, hist, 2);
     ck_assert(y[0] == 2.0f * (1 - 10 + 100));
     ck_assert(y[1] == 2.0f * -7);
-    const float *none[4] = {0, 0, 0, 0}; /* at position 0 only the current input counts */
-    conv_forward(y, &b.m, none, h0, 2);
+    const float first[10] = {0, 0, 0, 0, 0, 0, 0, 0, 100, 7}; /* position 0: only the current input */
+    conv_forward(y, &b.m, first, 2);
     ck_assert(y[0] == 200.0f && y[1] == -14.0f);
 }
 END_TEST
@@ -195,7 +218,8 @@ END_TEST
 START_TEST(ssm_by_hand) {
     const float a[2] = {0.5f, -0.25f}, g[2] = {2, 3}, h1[2] = {1, 4}, h2[2] = {3, 8};
     float s[2], y[2];
-    ssm_forward(y, s, 0, h1, a, g, 2);
+    const float zero[2] = {0, 0}; /* the state before position 0 */
+    ssm_forward(y, s, zero, h1, a, g, 2);
     ck_assert(s[0] == 1 && s[1] == 4 && y[0] == 2 && y[1] == 12);
     ssm_forward(y, s, s, h2, a, g, 2); /* in place, as the engine calls it */
     ck_assert(s[0] == 3.5f && s[1] == 7.0f && y[0] == 7.0f && y[1] == 21.0f);
@@ -232,9 +256,12 @@ END_TEST
 START_TEST(router_softmax_by_hand) {
     const float l[3] = {1.0f, 2.0f, 0.0f};
     float r[3];
-    router_forward(r, l);
+    router_forward(r, l, 0);
     double z = exp(-1.0) + 1 + exp(-2.0);
     ck_assert(fabs(r[0] - exp(-1.0) / z) < 1e-7 && fabs(r[1] - 1 / z) < 1e-7 && fabs(r[2] - exp(-2.0) / z) < 1e-7);
+    router_forward(r, l, ATOME_DROP_SSM); /* an ablated pathway weighs exactly 0, the others share 1 */
+    z = exp(-1.0) + exp(-2.0);
+    ck_assert(r[1] == 0.0f && fabs(r[0] - exp(-1.0) / z) < 1e-7 && fabs(r[2] - exp(-2.0) / z) < 1e-7);
 }
 END_TEST
 
@@ -244,6 +271,7 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, sqrt_is_correctly_rounded);
     tcase_add_test(t, sqrt_exhaustive_on_one_to_four);
     tcase_add_test(t, expf_within_two_ulp);
+    tcase_add_test(t, expf_neg_is_expf_below_zero);
     tcase_add_test(t, all_243_codes_round_trip);
     tcase_add_test(t, rows_of_odd_length_round_trip);
     tcase_add_test(t, matmul_by_hand);

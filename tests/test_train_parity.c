@@ -53,7 +53,7 @@ static void assert_parity(const atome_config *c, const uint8_t *blob, size_t len
             ck_assert_msg(memcmp(logits + ((long)b * T + t) * V, want, (size_t)V * sizeof(float)) == 0,
                           "logits differ: window %d, position %d (W = %d)", b, t, c->window);
             for (int l = 0; l < L; l++)
-                ck_assert_msg(memcmp(router + (((long)b * T + t) * L + l) * 3, st.router[l], 3 * sizeof(float)) == 0,
+                ck_assert_msg(memcmp(router + (((long)b * T + t) * L + l) * 3, st.layer[l].router, 3 * sizeof(float)) == 0,
                               "router differs: window %d, position %d, layer %d", b, t, l);
         }
     }

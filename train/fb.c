@@ -55,6 +55,8 @@ struct fb_context {
     long dense_layer;  /* floats per layer */
     float *proj;       /* [B][T][NP] per-sequence rows of block_project_rows: kf, vf, q, router logits */
     long np;
+    float *zeros;      /* [D], never written: the SSM state before position 0 */
+    float *hist0;      /* [B][5][D] per sequence: the conv's five h rows at positions 0..3 (zeros before 0) */
     float *slots;      /* [B][P] per-sequence gradients */
     double *seq_loss;  /* [B] */
     double *seq_time;  /* [B][2] forward and backward seconds of each sequence's task */
@@ -90,6 +92,7 @@ static size_t layout(fb_context *f, char *base) {
     f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
     f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
     f->slots = FL(B * f->P);
+    f->zeros = FL(D), f->hist0 = FL(B * 5 * D);
     f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
     f->seq_time = (double *)arena_take(base, &off, (size_t)B * 2 * sizeof(double));
 #undef FL
@@ -191,14 +194,21 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
                                   .att_sel = f->sel + o * ATOME_TOPK, .att_p = f->p + o * ATOME_TOPK,
                                   .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl + 3L * t,
                                   .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = NULL};
-            const float *past[4];
-            for (int j = 0; j < 4; j++) past[j] = t - 4 + j >= 0 ? f->h + (o - 4 + j) * D : NULL;
-            const float *s_prev = t ? f->s + (o - 1) * D : NULL;
+            /* the conv reads h at t-4..t as five rows: in place from position 4 on, before that
+             * copied behind zero rows */
+            const float *hist = f->h + (o - 4) * D;
+            if (t < 4) {
+                float *h5 = f->hist0 + (long)b * 5 * D;
+                memset(h5, 0, (size_t)(4 - t) * D * sizeof(float));
+                memcpy(h5 + (4 - t) * D, f->h + (o - t) * D, (size_t)(t + 1) * D * sizeof(float));
+                hist = h5;
+            }
+            const float *s_prev = t ? f->s + (o - 1) * D : f->zeros;
             if (f->float_act)
-                float_block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past, s_prev,
+                float_block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev,
                                 f->s + o * D, kf, vf, f->inv_sqrt_dh, &a);
             else
-                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, past, s_prev, f->s + o * D,
+                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev, f->s + o * D,
                           &kv, f->inv_sqrt_dh, &a);
         }
     }

@@ -15,8 +15,8 @@ __attribute__((target_clones("avx2", "default")))
 #endif
 void float_matmul_rows(float *y, int ldy, const atome_tmat *w, const float *dense, const float *x, int ldx,
                        int n) {
-    /* Only the C real columns: dense rows past C hold the padding digits, which the int8 path
-     * cancels with zero-padded inputs and this one simply skips. */
+    /* Only the C real columns: dense rows past C hold the padding digits, 0 trits, which add
+     * nothing on the int8 path and this one simply skips. */
     int C = w->cols, R = w->rows;
     for (int t = 0; t < n; t++) {
         const float *xt = x + (long)t * ldx;
@@ -94,10 +94,10 @@ void float_attention_backward(float *dq, float *dk, float *dv, int ld, const flo
 }
 
 void float_block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-                     const float *const past[4], const float *s_prev, float *s, const float *k, const float *v,
+                     const float *hist, const float *s_prev, float *s, const float *k, const float *v,
                      float inv_sqrt_dh, const atome_block_acts *a) {
     int D = c->d_model, Dh = c->d_head;
-    conv_forward(a->yc, &w->conv, past, a->h, D);
+    conv_forward(a->yc, &w->conv, hist, D);
     ssm_forward(a->ys, s, s_prev, a->h, w->ssm_a, w->ssm_g, D);
 
     int n = pos + 1 < c->window ? pos + 1 : c->window;
@@ -105,9 +105,7 @@ void float_block_mix(float *x_out, const float *x_in, const atome_layer *w, cons
     *a->att_n = float_attention_forward(a->ya, a->att_sel, a->att_p, a->scores, a->q, k, v, *a->att_first, n, Dh,
                                         D, inv_sqrt_dh);
 
-    for (int j = 0; j < 3; j++)
-        if (c->flags >> j & 1) a->router_logits[j] = -1e30f; /* an ablated pathway, as block_mix masks it */
-    router_forward(a->router, a->router_logits);
+    router_forward(a->router, a->router_logits, c->flags);
 
     float r0 = a->router[0], r1 = a->router[1], r2 = a->router[2];
     for (int i = 0; i < D; i++) x_out[i] = x_in[i] + ((r0 * a->yc[i] + r1 * a->ys[i]) + r2 * a->ya[i]);

@@ -48,9 +48,9 @@ void float_attention_backward(float *dq, float *dk, float *dv, int ld, const flo
 
 /* Twin of block_mix at position pos: conv and SSM on h, float attention of a->q over the rows
  * 0..pos of k [·][Dh] and v [·][D] (position t in row t, as float_project_rows wrote them),
- * the router (ablated pathways masked as block_mix masks them), the mix. */
+ * the router (ablated pathways masked by router_forward, as in block_mix), the mix. */
 void float_block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
-                     const float *const past[4], const float *s_prev, float *s, const float *k, const float *v,
+                     const float *hist, const float *s_prev, float *s, const float *k, const float *v,
                      float inv_sqrt_dh, const atome_block_acts *a);
 
 /* Twin of head_forward_rows: logits [n][V] = unembed · LN_f(x) with the float LN output.
