@@ -1,5 +1,6 @@
 /* atome_block.c — a pre-norm routed block and the output head (shapes in atome_block.h). */
 #include "atome_block.h"
+#include "atome_math.h"
 
 /* One input vector feeds several matrices: with a lookup table, build it once for all. */
 static const int16_t *prepare(const int8_t *xq, int16_t *lut, int cols) {
@@ -42,7 +43,7 @@ void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atom
     router_forward(a->router, a->router_logits, c->flags);
 
     float r0 = a->router[0], r1 = a->router[1], r2 = a->router[2];
-    for (int i = 0; i < D; i++) x_out[i] = x_in[i] + ((r0 * a->yc[i] + r1 * a->ys[i]) + r2 * a->ya[i]);
+    for (int i = 0; i < D; i++) x_out[i] = x_in[i] + atome_madd(r2, a->ya[i], atome_madd(r1, a->ys[i], r0 * a->yc[i]));
 }
 
 void block_forward(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,

@@ -20,10 +20,10 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     float var = 0.0f;
     for (int i = 0; i < n; i++) {
         float dx = out[i] = x[i] - m;
-        var += dx * dx;
+        var = atome_madd(dx, dx, var);
     }
     float r = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
-    for (int i = 0; i < n; i++) out[i] = out[i] * r * g[i] + b[i];
+    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * r, g[i], b[i]);
     *mean = m;
     *rstd = r;
 }
@@ -154,7 +154,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
         float acc = 0.0f;
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
-            acc += (float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1) * hist[j * D + i];
+            acc = atome_madd((float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1), hist[j * D + i], acc);
         }
         y[i] = acc * s;
     }
@@ -163,7 +163,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
 void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
                  const float *g, int D) {
     for (int i = 0; i < D; i++) {
-        float st = a[i] * s_prev[i] + h[i];
+        float st = atome_madd(a[i], s_prev[i], h[i]);
         s[i] = st;
         y[i] = g[i] * st;
     }
@@ -211,7 +211,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
         float wv = p[c] * vs[row];
-        for (int i = 0; i < D; i++) y[i] += wv * (float)vr[i];
+        for (int i = 0; i < D; i++) y[i] = atome_madd(wv, (float)vr[i], y[i]);
     }
     return chosen;
 }
