@@ -109,10 +109,11 @@ $(BUILD)/mcu/obj/$(1)/%.o: %.c $(MCU_HDR) mk/mcu.mk
 $(BUILD)/mcu/obj/$(1)/engine.elf: $(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(1)/%.o) $(BUILD)/mcu/obj/$(1)/$(FW_DIR)/size_stub.o
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $$^ -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
-# The same with link-time optimisation: one compiler call, so no per-object split.
+# The same with link-time optimisation: one compiler call, so no per-object split; -g (no code of
+# its own) gives the line table that tells the stub's instructions from the engine's.
 $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto $$(filter %.c,$$^) -nostartfiles \
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 endef

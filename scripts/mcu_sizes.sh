@@ -8,7 +8,7 @@
 #   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load and
 #            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
 #            summed from the link map; the compiler's and libc's helpers it pulls in beside it;
-#            and the same link with -flto;
+#            and the same link with -flto, where engine and stub are one unit (lto_engine_bytes);
 #   firmware the engine's bytes in the -flto parity firmware of checkpoints/default.bin, found by
 #            source line (fw_engine_bytes): a cross-check of the stub on a real firmware.
 set -eu
@@ -46,15 +46,36 @@ map_sections() {
     { pend = "" }' "$1"
 }
 
-# Bytes of the instructions (literal pools included) whose source line is in common/ or
-# infer/atome.c, in an ELF built with -g: the engine as inlined into a real firmware.
-fw_engine_bytes() { # objdump, elf
-  "$1" -d -l "$2" | awk -F'\t' '
+# Code and read-only data of an ELF's own symbols: all but the compiler's helpers (__*) and libc's
+# mem* functions.
+own_bytes() { # nm, elf, symbol types (t: code, r: read-only data)
+  "$1" -S "$2" | awk -v types="$3" 'NF == 4 && index(types, tolower($3)) && $4 !~ /^_/ && $4 !~ /^mem(set|cpy|move)$/ {
+    print $2 }' | while read -r h; do echo $((16#$h)); done | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# Bytes of the instructions whose source line (the ELF is built with -g) matches a file pattern;
+# with "code" the literal-pool words that follow them are left out (a pool serves the code around
+# it, whoever's line it follows), with "all" they count.
+line_bytes() { # objdump, elf, file regex, code|all
+  "$1" -d -l "$2" | awk -F'\t' -v re="$3" -v what="$4" '
     /^[0-9a-f]+ <.*>:$/ { file = ""; next }                  # a new symbol: no line seen yet
     /^\/.*:[0-9]+/ { file = $0; sub(/:[0-9]+.*$/, "", file); next }
     /^ *[0-9a-f]+:\t/ { raw = $2; gsub(/ /, "", raw)
-      if (file ~ /\/common\/[^\/]*$/ || file ~ /\/infer\/atome[.]c$/) s += length(raw) / 2 }
+      if (file ~ re && (what == "all" || $3 !~ /^[.]word/)) s += length(raw) / 2 }
     END { print s + 0 }'
+}
+
+# The engine in the -flto stub link: every own byte (code, pools, tables) but the stub's own
+# instructions. Every literal-pool word counts as the engine's: the stub's few addresses included,
+# the figure errs high.
+lto_engine_bytes() { # nm, objdump, elf
+  echo $(( $(own_bytes "$1" "$3" tr) - $(line_bytes "$2" "$3" '/size_stub[.]c$' code) ))
+}
+
+# The engine in a real firmware: the instructions on lines of common/ or infer/atome.c, literal
+# pools by the line they follow, plus the engine's read-only tables (the same as in the stub link).
+fw_engine_bytes() { # nm, objdump, elf, stub elf
+  echo $(( $(line_bytes "$2" "$3" '/common/[^/]*$|/infer/atome[.]c$' all) + $(own_bytes "$1" "$4" r) ))
 }
 
 kind_sum() { # kind, category regex, on map_sections output from stdin
@@ -64,7 +85,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware (engine and stub are one unit then: the stub's own bytes, measured without LTO, are subtracted). Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check of that figure on a real firmware, the bytes of the instructions whose source line (the firmware is built with -g) is in common/ or infer/atome.c, in the -flto firmware of checkpoints/default.bin that \`make test\` runs (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU)."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU)."
   echo
   echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text |"
   echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
@@ -76,12 +97,12 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     secs=$(map_sections build/mcu/obj/$c/engine.map)
     lt=$(kind_sum engine '^[.](text|rodata|srodata)' <<<"$secs")
     ht=$(kind_sum runtime '^[.](text|rodata|srodata)' <<<"$secs")
-    st=$(kind_sum stub '^[.](text|rodata|srodata)' <<<"$secs")
-    lto=$(( $(map_sections build/mcu/obj/$c/engine-lto.map | kind_sum engine '^[.](text|rodata|srodata)') - st ))
+    lto=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto.elf)
     verdict="—"
     [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
     fw="—"
-    [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes ${tc}objdump "build/mcu/${board[$c]}/default.elf")
+    [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes ${tc}nm ${tc}objdump "build/mcu/${board[$c]}/default.elf" \
+                                                    build/mcu/obj/$c/engine-lto.elf)
     echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht |"
   done
   echo
