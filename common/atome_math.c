@@ -10,7 +10,8 @@ typedef union {
 /* e^x = 2^k · e^r: x = k·ln2 + r with |r| <= ln2/2, k = round(x·log2 e), k in [-126, 127]. */
 static float exp_reduced(float x, int k) {
     /* ln2 split so that k·LN2_HI is exact (Cody–Waite). */
-    float r = (x - (float)k * 0.693145751953125f) - (float)k * 1.42860677e-06f;
+    /* (x - k·HI) - k·LO, written as multiply-adds of -k: negation is exact, so the same bits */
+    float nk = (float)-k, r = atome_madd(nk, 1.42860677e-06f, atome_madd(nk, 0.693145751953125f, x));
     /* Taylor to r^7 by Horner, p = c[i] + r·p from the top: the truncation error at |r| = 0.347
      * is below 2^-26. A loop over a table is half the code of the unrolled form on soft-float cores. */
     static const float c[8] = {1.0f, 1.0f, 0.5f, 1.66666672e-1f, 4.16666679e-2f, 8.33333377e-3f, 1.38888892e-3f,
@@ -38,7 +39,7 @@ float atome_expf_neg(float x) {
     in.f = x;
     if (in.u > 0xc2ae999au) return 0.0f;
     /* kf <= 0, so atome_expf's rounding is kf - 0.5 here (kf = 0 gives 0 either way): the same bits */
-    return exp_reduced(x, (int)(x * 1.44269504f - 0.5f));
+    return exp_reduced(x, (int)atome_madd(x, 1.44269504f, -0.5f));
 }
 
 float atome_sqrtf(float x) {
