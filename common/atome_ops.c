@@ -8,8 +8,10 @@ void embed_forward(float *x, const atome_tmat *emb, int token) {
     const uint8_t *row = emb->trits + (long)token * rb;
     float s = *emb->scale;
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
-    for (int p = 0, c = 0; p < 5; p++, m = (uint8_t)(m * 3))
-        for (int j = 0; j < rb && c < emb->cols; j++, c++) x[c] = s * (float)((((uint8_t)(row[j] * m) * 3) >> 8) - 1);
+    for (int c = 0, j = 0; c < emb->cols; c++, j++) {
+        if (j == rb) j = 0, m = (uint8_t)(m * 3);
+        x[c] = s * (float)((((uint8_t)(row[j] * m) * 3) >> 8) - 1);
+    }
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
