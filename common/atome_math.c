@@ -50,10 +50,9 @@ float atome_sqrtf(float x) {
 #if defined(__ARM_FP) && (__ARM_FP & 4)
     return __builtin_sqrtf(x); /* VSQRT.F32 is correctly rounded: the same bits, less code */
 #else
-    int e = (int)(ix >> 23) - 127;
-    uint32_t m = (ix & 0x7fffffu) | 0x800000u; /* x = m · 2^(e-23) */
-    if (e & 1) m += m, e -= 1;
-    e /= 2;
+    /* x = m · 2^(eb-150), eb the biased exponent; an odd power of two (eb even) lends a bit to m */
+    uint32_t eb = ix >> 23, m = (ix & 0x7fffffu) | 0x800000u;
+    if (!(eb & 1)) m += m;
     /* Bit by bit in 32-bit integers (fdlibm's e_sqrtf): q gets 24 bits and one more for rounding. */
     m += m;
     uint32_t q = 0, s = 0;
@@ -64,7 +63,7 @@ float atome_sqrtf(float x) {
     }
     if (m) q += q & 1; /* nearest: an inexact root is never exactly halfway */
     f32bits out;
-    out.u = (q >> 1) + 0x3f000000u + ((uint32_t)e << 23);
+    out.u = (q >> 1) + ((((eb + 1) >> 1) + 62) << 23); /* q >> 1 has bit 23 set: it adds the last 1 */
     return out.f;
 #endif
 }
