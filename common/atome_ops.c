@@ -1,5 +1,6 @@
 /* atome_ops.c — forward kernels (shapes in atome_ops.h). */
 #include "atome_ops.h"
+#include <string.h>
 #include "atome_math.h"
 #include "atome_trits.h"
 
@@ -206,7 +207,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
     }
     int chosen = attention_topk(sel, p, scores, n);
-    for (int i = 0; i < D; i++) y[i] = 0.0f;
+    memset(y, 0, (size_t)D * sizeof *y); /* +0.0f is all zero bits */
     for (int c = 0; c < chosen; c++) {
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
