@@ -197,9 +197,8 @@ int attention_topk(int *sel, float *p, const float *scores, int n) {
 }
 
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
-                      const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
+                      const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
-    int row0 = first % ring; /* the ring row of the oldest candidate */
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;

@@ -56,13 +56,13 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
                  const float *g, int D);
 
 /* Top-k causal attention of one query over n cached keys, oldest first: candidate j lives
- * in row (first + j) mod ring of k[·][Dh] / v[·][D], with scales ks / vs.
+ * in row (row0 + j) mod ring of k[·][Dh] / v[·][D], with scales ks / vs.
  * score_j = (float)(q·k_j) · (qs·ks_j) · inv_sqrt_dh. The ATOME_TOPK best are chosen in
  * descending order, ties to the earliest; softmax over them; y[D] = Σ p_i·vs_i·v_i in that
  * order. sel[] gets the chosen j, p[] their weights; scores[n] is scratch (left holding every
  * score_j). Returns how many were chosen. */
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
-                      const int8_t *k, const float *ks, const int8_t *v, const float *vs, int first,
+                      const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh);
 
 /* The attention's choice and weights: sel[] = the ATOME_TOPK best of scores[n] in descending

@@ -325,7 +325,7 @@ static void attention_case(int ring, int first, int n, uint64_t seed) {
     for (int i = 0; i < ring * D; i++) v[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
     grad_fill(ks, ring, &r, 0.01f, 0.03f), grad_fill(vs, ring, &r, 0.005f, 0.02f), grad_fill(w, D, &r, -1, 1);
     float inv = 1.0f / atome_sqrtf((float)Dh);
-    int chosen = attention_forward(y, sel, p, scores, q, qs, k, ks, v, vs, first, n, ring, Dh, D, inv);
+    int chosen = attention_forward(y, sel, p, scores, q, qs, k, ks, v, vs, first % ring, n, ring, Dh, D, inv);
     ck_assert_int_eq(chosen, n < ATOME_TOPK ? n : ATOME_TOPK);
     /* the selection is the top of the candidates, with a margin so that the frozen selection
      * of the reference is also its own top-k under the differences' small steps */
