@@ -43,8 +43,8 @@ void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atom
 
     router_forward(a->router, a->router_logits, c->flags);
 
-    float r0 = a->router[0], r1 = a->router[1], r2 = a->router[2];
-    for (int i = 0; i < D; i++) x_out[i] = x_in[i] + atome_madd(r2, a->ya[i], atome_madd(r1, a->ys[i], r0 * a->yc[i]));
+    const float *r = a->router;
+    for (int i = 0; i < D; i++) x_out[i] = x_in[i] + atome_madd(r[2], a->ya[i], atome_madd(r[1], a->ys[i], r[0] * a->yc[i]));
 }
 
 void block_forward(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,

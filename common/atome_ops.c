@@ -25,10 +25,9 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
         float dx = out[i] = x[i] - m;
         var = atome_madd(dx, dx, var);
     }
-    float r = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
-    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * r, g[i], b[i]);
     *mean = m;
-    *rstd = r;
+    *rstd = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
+    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]);
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
@@ -150,14 +149,13 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, c
 }
 
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
-    float s = *w->scale;
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
             acc = atome_madd((float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1), hist[j * D + i], acc);
         }
-        y[i] = acc * s;
+        y[i] = acc * *w->scale;
     }
 }
 
