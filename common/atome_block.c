@@ -44,7 +44,12 @@ void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atom
     router_forward(a->router, a->router_logits, c->flags);
 
     const float *r = a->router;
-    for (int i = 0; i < D; i++) x_out[i] = x_in[i] + atome_madd(r[2], a->ya[i], atome_madd(r[1], a->ys[i], r[0] * a->yc[i]));
+    for (int i = 0; i < D; i++) {
+        float mix = r[0] * a->yc[i];
+        mix = atome_madd(r[1], a->ys[i], mix);
+        mix = atome_madd(r[2], a->ya[i], mix);
+        x_out[i] = x_in[i] + mix;
+    }
 }
 
 void block_forward(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,

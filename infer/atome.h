@@ -30,10 +30,10 @@ typedef struct {
 
 /* One layer's memory of the bytes before. */
 typedef struct {
+    float hist[5 * ATOME_MAX_D]; /* LN(x) at pos-4..pos, rows of d_model: the conv's input */
     float router[3]; /* the last step's pathway mix */
     float ssm[ATOME_MAX_D];
     float k_scale[ATOME_MAX_WINDOW], v_scale[ATOME_MAX_WINDOW];
-    float hist[5 * ATOME_MAX_D]; /* LN(x) at pos-4..pos, rows of d_model: the conv's input */
     int8_t k[ATOME_MAX_WINDOW][ATOME_MAX_DHEAD];
     int8_t v[ATOME_MAX_WINDOW][ATOME_MAX_D];
 } atome_layer_state;
