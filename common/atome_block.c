@@ -43,7 +43,7 @@ void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atom
 
     router_forward(a->router, a->router_logits, c->flags);
 
-    const float *r = a->router;
+    const float *r = a->router; /* read in the loop, not held: see conv_forward */
     for (int i = 0; i < D; i++) {
         float mix = r[0] * a->yc[i];
         mix = atome_madd(r[1], a->ys[i], mix);

@@ -27,7 +27,7 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     }
     *mean = m;
     *rstd = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
-    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]);
+    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]); /* *rstd: see conv_forward */
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
@@ -155,7 +155,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
             acc = atome_madd((float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1), hist[j * D + i], acc);
         }
-        y[i] = acc * *w->scale;
+        y[i] = acc * *w->scale; /* read here, not held: soft-float cores would spill a copy across calls */
     }
 }
 

@@ -28,8 +28,8 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
         for (int t = 0; t < T; t++) {
             atome_block_acts a = {h + t * D, &mean, &rstd, q8, &hs, tmp, tmp + D, tmp + 2 * D, tmp + 3 * D,
                                   q8 + DP, &qs, tmp + 4 * D, tmp + 5 * D, tmp + 6 * D, sel, p, &n, &first, rl, r, NULL};
-            block_forward(x + t * D, x + t * D, &w->layer[l], c, t, h + (t - 4) * D, t ? s + (t - 1) * D : zeros, s + t * D, &kv,
-                          inv, &a);
+            block_forward(x + t * D, x + t * D, &w->layer[l], c, t, h + (t - 4) * D, t ? s + (t - 1) * D : zeros,
+                          s + t * D, &kv, inv, &a);
         }
     }
     for (int t = 0; t < T; t++) {
@@ -90,8 +90,8 @@ START_TEST(dropped_pathways_get_zero_weight) {
             ck_assert(memcmp(got, want + t * ATOME_VOCAB, ATOME_VOCAB * sizeof(float)) == 0);
             for (int l = 0; l < c.n_layers; l++)
                 for (int k = 0; k < 3; k++)
-                    ck_assert_msg((st.layer[l].router[k] == 0.0f) == ((flags >> k) & 1), "flags %d layer %d pathway %d: %g",
-                                  flags, l, k, st.layer[l].router[k]);
+                    ck_assert_msg((st.layer[l].router[k] == 0.0f) == ((flags >> k) & 1),
+                                  "flags %d layer %d pathway %d: %g", flags, l, k, st.layer[l].router[k]);
         }
         free(want);
         free(blob);

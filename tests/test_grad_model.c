@@ -182,8 +182,8 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
                                       .yc = yc, .ys = ys, .ya = ya, .q = q, .qq = qq, .qs = &qs, .kf = kf, .vf = vf,
                                       .scores = scores, .att_sel = sel, .att_p = p, .att_n = &n, .att_first = &first,
                                       .router_logits = rl, .router = r, .lut = NULL};
-                block_forward(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D, t ? st + (t - 1) * D : zeros,
-                              st + t * D, &kv, inv, &a);
+                block_forward(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D,
+                              t ? st + (t - 1) * D : zeros, st + t * D, &kv, inv, &a);
                 long o = ((long)b * L + l) * T + t;
                 for (int i = 0; i < D; i++) {
                     s->ch[o * D + i] = (double)hs * hq[i] - h[t * D + i];
@@ -246,8 +246,8 @@ static void base_pass_float(surrogate *s, const atome_weights *w, float *logits)
                                       .scores = scores, .att_sel = s->sel + o * ATOME_TOPK, .att_p = p,
                                       .att_n = s->n + o, .att_first = s->first + o, .router_logits = rl + 3 * t,
                                       .router = r};
-                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D, t ? st + (t - 1) * D : zeros,
-                                st + t * D, k, v, (float)s->inv, &a);
+                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D,
+                                t ? st + (t - 1) * D : zeros, st + t * D, k, v, (float)s->inv, &a);
             }
         }
         atome_head_acts ha = {.h = h, .ln_mean = mean, .ln_rstd = rstd};
