@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 [ -f scripts/paper_lib.sh ] || { echo "ab.sh: scripts/paper_lib.sh is missing" >&2; exit 1; }
 source scripts/paper_lib.sh
 start=$SECONDS
-[ -x ./atome-train ] || { echo "ab.sh: ./atome-train is missing; run make first" >&2; exit 1; }
+paper_need atome-train
 ./atome-train --help | grep -q -- '--arch' || { echo "ab.sh: ./atome-train has no --arch; run make" >&2; exit 1; }
 SEEDS=${SEEDS:-1 2 3}
 JOBS=${JOBS:-2}

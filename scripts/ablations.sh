@@ -9,9 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 source scripts/paper_lib.sh
 start=$SECONDS
-for t in atome-train atome-infer; do
-  [ -x "./$t" ] || { echo "ablations.sh: ./$t is missing; run make first" >&2; exit 1; }
-done
+paper_need atome-train atome-infer
 SEEDS=${SEEDS:-1 2 3}
 JOBS=${JOBS:-2}
 out=results/ablations.md

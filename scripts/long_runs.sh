@@ -11,9 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/paper_lib.sh
 start=$SECONDS
-for t in atome-train atome-infer; do
-  [ -x "./$t" ] || { echo "long_runs.sh: ./$t is missing; run make first" >&2; exit 1; }
-done
+paper_need atome-train atome-infer
 bash scripts/deps.sh plot
 export THREADS=${THREADS:-2}
 declare -A steps=([mid]=${MID_STEPS:-9000} [prod]=${PROD_STEPS:-2400}) points=([mid]=20 [prod]=10)

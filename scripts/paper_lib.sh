@@ -7,6 +7,7 @@
 #   paper_jobs N < LINES       each line "NAME ARGS...", N runs at a time; fails if any failed
 #   paper_last NAME KEY        KEY of the last line of runs/paper/NAME/log.jsonl (val_bpb, time_s...)
 #   paper_stats                stdin: one number a line -> "median min max"
+#   paper_need TOOL...         exits naming the first of ./TOOL... that is not built
 #
 # A run's directory holds cmd (the exact command, without --out and --threads, which do not change
 # the result), log.jsonl, model.bin (not for a --float-act run: the engine could not run it),
@@ -24,6 +25,12 @@ AB_RECIPE="--data data/tinystories_train.txt --valid data/tinystories_valid.txt 
 --batch 16 --steps 3000 --lr 3e-4 --schedule constant --warmup 0 --beta2 0.999 --eval-every 3000 --sample 0"
 
 PAPER_RUNS=${PAPER_RUNS:-runs/paper}
+
+paper_need() {
+  for t in "$@"; do
+    [ -x "./$t" ] || { echo "$(basename "$0"): ./$t is missing; run make first" >&2; exit 1; }
+  done
+}
 
 paper_last() {
   tail -n 1 "$PAPER_RUNS/$1/log.jsonl" 2>/dev/null | sed -n "s/.*\"$2\": \([^,}]*\).*/\1/p"
