@@ -11,7 +11,7 @@ void embed_forward(float *x, const atome_tmat *emb, int token) {
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
         if (j == rb) j = 0, m = (uint8_t)(m * 3);
-        x[c] = s * (float)((((uint8_t)(row[j] * m) * 3) >> 8) - 1);
+        x[c] = s * (float)atome_trit_m(row[j], m);
     }
 }
 
@@ -48,9 +48,9 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
 /* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. */
 static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
     int32_t acc = 0;
-    uint8_t m = 1; /* 3^p: digit p of byte b is ((uint8)(b·3^p)·3 >> 8) - 1 (atome_trits.h) */
+    uint8_t m = 1; /* 3^p */
     for (int p = 0; p < 5; p++, m = (uint8_t)(m * 3), x += rb)
-        for (int j = 0; j < rb; j++) acc += ((((uint8_t)(row[j] * m) * 3) >> 8) - 1) * x[j];
+        for (int j = 0; j < rb; j++) acc += atome_trit_m(row[j], m) * x[j];
     return acc;
 }
 
@@ -153,7 +153,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
         float acc = 0.0f;
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
-            acc = atome_madd((float)((((uint8_t)(w->trits[i] * m) * 3) >> 8) - 1), hist[j * D + i], acc);
+            acc = atome_madd((float)atome_trit_m(w->trits[i], m), hist[j * D + i], acc);
         }
         y[i] = acc * *w->scale; /* read here, not held: soft-float cores would spill a copy across calls */
     }

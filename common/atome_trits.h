@@ -15,10 +15,14 @@
 
 #define ATOME_ROW_BYTES(cols) (((cols) + 4) / 5)
 
+/* The digit of a packed byte that the multiplier m3p = 3^p selects, as -1, 0 or +1. Loops over
+ * the digits keep m3p and multiply it by 3 (as a uint8_t) for the next one: no table. */
+static inline int atome_trit_m(uint8_t byte, uint8_t m3p) { return (((uint8_t)(byte * m3p) * 3) >> 8) - 1; }
+
 /* Digit p (0..4) of a packed byte, as -1, 0 or +1. */
 static inline int atome_trit(uint8_t byte, int p) {
     static const uint8_t pow3[5] = {1, 3, 9, 27, 81};
-    return (((uint8_t)(byte * pow3[p]) * 3) >> 8) - 1;
+    return atome_trit_m(byte, pow3[p]);
 }
 
 /* Packs five trits (each -1, 0, +1) into one byte. */
