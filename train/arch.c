@@ -197,30 +197,22 @@ double arch_step(arch_model *m, const uint8_t *tokens, float *grad) {
     return m->fb ? fb_step(m->fb, m->blob, &m->master, tokens, grad) : vfb_step(m->vfb, m->params, tokens, grad);
 }
 
-/* data_evaluate's walk (data.h) with the vanilla forward: windows of T+1 bytes sharing their
- * boundary byte, B at a time, a short last batch padded with its last window and not counted. */
-static double vanilla_evaluate(vfb_context *f, const float *w, const dataset *d, int B, int T, uint8_t *tokens,
-                               float *loss_pos, long *predicted, volatile sig_atomic_t *stop) {
-    long nw = data_eval_windows(d->n_valid, T);
-    size_t span = (size_t)T + 1;
-    double total = 0.0;
-    for (long first = 0; first < nw; first += B) {
-        if (stop && *stop) return -1.0;
-        int real = nw - first < B ? (int)(nw - first) : B;
-        for (int b = 0; b < B; b++)
-            memcpy(tokens + b * span, d->valid + (size_t)(first + (b < real ? b : real - 1)) * (size_t)T, span);
-        vfb_forward(f, w, tokens, NULL, loss_pos);
-        for (long i = 0; i < (long)real * T; i++) total += loss_pos[i];
-    }
-    *predicted = nw * T;
-    return total;
+typedef struct {
+    vfb_context *f;
+    const float *w;
+} vanilla_eval;
+
+static void vanilla_eval_forward(void *ctx, const uint8_t *tokens, float *loss_pos) {
+    const vanilla_eval *e = ctx;
+    vfb_forward(e->f, e->w, tokens, NULL, loss_pos);
 }
 
 double arch_evaluate(arch_model *m, const dataset *d, uint8_t *tokens, float *loss_pos, long *predicted,
                      volatile sig_atomic_t *stop) {
     int B = (int)m->set->batch, T = (int)m->set->seq;
     if (m->fb) return data_evaluate(m->fb, m->blob, d, B, T, tokens, loss_pos, predicted, stop);
-    return vanilla_evaluate(m->vfb, m->params, d, B, T, tokens, loss_pos, predicted, stop);
+    vanilla_eval e = {m->vfb, m->params};
+    return data_evaluate_with(vanilla_eval_forward, &e, d, B, T, tokens, loss_pos, predicted, stop);
 }
 
 void arch_snapshot(const arch_model *m, uint8_t *out) {

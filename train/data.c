@@ -110,8 +110,8 @@ void data_sample(const dataset *d, atome_rng *rng, int B, int T, uint8_t *tokens
 
 long data_eval_windows(size_t n, int T) { return n > 0 ? (long)((n - 1) / (size_t)T) : 0; }
 
-double data_evaluate(fb_context *f, const uint8_t *blob, const dataset *d, int B, int T, uint8_t *tokens,
-                     float *loss_pos, long *predicted, volatile sig_atomic_t *stop) {
+double data_evaluate_with(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, uint8_t *tokens,
+                          float *loss_pos, long *predicted, volatile sig_atomic_t *stop) {
     long nw = data_eval_windows(d->n_valid, T);
     size_t w = (size_t)T + 1;
     double total = 0.0;
@@ -121,9 +121,25 @@ double data_evaluate(fb_context *f, const uint8_t *blob, const dataset *d, int B
         /* A short last batch repeats its last window in the unused slots; only real ones count. */
         for (int b = 0; b < B; b++)
             memcpy(tokens + b * w, d->valid + (size_t)(first + (b < real ? b : real - 1)) * (size_t)T, w);
-        fb_forward(f, blob, tokens, NULL, loss_pos);
+        forward(ctx, tokens, loss_pos);
         for (long i = 0; i < (long)real * T; i++) total += loss_pos[i];
     }
     *predicted = nw * T;
     return total;
+}
+
+typedef struct {
+    fb_context *f;
+    const uint8_t *blob;
+} fb_eval;
+
+static void fb_eval_forward(void *ctx, const uint8_t *tokens, float *loss_pos) {
+    const fb_eval *e = ctx;
+    fb_forward(e->f, e->blob, tokens, NULL, loss_pos);
+}
+
+double data_evaluate(fb_context *f, const uint8_t *blob, const dataset *d, int B, int T, uint8_t *tokens,
+                     float *loss_pos, long *predicted, volatile sig_atomic_t *stop) {
+    fb_eval e = {f, blob};
+    return data_evaluate_with(fb_eval_forward, &e, d, B, T, tokens, loss_pos, predicted, stop);
 }

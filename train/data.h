@@ -46,4 +46,10 @@ long data_eval_windows(size_t n, int T);
 double data_evaluate(fb_context *f, const uint8_t *blob, const dataset *d, int B, int T, uint8_t *tokens,
                      float *loss_pos, long *predicted, volatile sig_atomic_t *stop);
 
+/* The same walk with any forward: forward(ctx, tokens, loss_pos) runs B windows of T + 1 bytes
+ * and writes the losses of their B·T predicted bytes. The vanilla baseline evaluates with it. */
+typedef void data_forward_fn(void *ctx, const uint8_t *tokens, float *loss_pos);
+double data_evaluate_with(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, uint8_t *tokens,
+                          float *loss_pos, long *predicted, volatile sig_atomic_t *stop);
+
 #endif

@@ -44,7 +44,7 @@
  *         double nats = vfb_step(f, w, tokens, g);   // tokens: B windows of T+1 bytes
  *         // g = d(mean loss)/dw; accumulate/clip, then adamw_update(w, g, m, v, decay, P, ...)
  *     }
- *     // evaluation (data_evaluate's walk, with vfb_forward in place of fb_forward): over the
+ *     // evaluation (data_evaluate_with, vfb_forward as the forward): over the
  *     // valid windows, bpb = Σ vfb_forward(fe, w, tokens, NULL, NULL) / (windows·T) / ln 2
  *     vanilla_save("out/model.vnl", &c, w, err, sizeof err);   // the "model" file, 64 + 4P bytes
  *     vfb_free(f);
