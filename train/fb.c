@@ -196,8 +196,10 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
                                   .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = NULL};
             /* the conv reads h at t-4..t as five rows: in place from position 4 on, before that
              * copied behind zero rows */
-            const float *hist = f->h + (o - 4) * D;
-            if (t < 4) {
+            const float *hist;
+            if (t >= 4) {
+                hist = f->h + (o - 4) * D;
+            } else {
                 float *h5 = f->hist0 + (long)b * 5 * D;
                 memset(h5, 0, (size_t)(4 - t) * D * sizeof(float));
                 memcpy(h5 + (4 - t) * D, f->h + (o - t) * D, (size_t)(t + 1) * D * sizeof(float));
