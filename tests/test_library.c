@@ -8,7 +8,8 @@
  *                      --libs atome` and the installed atome-header prints the same story
  *   manifests          library.json (jq), library.properties, idf_component.yml, zephyr/module.yml
  *                      parse, hold their format's keys, and every path they name exists; the
- *                      PlatformIO filter and the Arduino src/engine/ name exactly mk/engine_sources.txt
+ *                      PlatformIO filter and the Arduino src/engine/ name exactly mk/engine_sources.txt;
+ *                      all state one version
  *   Arduino            the example sketch (C++, stub Serial) prints the story; src/engine/ built by
  *                      an aarch64 compiler at its defaults (FMA allowed) prints the parity text
  *
@@ -352,6 +353,28 @@ START_TEST(arduino_manifest_and_wrappers_name_existing_files) {
 }
 END_TEST
 
+/* One version everywhere a manifest states it. */
+START_TEST(manifests_agree_on_the_version) {
+    sh("jq -r .version library.json");
+    char want[32];
+    snprintf(want, sizeof want, "%.*s", (int)strcspn(out, "\n"), out);
+    ck_assert_int_gt(strlen(want), 0);
+    const struct {
+        const char *file, *before;
+    } stated[] = {{"library.properties", "\nversion="}, {"idf_component.yml", "version: \""},
+                  {"CMakeLists.txt", "project(atome VERSION "}, {"mk/install.mk", "'Version: "}};
+    for (size_t i = 0; i < sizeof stated / sizeof *stated; i++) {
+        size_t len;
+        char *text = read_all(stated[i].file, &len), *at = strstr(text, stated[i].before);
+        ck_assert_msg(at, "%s: no version", stated[i].file);
+        at += strlen(stated[i].before);
+        ck_assert_msg(strncmp(at, want, strlen(want)) == 0 && strchr("\n\"' ", at[strlen(want)]),
+                      "%s: version %.12s, library.json %s", stated[i].file, at, want);
+        free(text);
+    }
+}
+END_TEST
+
 /* The library compiled as an Arduino core would (GNU C, no flags of ours), the sketch as C++. */
 #define ARDUINO_CC "gcc -std=gnu11 -Os -Wall -Wextra -Werror -Isrc"
 #define ARDUINO_SKETCH "g++ -Wall -Wextra -Werror -x c++ -include tests/library/arduino_stub.h -Isrc -Iexamples/firmware_loop"
@@ -397,6 +420,7 @@ Suite *library_suite(void) {
     tcase_add_test(t, zephyr_and_esp_idf_manifests_name_existing_files);
     tcase_add_test(t, platformio_manifest_names_the_engine_sources);
     tcase_add_test(t, arduino_manifest_and_wrappers_name_existing_files);
+    tcase_add_test(t, manifests_agree_on_the_version);
     tcase_add_test(t, arduino_sketch_prints_the_engines_story);
     tcase_add_test(t, arduino_engine_keeps_bits_on_an_fma_cpu);
     suite_add_tcase(s, t);
