@@ -14,11 +14,12 @@ HOST_CFLAGS   := -std=gnu11 $(WARN) $(FPFLAGS) $(HOST_DEFS)
 OPT     ?= -O3
 DEPS    := scripts/deps.sh
 
-COMMON_SRC := common/atome_config.c common/atome_math.c common/atome_trits.c \
-              common/atome_blob.c common/atome_ops.c common/atome_block.c
-ENGINE_SRC := $(COMMON_SRC) infer/atome.c
+# The engine's sources, one path a line: make, CMakeLists.txt, zephyr/CMakeLists.txt and the
+# ESP-IDF component all read this file, and tests/test_library.c checks the PlatformIO and
+# Arduino manifests against it, so adding or removing an engine file is a change to it alone.
+ENGINE_SRC := $(shell cat mk/engine_sources.txt)
 
-.PHONY: all deps demo test bench mcu paper clean
+.PHONY: all deps demo test bench mcu paper install clean
 all: atome-infer atome-train atome-header
 
 deps:
@@ -29,6 +30,7 @@ include mk/train.mk
 include mk/mcu.mk
 include mk/tests.mk
 include mk/paper.mk
+include mk/install.mk
 
 clean:
 	rm -rf $(BUILD) atome-infer atome-train atome-header

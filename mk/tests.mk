@@ -20,6 +20,6 @@ $(BUILD)/run_tests: $(TEST_OBJ)
 TEST_TOOLS := atome-infer atome-train atome-header
 
 test:
-	@bash $(DEPS) host mcu riscv
+	@bash $(DEPS) host mcu riscv library
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/deps.sh [host|mcu|riscv|plot|all]...   (default: host)
+# Usage: scripts/deps.sh [host|mcu|riscv|library|plot|all]...   (default: host)
+# library: what tests/test_library.c builds with (CMake, jq for library.json, g++ for the Arduino
+# sketch, an aarch64 compiler and qemu-user for the FMA check).
 # Runs `apt-get update` at most once per call, and uses sudo when not root.
 set -eu
 want=()
@@ -9,10 +11,12 @@ for group in "${@:-host}"; do
     host)  want+=(gcc make libopenblas-dev check pkg-config) ;;
     mcu)   want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
     riscv) want+=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
+    library) want+=(cmake jq g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     plot)  want+=(gnuplot-nox) ;;
     all)   want+=(gcc make libopenblas-dev check pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
-                  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox) ;;
-    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, plot, all)" >&2; exit 2 ;;
+                  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox
+                  cmake jq g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, library, plot, all)" >&2; exit 2 ;;
   esac
 done
 missing=()
