@@ -17,6 +17,9 @@ DEPS    := scripts/deps.sh
 COMMON_SRC := common/atome_config.c common/atome_math.c common/atome_trits.c \
               common/atome_blob.c common/atome_ops.c common/atome_block.c
 ENGINE_SRC := $(COMMON_SRC) infer/atome.c
+# Host-only parts of common/ (file I/O), linked by the tools and the tests, never by the engine.
+HOST_COMMON_SRC := common/host_file.c
+HOST_COMMON_OBJ := $(HOST_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 
 .PHONY: all deps demo test bench mcu paper clean
 all: atome-infer atome-train atome-header

@@ -19,6 +19,7 @@
 #include "../common/atome_rng.h"
 #include "atome.h"
 #include "host_util.h"
+#include "../common/host_file.h"
 #include "calibration.h"
 
 static atome_model model;
@@ -33,10 +34,13 @@ static void die(const char *fmt, const char *a, const char *b) {
 
 static void load_model(const char *path) {
     size_t len;
-    uint8_t *blob = read_file(path, &len, 64u << 20);
-    if (!blob) die("cannot read model '%s': %s", path, strerror(errno));
+    uint8_t *blob;
+    if (host_read_file(path, 64u << 20, &blob, &len, NULL, 0)) die("cannot read model '%s': %s", path, strerror(errno));
     int err = atome_load(&model, blob, len);
-    if (err != ATOME_OK) die("model '%s': %s", path, atome_strerror(err));
+    if (err != ATOME_OK) {
+        free(blob);
+        die("model '%s': %s", path, atome_strerror(err));
+    }
     /* the blob stays allocated for the life of the process: the model points into it */
 }
 
@@ -114,8 +118,8 @@ static double nats(const float *logits, int target) {
  * their boundary byte, each read from a reset state, its seq next bytes predicted. */
 static void evaluate(const char *path, int seq) {
     size_t len;
-    uint8_t *text = read_file(path, &len, (size_t)1 << 30);
-    if (!text) die("cannot read '%s': %s", path, strerror(errno));
+    uint8_t *text;
+    if (host_read_file(path, (size_t)1 << 30, &text, &len, NULL, 0)) die("cannot read '%s': %s", path, strerror(errno));
     if (len < (size_t)seq + 1) {
         char need[32];
         snprintf(need, sizeof need, "%d", seq + 1);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../common/host_file.h"
 #include "../train/checkpoint.h"
 #include "../train/fb.h"
 #include "../train/model.h"
@@ -47,13 +48,14 @@ static char *expand(const char *fmt, va_list ap) {
 
 static char out_text[1 << 16], err_text[1 << 16];
 
+/* The file at path into buf[cap] (cut to fit), or "" if it cannot be read. */
 static void slurp(const char *path, char *buf, size_t cap) {
+    uint8_t *b;
+    size_t n;
     buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
+    if (host_read_file(path, SIZE_MAX, &b, &n, NULL, 0)) return;
+    snprintf(buf, cap, "%s", (const char *)b);
+    free(b);
 }
 
 /* Runs `./atome-train ARGS` (ARGS formatted, @D expanded) to completion; returns its exit status
@@ -214,7 +216,7 @@ START_TEST(bad_input) {
         {"--data @D/train.txt", "--out DIR is required"},
         {"--data @D/train.txt --out @D/file.txt", "--out @D/file.txt exists and is not a directory"},
         {"--data @D/train.txt --out @D/no/such/dir", "cannot create output directory @D/no/such/dir"},
-        {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open checkpoint @D/nockpt/checkpoint.bin"},
+        {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open @D/nockpt/checkpoint.bin: No such file"},
         {"--data @D/train.txt --out @D/damaged --resume", "@D/damaged/checkpoint.bin: corrupt (CRC mismatch)"},
     };
     char *before = listing();
