@@ -32,6 +32,21 @@ static void die(const char *fmt, const char *a, const char *b) {
     exit(1);
 }
 
+/* Every output mode writes stdout; a write that failed (a full disk, /dev/full) ends the program
+ * with one line and exit 1 rather than a silently cut output. Checked at each flush. */
+static void check_output(void) {
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return;
+    die("cannot write the output: %s%s", strerror(errno ? errno : EIO), "");
+}
+
+/* The end of a mode that succeeded: the last flush and the close checked too. */
+static int finish(int status) {
+    check_output();
+    if (fclose(stdout) != 0) die("cannot write the output: %s%s", strerror(errno), "");
+    return status;
+}
+
 static void load_model(const char *path) {
     size_t len;
     uint8_t *blob;
@@ -101,7 +116,7 @@ static void generate(const char *prompt, int n, sampler *s) {
     for (int i = 0; i < n; i++) {
         int next = sample(s, logits);
         putchar(next);
-        fflush(stdout);
+        check_output(); /* streamed: each byte shows as it is made */
         logits = atome_step(&model, &state, next);
     }
     putchar('\n');
@@ -151,7 +166,7 @@ static void interactive(sampler *s, int n) {
            c->d_head, c->window);
     for (;;) {
         printf("> ");
-        fflush(stdout);
+        check_output();
         if (!fgets(line, sizeof line, stdin)) break;
         line[strcspn(line, "\n")] = 0;
         if (!*line) break;
@@ -288,11 +303,11 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            return 0;
+            return finish(0);
         }
         if (!strcmp(a, "--presets")) {
             presets();
-            return 0;
+            return finish(0);
         }
         if (!strcmp(a, "--bench")) { do_bench = 1; continue; }
         if (!strcmp(a, "--interactive")) { do_repl = 1; continue; }
@@ -322,10 +337,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     load_model(model_path);
-    if (calib_path || ood_path) return calibrate(&model, &state, calib_path, ood_path, seq);
+    if (calib_path || ood_path) {
+        int status = calibrate(&model, &state, calib_path, ood_path, seq);
+        return status ? status : finish(0);
+    }
     if (eval_path) evaluate(eval_path, seq);
     else if (do_bench) bench(*prompt ? prompt : "Once upon a time, there was a little girl named Lily.", n);
     else if (do_repl) interactive(&s, n);
     else generate(prompt, n, &s);
-    return 0;
+    return finish(0);
 }

@@ -516,6 +516,46 @@ START_TEST(checkpoint_fields_are_checked) {
 }
 END_TEST
 
+/* A failed write ends the run with one line and exit 1: stdout on /dev/full (the progress, and
+ * --help), and log.jsonl on /dev/full (a symlink to it in --out). */
+START_TEST(write_errors_are_reported) {
+    char cmd[1024], *args;
+    args = expand_dir("{ ./atome-train " TINY " --steps 3 --sample 0 --out @D/full1 > /dev/full; }");
+    expect_one_line_error(args, 1, "atome-train: cannot write the standard output: No space left on device");
+    free(args);
+    expect_one_line_error("{ ./atome-train --help > /dev/full; }", 1, "cannot write the standard output");
+    snprintf(cmd, sizeof cmd, "mkdir %s/full2 && ln -s /dev/full %s/full2/log.jsonl", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(train(TINY " --steps 3 --eval-every 1 --sample 0 --out @D/full2"), 1);
+    char *want = expand_dir("atome-train: cannot write @D/full2/log.jsonl: No space left on device\n");
+    ck_assert_str_eq(err_text, want);
+    free(want);
+}
+END_TEST
+
+/* A second run on a directory a run is using is refused in one line, exit 1, nothing touched,
+ * whether new or --resume; the lock goes with its process, kill -9 included. The first run is
+ * stopped (SIGSTOP) while the second tries, so that its own writes cannot change the listing. */
+START_TEST(out_dir_is_locked) {
+    const char *run = TINY " --steps 3000 --eval-every 3000 --save-every 40 --sample 0 --out @D/busy";
+    pid_t pid = train_bg(run);
+    char ck[128];
+    snprintf(ck, sizeof ck, "%s/busy/checkpoint.bin", dir);
+    wait_for_file(ck, pid);
+    ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+    char *before = listing();
+    const char *want = "--out @D/busy is in use by another atome-train run";
+    refused(TINY " --steps 3 --out @D/busy", want, before);
+    refused(TINY " --steps 3000 --eval-every 3000 --save-every 40 --out @D/busy --resume", want, before);
+    free(before);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    ck_assert_int_eq(wait_status(pid), 128 + SIGKILL);
+    /* no lock left: a resume gets as far as comparing its settings */
+    ck_assert_int_eq(train(TINY " --steps 5 --out @D/busy --resume"), 1);
+    ck_assert_msg(strstr(err_text, "--resume: --steps differs") != NULL, "%s", err_text);
+}
+END_TEST
+
 /* The logged validation figure is, by definition, summed cross-entropy in nats over the
  * (T+1)-byte windows of the valid file that share their boundary byte (window i = bytes
  * iT..iT+T) / predicted bytes / ln 2. Recompute it from model.bin with one fb_forward over all
@@ -701,6 +741,8 @@ Suite *train_cli_suite(void) {
     tcase_add_test(t, nan_stops_and_keeps_checkpoint);
     tcase_add_test(t, option_ranges_are_stated);
     tcase_add_test(t, checkpoint_fields_are_checked);
+    tcase_add_test(t, write_errors_are_reported);
+    tcase_add_test(t, out_dir_is_locked);
     tcase_add_test(t, evaluation_definition);
     tcase_add_test(t, vanilla_bad_input);
     tcase_add_test(t, vanilla_run);
