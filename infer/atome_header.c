@@ -138,7 +138,9 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
-            return 0;
+            if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+            fprintf(stderr, "%s: cannot write the output: %s\n", prog, strerror(errno ? errno : EIO));
+            return 1;
         } else if (strcmp(argv[i], "--name") == 0) {
             if (++i == argc) {
                 fprintf(stderr, "%s: --name needs a C identifier\n", prog);
