@@ -1,11 +1,10 @@
 /* atome_blob.c — laying out, checking and binding the model blob (format in atome_blob.h). */
 #include "atome_blob.h"
 #include <stddef.h>
+#include "atome_le.h"
 #include "atome_trits.h"
 
-static void put_u32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
-}
+static void put_u32(uint8_t *p, uint32_t v) { atome_le_put_u32(p, v); }
 
 /* Bitwise CRC-32 (IEEE, reflected 0xEDB88320): no 1 KB table in flash for a check run once. */
 uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {

@@ -11,25 +11,32 @@
  * config header is what makes that possible without pulling the blob into every file.
  *
  * The blob is checked with atome_blob_open first; a bad one gets one line and no output file.
- * Both files are written to temporaries and renamed into place, so a failure leaves neither.
+ * Both files are written to temporaries and renamed into place, so a failure leaves neither;
+ * an output that is the input itself (by device and inode) is refused.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../common/atome_blob.h"
+#include "../common/atome_le.h"
+#include "../common/host_file.h"
 
 static const char *prog = "atome-header";
 
+static const char usage_line[] = "usage: atome-header MODEL.bin OUT.h [--name NAME]";
+
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: %s MODEL.bin OUT.h [--name NAME]\n"
+            "%s\n"
             "  Writes OUT.h (the blob as a const, 4-byte aligned array NAME, default atome_blob, with\n"
             "  NAME_LEN) and OUT_config.h (ATOME_MAX_* set to the model's dimensions). Build every file\n"
             "  that includes atome.h, atome.c too, with -include OUT_config.h.\n",
-            prog);
+            usage_line);
 }
 
 static int is_ident(const char *s) {
@@ -45,28 +52,36 @@ static const char *base_name(const char *path) {
     return s ? s + 1 : path;
 }
 
-/* Reads the whole file into malloc'd memory (malloc's alignment satisfies the blob's 4). */
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *bigger = realloc(buf, cap *= 2);
-        if (!bigger) free(buf);
-        buf = bigger;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || !buf) {
-        free(buf);
-        if (!bad) errno = ENOMEM;
-        return NULL;
-    }
-    *len = n;
-    return buf;
+/* Why path may not be an output for the input in (NULL: it may): it is the input itself (by
+ * device and inode), or exists as something other than a regular file. */
+static const char *output_problem(const char *in, const char *path) {
+    struct stat si, so;
+    if (stat(path, &so) != 0) return NULL; /* not there yet: it will be a new file */
+    if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+        return "is the input MODEL.bin: it would be overwritten";
+    if (!S_ISREG(so.st_mode)) return "exists and is not a regular file";
+    return NULL;
+}
+
+/* A new temporary file from template (its XXXXXX replaced), opened for writing; *made set once
+ * it exists. NULL with errno on failure. A unique name never clobbers an existing file. */
+static FILE *open_temp(char *template, int *made) {
+    int fd = mkstemp(template);
+    if (fd < 0) return NULL;
+    *made = 1;
+    fchmod(fd, 0644); /* mkstemp makes it 0600; the header is source, readable like any */
+    FILE *f = fdopen(fd, "w");
+    if (!f) close(fd);
+    return f;
+}
+
+/* Flushes f to the disk and closes it; non-zero (errno set) if any write failed. */
+static int close_synced(FILE *f) {
+    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    int e = errno;
+    if (fclose(f) != 0) return 1;
+    errno = e;
+    return bad;
 }
 
 /* A path without its directory and ".h": "dir/model.h" -> "model". */
@@ -96,8 +111,7 @@ static int write_config(FILE *f, const char *cfg_name, const char *model_name, c
 
 static int write_blob(FILE *f, const char *out_name, const char *src, const char *cfg_name, const char *name,
                       const char *guard, const atome_config *c, const uint8_t *blob, size_t len) {
-    uint32_t crc = (uint32_t)blob[60] | (uint32_t)blob[61] << 8 | (uint32_t)blob[62] << 16 |
-                   (uint32_t)blob[63] << 24;
+    uint32_t crc = atome_le_get_u32(blob + 60);
     fprintf(f,
             "/* %s — model %s for the atome engine, written by atome-header; do not edit.\n"
             " * d_model %d, layers %d, d_head %d, window %d; %zu bytes, CRC-32 0x%08x.\n"
@@ -124,7 +138,9 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
-            return 0;
+            if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+            fprintf(stderr, "%s: cannot write the output: %s\n", prog, strerror(errno ? errno : EIO));
+            return 1;
         } else if (strcmp(argv[i], "--name") == 0) {
             if (++i == argc) {
                 fprintf(stderr, "%s: --name needs a C identifier\n", prog);
@@ -144,7 +160,7 @@ int main(int argc, char **argv) {
         }
     }
     if (!in || !out) {
-        usage(stderr);
+        fprintf(stderr, "%s: %s (see --help)\n", prog, !in ? "MODEL.bin and OUT.h are required" : "OUT.h is required");
         return 2;
     }
     if (!is_ident(name)) {
@@ -152,9 +168,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t len = 0;
-    uint8_t *blob = read_file(in, &len);
-    if (!blob) {
-        fprintf(stderr, "%s: %s: %s\n", prog, in, strerror(errno));
+    uint8_t *blob;
+    char err_line[4200];
+    if (host_read_file(in, (size_t)64 << 20, &blob, &len, err_line, sizeof err_line)) {
+        fprintf(stderr, "%s: %s\n", prog, err_line);
         return 1;
     }
     atome_weights w;
@@ -174,23 +191,35 @@ int main(int argc, char **argv) {
         free(blob);
         return 2;
     }
-    snprintf(out_tmp, sizeof out_tmp, "%s.tmp", out);
-    snprintf(cfg_tmp, sizeof cfg_tmp, "%s.tmp", cfg_path);
+    /* Neither output may be the input (same file by device and inode, whatever the names), nor
+     * anything but a regular file: the rename would replace the blob, or a device. */
+    const char *outputs[2] = {out, cfg_path};
+    for (int i = 0; i < 2; i++) {
+        const char *why = output_problem(in, outputs[i]);
+        if (why) {
+            fprintf(stderr, "%s: %s %s\n", prog, outputs[i], why);
+            free(blob);
+            return 2;
+        }
+    }
+    snprintf(out_tmp, sizeof out_tmp, "%s.XXXXXX", out);
+    snprintf(cfg_tmp, sizeof cfg_tmp, "%s.XXXXXX", cfg_path);
     /* Include guards from the array name, which is an identifier already. */
     size_t g = 0;
     for (const char *s = name; *s && g + 1 < sizeof guard; s++)
         guard[g++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s);
     guard[g] = 0;
 
-    int ok = 1;
-    FILE *f = fopen(cfg_tmp, "w");
-    if (!f || write_config(f, cfg_name, stem, guard, &w.cfg) | fclose(f)) {
+    int made_cfg = 0, made_out = 0, ok = 1;
+    FILE *f = open_temp(cfg_tmp, &made_cfg);
+    if (!f || write_config(f, cfg_name, stem, guard, &w.cfg) | close_synced(f)) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, cfg_path, strerror(errno));
         ok = 0;
     }
     if (ok) {
-        f = fopen(out_tmp, "w");
-        if (!f || write_blob(f, base_name(out), base_name(in), cfg_name, name, guard, &w.cfg, blob, len) | fclose(f)) {
+        f = open_temp(out_tmp, &made_out);
+        if (!f || write_blob(f, base_name(out), base_name(in), cfg_name, name, guard, &w.cfg, blob, len) |
+                      close_synced(f)) {
             fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
             ok = 0;
         }
@@ -200,8 +229,8 @@ int main(int argc, char **argv) {
         unlink(cfg_path);
         ok = 0;
     }
-    unlink(cfg_tmp);
-    unlink(out_tmp);
+    if (made_cfg) unlink(cfg_tmp);
+    if (made_out) unlink(out_tmp);
     free(blob);
     return ok ? 0 : 1;
 }

@@ -19,6 +19,7 @@
 #include "../common/atome_rng.h"
 #include "atome.h"
 #include "host_util.h"
+#include "../common/host_file.h"
 #include "calibration.h"
 
 static atome_model model;
@@ -31,12 +32,30 @@ static void die(const char *fmt, const char *a, const char *b) {
     exit(1);
 }
 
+/* Every output mode writes stdout; a write that failed (a full disk, /dev/full) ends the program
+ * with one line and exit 1 rather than a silently cut output. Checked at each flush. */
+static void check_output(void) {
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return;
+    die("cannot write the output: %s%s", strerror(errno ? errno : EIO), "");
+}
+
+/* The end of a mode that succeeded: the last flush and the close checked too. */
+static int finish(int status) {
+    check_output();
+    if (fclose(stdout) != 0) die("cannot write the output: %s%s", strerror(errno), "");
+    return status;
+}
+
 static void load_model(const char *path) {
     size_t len;
-    uint8_t *blob = read_file(path, &len, 64u << 20);
-    if (!blob) die("cannot read model '%s': %s", path, strerror(errno));
+    uint8_t *blob;
+    if (host_read_file(path, 64u << 20, &blob, &len, NULL, 0)) die("cannot read model '%s': %s", path, strerror(errno));
     int err = atome_load(&model, blob, len);
-    if (err != ATOME_OK) die("model '%s': %s", path, atome_strerror(err));
+    if (err != ATOME_OK) {
+        free(blob);
+        die("model '%s': %s", path, atome_strerror(err));
+    }
     /* the blob stays allocated for the life of the process: the model points into it */
 }
 
@@ -97,7 +116,7 @@ static void generate(const char *prompt, int n, sampler *s) {
     for (int i = 0; i < n; i++) {
         int next = sample(s, logits);
         putchar(next);
-        fflush(stdout);
+        check_output(); /* streamed: each byte shows as it is made */
         logits = atome_step(&model, &state, next);
     }
     putchar('\n');
@@ -114,8 +133,8 @@ static double nats(const float *logits, int target) {
  * their boundary byte, each read from a reset state, its seq next bytes predicted. */
 static void evaluate(const char *path, int seq) {
     size_t len;
-    uint8_t *text = read_file(path, &len, (size_t)1 << 30);
-    if (!text) die("cannot read '%s': %s", path, strerror(errno));
+    uint8_t *text;
+    if (host_read_file(path, (size_t)1 << 30, &text, &len, NULL, 0)) die("cannot read '%s': %s", path, strerror(errno));
     if (len < (size_t)seq + 1) {
         char need[32];
         snprintf(need, sizeof need, "%d", seq + 1);
@@ -147,7 +166,7 @@ static void interactive(sampler *s, int n) {
            c->d_head, c->window);
     for (;;) {
         printf("> ");
-        fflush(stdout);
+        check_output();
         if (!fgets(line, sizeof line, stdin)) break;
         line[strcspn(line, "\n")] = 0;
         if (!*line) break;
@@ -284,11 +303,11 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            return 0;
+            return finish(0);
         }
         if (!strcmp(a, "--presets")) {
             presets();
-            return 0;
+            return finish(0);
         }
         if (!strcmp(a, "--bench")) { do_bench = 1; continue; }
         if (!strcmp(a, "--interactive")) { do_repl = 1; continue; }
@@ -318,10 +337,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     load_model(model_path);
-    if (calib_path || ood_path) return calibrate(&model, &state, calib_path, ood_path, seq);
+    if (calib_path || ood_path) {
+        int status = calibrate(&model, &state, calib_path, ood_path, seq);
+        return status ? status : finish(0);
+    }
     if (eval_path) evaluate(eval_path, seq);
     else if (do_bench) bench(*prompt ? prompt : "Once upon a time, there was a little girl named Lily.", n);
     else if (do_repl) interactive(&s, n);
     else generate(prompt, n, &s);
-    return 0;
+    return finish(0);
 }

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "calibration.h"
 #include "host_util.h"
+#include "../common/host_file.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -95,7 +96,7 @@ double calib_auroc(const double *pos, size_t npos, const double *neg, size_t nne
 
 typedef struct {
     const char *path;
-    unsigned char *text;
+    uint8_t *text;
     size_t len, n; /* bytes; N windows */
     double *win;   /* [S][N] means over each window */
     double *pos;   /* [S][P] per position, or NULL */
@@ -184,8 +185,7 @@ int calibrate(const atome_model *m, atome_state *st, const char *in_path, const 
     scored f[2] = {{in_path, NULL, 0, 0, NULL, NULL, 0.0}, {ood_path, NULL, 0, 0, NULL, NULL, 0.0}};
     int status = 1;
     for (int i = 0; i < 2; i++) { /* every input is checked before anything is computed or printed */
-        f[i].text = read_file(f[i].path, &f[i].len, (size_t)1 << 30);
-        if (!f[i].text) {
+        if (host_read_file(f[i].path, (size_t)1 << 30, &f[i].text, &f[i].len, NULL, 0)) {
             fprintf(stderr, "atome-infer: cannot read '%s': %s\n", f[i].path, strerror(errno));
             goto done;
         }

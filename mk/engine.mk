@@ -5,9 +5,9 @@ $(BUILD)/host/%.o: %.c
 	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS)) $(OPT) -MMD -MP -c $< -o $@
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/host/%.o)
--include $(ENGINE_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d $(BUILD)/host/infer/calibration.d $(BUILD)/host/infer/host_util.d
+-include $(ENGINE_OBJ:.o=.d) $(HOST_COMMON_OBJ:.o=.d) $(BUILD)/host/infer/atome_infer.d $(BUILD)/host/infer/calibration.d $(BUILD)/host/infer/host_util.d
 
-atome-infer: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/infer/calibration.o $(BUILD)/host/infer/host_util.o
+atome-infer: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_infer.o $(BUILD)/host/infer/calibration.o $(BUILD)/host/infer/host_util.o
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train $(BUILD)/tools/init-blob
@@ -16,5 +16,5 @@ bench: atome-infer atome-train $(BUILD)/tools/init-blob
 	@{ echo "### Throughput on this machine (make bench)"; echo; echo "\`\`\`"; \
 	   bash scripts/bench_infer.sh && bash scripts/bench_train.sh; echo "\`\`\`"; } | tee results/bench.md
 
-atome-header: $(ENGINE_OBJ) $(BUILD)/host/infer/atome_header.o
+atome-header: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_header.o
 	$(CC) $^ -o $@

@@ -4,7 +4,7 @@
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 TEST_OPT := -O1 -g
 TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c
-TEST_LINK_SRC := $(ENGINE_SRC) $(TRAIN_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
+TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
 -include $(TEST_OBJ:.o=.d)
 
@@ -13,8 +13,13 @@ $(BUILD)/asan/%.o: %.c
 	$(CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) $(TRAIN_CFLAGS) $$(pkg-config --cflags check)) \
 	  $(TEST_OPT) $(SAN) -MMD -MP -c $< -o $@
 
-$(BUILD)/run_tests: $(TEST_OBJ)
+$(BUILD)/run_tests: $(TEST_OBJ) | $(BUILD)/asan/atome-infer
 	$(CC) $(SAN) $^ -o $@ $(TRAIN_LIBS) $$(pkg-config --libs check) -lm
+
+# atome-infer with the sanitizers too: its error paths run under LeakSanitizer (test_infer_cli.c).
+ASAN_INFER_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) infer/atome_infer.c infer/calibration.c infer/host_util.c
+$(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
+	$(CC) $(SAN) $^ -o $@ -lm
 
 # Test programs the suites run as subprocesses (built normally, they are what ships).
 TEST_TOOLS := atome-infer atome-train atome-header

@@ -14,7 +14,7 @@ TRAIN_COMMON_SRC := common/atome_rows.c
 TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(TRAIN_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
-atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
+atome-train: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
 
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number

@@ -27,10 +27,23 @@ static int infer(const char *args, char *out, size_t cap) {
     return run_cmd(cmd, out, cap);
 }
 
+/* The shipped build and the sanitized one (mk/tests.mk): every error path is also run under
+ * AddressSanitizer, whose leak check fails it if the path forgets to free what it read. */
+static const char *const builds[2] = {"./atome-infer", "build/asan/atome-infer"};
+
 static void expect_infer_error(const char *args, int status, const char *needle) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./atome-infer %s", args);
-    expect_one_line_error(cmd, status, needle);
+    for (int b = 0; b < 2; b++) {
+        snprintf(cmd, sizeof cmd, "%s %s", builds[b], args);
+        expect_one_line_error(cmd, status, needle);
+    }
+}
+
+/* `{ ./atome-infer ARGS > SINK; }`: stdout to SINK, stderr captured. */
+static void expect_write_error(const char *args, const char *sink, const char *needle) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "{ ./atome-infer %s > %s; }", args, sink);
+    expect_one_line_error(cmd, 1, needle);
 }
 
 START_TEST(bad_models_are_named) {
@@ -111,6 +124,35 @@ START_TEST(eval_prints_bits_per_byte) {
 }
 END_TEST
 
+/* A write that fails is one line and exit 1, never a cut output with exit 0: /dev/full for each
+ * mode, and a file past the size limit (ulimit -f, SIGXFSZ ignored: writes then fail with EFBIG,
+ * as on a full small filesystem). */
+START_TEST(write_errors_are_reported) {
+    char args[512], path[160], cmd[1024];
+    const char *full = "cannot write the output: No space left on device";
+    snprintf(path, sizeof path, "%s/text.txt", dir);
+    uint8_t text[1000];
+    for (int i = 0; i < 1000; i++) text[i] = (uint8_t)"the cat sat on the mat. "[i % 24];
+    write_file(path, text, sizeof text);
+    snprintf(args, sizeof args, "--model %s -n 200000", model);
+    expect_write_error(args, "/dev/full", full);
+    snprintf(args, sizeof args, "--model %s --eval %s --seq 64", model, path);
+    expect_write_error(args, "/dev/full", full);
+    expect_write_error("--presets", "/dev/full", full);
+    expect_write_error("--help", "/dev/full", full);
+    snprintf(args, sizeof args, "--model %s --bench -n 8", model);
+    expect_write_error(args, "/dev/full", full);
+    snprintf(cmd, sizeof cmd, "{ printf 'hi\\n' | ./atome-infer --model %s --interactive -n 4 > /dev/full; }", model);
+    expect_one_line_error(cmd, 1, full);
+    snprintf(cmd, sizeof cmd, "{ trap '' XFSZ; ulimit -f 8; ./atome-infer --model %s -n 200000 > %s/cut.txt; }", model,
+             dir);
+    expect_one_line_error(cmd, 1, "cannot write the output: File too large");
+    /* the same modes to a working file succeed */
+    snprintf(args, sizeof args, "./atome-infer --presets > %s/ok.txt", dir);
+    ck_assert_int_eq(run_cmd(args, NULL, 0), 0);
+}
+END_TEST
+
 Suite *infer_cli_suite(void) {
     Suite *s = suite_create("atome-infer");
     TCase *t = tcase_create("cli");
@@ -120,6 +162,7 @@ Suite *infer_cli_suite(void) {
     tcase_add_test(t, bad_flags_are_named);
     tcase_add_test(t, generation_is_reproducible);
     tcase_add_test(t, eval_prints_bits_per_byte);
+    tcase_add_test(t, write_errors_are_reported);
     suite_add_tcase(s, t);
     return s;
 }

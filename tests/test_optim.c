@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../common/atome_le.h"
 #include "../train/adamw.h"
 #include "../train/checkpoint.h"
 #include "../train/data.h"
@@ -219,15 +220,6 @@ static void fill_state(train_state *s) {
     for (size_t i = 0; i < s->blob_bytes; i++) s->best_blob[i] = (uint8_t)(i * 7);
 }
 
-static long file_size(const char *p) {
-    FILE *f = fopen(p, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    return n;
-}
-
 START_TEST(checkpoint_round_trip) {
     make_tmp();
     train_state s, r;
@@ -265,11 +257,9 @@ START_TEST(checkpoint_rejects_damage) {
     char path[128], err[512];
     snprintf(path, sizeof path, "%s/ck.bin", tmpdir);
     ck_assert_int_eq(checkpoint_save(path, &s, err, sizeof err), 0);
-    long n = file_size(path);
-    uint8_t *good = malloc((size_t)n), *bad = malloc((size_t)n);
-    FILE *f = fopen(path, "rb");
-    ck_assert_int_eq(fread(good, 1, (size_t)n, f), n);
-    fclose(f);
+    size_t size;
+    uint8_t *good = (uint8_t *)read_all(path, &size), *bad = malloc(size);
+    long n = (long)size;
     /* one flipped bit anywhere past the magic and version */
     for (long at = 8; at < n; at += at < 300 ? 1 : 997) {
         memcpy(bad, good, (size_t)n);
@@ -348,15 +338,12 @@ END_TEST
 /* buf[n] (a checkpoint) rewritten as an older version: the last cut bytes of its header dropped,
  * version, lengths and CRC fixed up. Returns the new length. */
 static size_t older_version(uint8_t *dst, const uint8_t *src, size_t n, uint32_t version, uint32_t cut) {
-    uint32_t h, crc;
-    uint64_t total;
-    memcpy(&h, src + 12, 4);
-    memcpy(&total, src + 16, 8);
+    uint32_t h = atome_le_get_u32(src + 12);
+    uint64_t total = atome_le_get_u64(src + 16);
     memcpy(dst, src, h - cut), memcpy(dst + h - cut, src + h, n - h);
     h -= cut, total -= cut;
-    memcpy(dst + 4, &version, 4), memcpy(dst + 12, &h, 4), memcpy(dst + 16, &total, 8);
-    crc = atome_crc32(0, dst + 12, n - cut - 12);
-    memcpy(dst + 8, &crc, 4);
+    atome_le_put_u32(dst + 4, version), atome_le_put_u32(dst + 12, h), atome_le_put_u64(dst + 16, total);
+    atome_le_put_u32(dst + 8, atome_crc32(0, dst + 12, n - cut - 12));
     return n - cut;
 }
 
@@ -373,12 +360,9 @@ START_TEST(checkpoint_float_act_init_scale_and_older_versions) {
     ck_assert(r.set.init_scale == 0.25);
     ck_assert_mem_eq(&r.set, &s.set, sizeof s.set);
     state_free(&r);
-    size_t n = (size_t)file_size(path);
-    uint8_t *v4 = malloc(n), *old = malloc(n);
-    FILE *f = fopen(path, "rb");
-    ck_assert(f && v4 && old);
-    ck_assert_uint_eq(fread(v4, 1, n, f), n);
-    fclose(f);
+    size_t n;
+    uint8_t *v4 = (uint8_t *)read_all(path, &n), *old = malloc(n);
+    ck_assert_ptr_nonnull(old);
     /* version 3 (no init_scale) loads with init_scale 1; version 2 (no float_act either) as int8 */
     for (uint32_t version = 3; version >= 2; version--) {
         size_t m = older_version(old, v4, n, version, version == 3 ? 8 : 12);
@@ -389,18 +373,11 @@ START_TEST(checkpoint_float_act_init_scale_and_older_versions) {
         state_free(&r);
     }
     /* float_act 2, then 1 on the vanilla model: CRC fixed up, still refused */
-    uint32_t h;
-    memcpy(&h, v4 + 12, 4);
+    uint32_t h = atome_le_get_u32(v4 + 12);
     for (int k = 0; k < 2; k++) {
-        if (k == 0) {
-            int32_t bad = 2;
-            memcpy(v4 + h - 12, &bad, 4);
-        } else {
-            int32_t arch = ARCH_VANILLA;
-            memcpy(v4 + 24, &arch, 4);
-        }
-        uint32_t crc = atome_crc32(0, v4 + 12, n - 12);
-        memcpy(v4 + 8, &crc, 4);
+        if (k == 0) atome_le_put_u32(v4 + h - 12, 2);
+        else atome_le_put_u32(v4 + 24, ARCH_VANILLA);
+        atome_le_put_u32(v4 + 8, atome_crc32(0, v4 + 12, n - 12));
         ck_assert_int_eq(checkpoint_load(write_tmp("bad.bin", v4, n), &r, err, sizeof err), -1);
         ck_assert_msg(strstr(err, "model dimensions invalid"), "%s", err);
     }

@@ -16,9 +16,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../common/host_file.h"
 #include "../train/checkpoint.h"
 #include "../train/fb.h"
 #include "../train/model.h"
+#include "../train/options.h"
 #include "../train/vanilla.h"
 #include "util.h"
 
@@ -47,13 +49,14 @@ static char *expand(const char *fmt, va_list ap) {
 
 static char out_text[1 << 16], err_text[1 << 16];
 
+/* The file at path into buf[cap] (cut to fit), or "" if it cannot be read. */
 static void slurp(const char *path, char *buf, size_t cap) {
+    uint8_t *b;
+    size_t n;
     buf[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    size_t n = fread(buf, 1, cap - 1, f);
-    buf[n] = 0;
-    fclose(f);
+    if (host_read_file(path, SIZE_MAX, &b, &n, NULL, 0)) return;
+    snprintf(buf, cap, "%s", (const char *)b);
+    free(b);
 }
 
 /* Runs `./atome-train ARGS` (ARGS formatted, @D expanded) to completion; returns its exit status
@@ -138,11 +141,11 @@ static int count_lines(const char *s) {
     return n;
 }
 
-/* `./atome-train --sample 0 ARGS` must exit 1 with one line on stderr naming the
+/* `./atome-train --sample 0 ARGS` (without --sample 0 if ARGS has one) must exit 1 with one line on stderr naming the
  * problem (containing want; @D expanded in both), print nothing on stdout, and leave the scratch
  * directory's listing as before. */
 static void refused(const char *args, const char *want, const char *before) {
-    int code = train("--sample 0 %s", args);
+    int code = train("%s%s", strstr(args, "--sample ") ? "" : "--sample 0 ", args);
     char *w = expand_dir(want);
     ck_assert_msg(code == 1, "%s: exit %d (%s)", args, code, err_text);
     ck_assert_msg(strncmp(err_text, "atome-train: ", 13) == 0 && strstr(err_text, w), "%s: stderr '%s', want '%s'",
@@ -214,7 +217,7 @@ START_TEST(bad_input) {
         {"--data @D/train.txt", "--out DIR is required"},
         {"--data @D/train.txt --out @D/file.txt", "--out @D/file.txt exists and is not a directory"},
         {"--data @D/train.txt --out @D/no/such/dir", "cannot create output directory @D/no/such/dir"},
-        {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open checkpoint @D/nockpt/checkpoint.bin"},
+        {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open @D/nockpt/checkpoint.bin: No such file"},
         {"--data @D/train.txt --out @D/damaged --resume", "@D/damaged/checkpoint.bin: corrupt (CRC mismatch)"},
     };
     char *before = listing();
@@ -379,28 +382,177 @@ END_TEST
 START_TEST(resume_after_kill9) { stop_and_resume(SIGKILL, TINY, "model.bin"); }
 END_TEST
 
-/* A learning rate of 1e30 blows the weights up in one update; the next loss is not finite. */
+/* Loads the checkpoint at path into *s, failing the test if it cannot. */
+static void load_ok(const char *path, train_state *s) {
+    char err[512];
+    ck_assert_msg(checkpoint_load(path, s, err, sizeof err) == 0, "%s", err);
+}
+
+/* A loss that is not finite stops the run with exit 3 and one line, leaving the last good
+ * checkpoint as it was. The weights are made NaN in a checkpoint (its CRC recomputed) and the
+ * run resumed from it: the next update's loss is NaN, whatever the learning rate would do. */
 START_TEST(nan_stops_and_keeps_checkpoint) {
-    int code = train(TINY " --steps 20 --lr 1e30 --warmup 0 --save-every 1 --eval-every 1000 --out @D/nan");
-    ck_assert_int_eq(code, 3);
-    ck_assert_int_eq(count_lines(err_text), 1);
-    const char *at = strstr(err_text, "not finite (NaN or Inf) at step ");
-    ck_assert_msg(at != NULL, "%s", err_text);
-    long step = strtol(at + strlen("not finite (NaN or Inf) at step "), NULL, 10);
-    ck_assert_int_ge(step, 2);
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s", at);
-    ck_assert_ptr_nonnull(strstr(err_text, "is untouched"));
+    ck_assert_int_eq(train(TINY " --steps 20 --eval-every 10 --sample 0 --out @D/nan"), 0);
     char ck[128], err[512];
     snprintf(ck, sizeof ck, "%s/nan/checkpoint.bin", dir);
     train_state s;
-    ck_assert_msg(checkpoint_load(ck, &s, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(s.step, step - 1); /* the last good step */
-    for (long i = 0; i < s.n_params; i++) ck_assert(isfinite(s.params[i]));
+    load_ok(ck, &s);
+    s.step = s.last_eval = s.best_step = 10;
+    for (long i = 0; i < s.n_params; i++) s.params[i] = NAN;
+    ck_assert_msg(checkpoint_save(ck, &s, err, sizeof err) == 0, "%s", err);
     state_free(&s);
+    size_t n0, n1;
+    char *before = read_all(ck, &n0);
+    ck_assert_int_eq(train(TINY " --out @D/nan --resume"), 3);
+    ck_assert_int_eq(count_lines(err_text), 1);
+    const char *want = "the training loss is not finite (NaN or Inf) at step 11; training stopped. The last good "
+                       "checkpoint";
+    ck_assert_msg(strstr(err_text, want) != NULL, "%s", err_text);
+    ck_assert_ptr_nonnull(strstr(err_text, "is untouched"));
+    char *after = read_all(ck, &n1);
+    ck_assert_msg(n0 == n1 && !memcmp(before, after, n0), "the checkpoint changed");
+    free(after);
     /* resuming repeats the same divergence at the same step */
     ck_assert_int_eq(train(TINY " --out @D/nan --resume"), 3);
-    ck_assert_msg(strstr(err_text, msg) != NULL, "%s", err_text);
+    ck_assert_msg(strstr(err_text, want) != NULL, "%s", err_text);
+    free(before);
+}
+END_TEST
+
+/* Every numeric option's range, from the one table (options.c) the checkpoint loader uses too:
+ * a value past either bound is refused with a message that states the bound, and a closed bound
+ * itself is accepted (--help after the options: parsed, then nothing run). */
+START_TEST(option_ranges_are_stated) {
+    char *before = listing();
+    for (int i = 0; i < n_option_ranges; i++) {
+        const option_range *r = &option_ranges[i];
+        char range[96], want[160], args[256];
+        option_range_text(r, range, sizeof range);
+        snprintf(want, sizeof want, "%s needs %s, got '", r->name, range);
+        double bad[2] = {r->lo_open ? r->lo : r->kind == 'i' ? r->lo - 1 : r->lo > 0 ? r->lo / 2 : -1,
+                         r->hi_open ? r->hi : r->kind == 'i' ? r->hi + 1 : 2 * r->hi};
+        for (int k = 0; k < 2; k++) {
+            if (!isfinite(bad[k])) continue;
+            snprintf(args, sizeof args, "--data @D/train.txt --out @D/o %s %.17g", r->name, bad[k]);
+            refused(args, want, before);
+        }
+        double good[2] = {r->lo_open ? NAN : r->lo, r->hi_open ? NAN : r->hi};
+        for (int k = 0; k < 2; k++) {
+            if (!isfinite(good[k])) continue;
+            ck_assert_msg(train("%s %.17g --help", r->name, good[k]) == 0, "%s %g refused: %s", r->name, good[k],
+                          err_text);
+        }
+    }
+    /* the messages the issue found wrong */
+    refused("--data @D/train.txt --out @D/o --init-scale 2000000", "--init-scale needs a finite number >= 1e-06 and "
+            "<= 1e+06, got '2000000'", before);
+    refused("--data @D/train.txt --out @D/o --lr 1e30", "--lr needs a finite number > 0 and <= 10, got '1e30'", before);
+    free(before);
+}
+END_TEST
+
+/* A checkpoint whose settings or counters are out of range, written with a valid CRC, is refused
+ * by --resume in one line naming the file and the field, exit 1, nothing written: every saved
+ * entry of the option table past its lower bound and as NaN or past its upper bound, and the
+ * counters, the figures and the schedule. */
+START_TEST(checkpoint_fields_are_checked) {
+    ck_assert_int_eq(train(TINY " --steps 4 --eval-every 2 --sample 0 --out @D/ck"), 0);
+    char ck[128], err[512];
+    snprintf(ck, sizeof ck, "%s/ck/checkpoint.bin", dir);
+    train_state s;
+    load_ok(ck, &s);
+    s.step = s.last_eval = s.best_step = 2; /* mid-run, so that a run would start */
+    const char *resume = "--data @D/train.txt --valid @D/valid.txt --out @D/ck --resume";
+    int cases = 0;
+    for (int i = 0; i < n_option_ranges; i++) {
+        const option_range *r = &option_ranges[i];
+        if (r->offset < 0) continue;
+        char *at = (char *)&s.set + r->offset, keep[8];
+        memcpy(keep, at, 8);
+        for (int k = 0; k < 2; k++) {
+            if (r->kind == 'i') {
+                int64_t v = k == 0 ? (int64_t)r->lo - 1 : (int64_t)r->hi + 1;
+                memcpy(at, &v, 8);
+            } else {
+                double v = k == 0 ? NAN : isfinite(r->hi) ? 2 * r->hi : -1.0;
+                memcpy(at, &v, 8);
+            }
+            ck_assert_msg(checkpoint_save(ck, &s, err, sizeof err) == 0, "%s", err);
+            char want[160], *before = listing();
+            snprintf(want, sizeof want, "--resume: @D/ck/checkpoint.bin: field %s = ", r->field);
+            refused(resume, want, before);
+            free(before);
+            cases++;
+        }
+        memcpy(at, keep, 8);
+    }
+    ck_assert_int_ge(cases, 2 * 12);
+    static const struct {
+        const char *field;
+        double v;
+    } more[] = {{"step", -7}, {"step", 1e6}, {"last_eval", -1}, {"best_step", 1e9}, {"schedule", 9},
+                {"best_bpb", NAN}, {"last_loss", INFINITY}, {"batch", 1099511627776.0}, {"eval_every", 0}};
+    for (unsigned i = 0; i < sizeof more / sizeof more[0]; i++) {
+        train_state t = s;
+        const char *f = more[i].field;
+        if (!strcmp(f, "step")) t.step = (int64_t)more[i].v;
+        else if (!strcmp(f, "last_eval")) t.last_eval = (int64_t)more[i].v;
+        else if (!strcmp(f, "best_step")) t.best_step = (int64_t)more[i].v;
+        else if (!strcmp(f, "schedule")) t.set.schedule = (int32_t)more[i].v;
+        else if (!strcmp(f, "best_bpb")) t.best_bpb = more[i].v;
+        else if (!strcmp(f, "last_loss")) t.last_loss = more[i].v;
+        else if (!strcmp(f, "batch")) t.set.batch = (int64_t)more[i].v;
+        else t.set.eval_every = (int64_t)more[i].v;
+        ck_assert_msg(checkpoint_save(ck, &t, err, sizeof err) == 0, "%s", err);
+        char want[160], *before = listing();
+        snprintf(want, sizeof want, "--resume: @D/ck/checkpoint.bin: field %s = ", f);
+        refused(resume, want, before);
+        free(before);
+    }
+    /* the same state within range resumes and finishes */
+    ck_assert_msg(checkpoint_save(ck, &s, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(train("--sample 0 %s", resume), 0);
+    state_free(&s);
+}
+END_TEST
+
+/* A failed write ends the run with one line and exit 1: stdout on /dev/full (the progress, and
+ * --help), and log.jsonl on /dev/full (a symlink to it in --out). */
+START_TEST(write_errors_are_reported) {
+    char cmd[1024], *args;
+    args = expand_dir("{ ./atome-train " TINY " --steps 3 --sample 0 --out @D/full1 > /dev/full; }");
+    expect_one_line_error(args, 1, "atome-train: cannot write the standard output: No space left on device");
+    free(args);
+    expect_one_line_error("{ ./atome-train --help > /dev/full; }", 1, "cannot write the standard output");
+    snprintf(cmd, sizeof cmd, "mkdir %s/full2 && ln -s /dev/full %s/full2/log.jsonl", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(train(TINY " --steps 3 --eval-every 1 --sample 0 --out @D/full2"), 1);
+    char *want = expand_dir("atome-train: cannot write @D/full2/log.jsonl: No space left on device\n");
+    ck_assert_str_eq(err_text, want);
+    free(want);
+}
+END_TEST
+
+/* A second run on a directory a run is using is refused in one line, exit 1, nothing touched,
+ * whether new or --resume; the lock goes with its process, kill -9 included. The first run is
+ * stopped (SIGSTOP) while the second tries, so that its own writes cannot change the listing. */
+START_TEST(out_dir_is_locked) {
+    const char *run = TINY " --steps 3000 --eval-every 3000 --save-every 40 --sample 0 --out @D/busy";
+    pid_t pid = train_bg(run);
+    char ck[128];
+    snprintf(ck, sizeof ck, "%s/busy/checkpoint.bin", dir);
+    wait_for_file(ck, pid);
+    ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+    char *before = listing();
+    const char *want = "--out @D/busy is in use by another atome-train run";
+    refused(TINY " --steps 3 --out @D/busy", want, before);
+    refused(TINY " --steps 3000 --eval-every 3000 --save-every 40 --out @D/busy --resume", want, before);
+    free(before);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    ck_assert_int_eq(wait_status(pid), 128 + SIGKILL);
+    /* no lock left: a resume gets as far as comparing its settings */
+    ck_assert_int_eq(train(TINY " --steps 5 --out @D/busy --resume"), 1);
+    ck_assert_msg(strstr(err_text, "--resume: --steps differs") != NULL, "%s", err_text);
 }
 END_TEST
 
@@ -587,6 +739,10 @@ Suite *train_cli_suite(void) {
     tcase_add_test(t, resume_after_sigterm);
     tcase_add_test(t, resume_after_kill9);
     tcase_add_test(t, nan_stops_and_keeps_checkpoint);
+    tcase_add_test(t, option_ranges_are_stated);
+    tcase_add_test(t, checkpoint_fields_are_checked);
+    tcase_add_test(t, write_errors_are_reported);
+    tcase_add_test(t, out_dir_is_locked);
     tcase_add_test(t, evaluation_definition);
     tcase_add_test(t, vanilla_bad_input);
     tcase_add_test(t, vanilla_run);

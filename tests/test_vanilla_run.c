@@ -14,6 +14,7 @@
 #include "../common/atome_blob.h"
 #include "../common/atome_rng.h"
 #include "../train/vanilla.h"
+#include "util.h"
 
 static void random_tokens(uint8_t *tok, long n, uint64_t seed) {
     atome_rng r = {seed};
@@ -143,18 +144,7 @@ static void write_bytes(const char *path, const void *p, size_t n) {
     fclose(f);
 }
 
-static uint8_t *read_bytes(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(*n + 1);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_uint_eq(fread(b, 1, *n, f), *n);
-    fclose(f);
-    return b;
-}
+static uint8_t *read_bytes(const char *path, size_t *n) { return (uint8_t *)read_all(path, n); }
 
 /* Loading path must fail with a message containing `want`, and hand back no weights. */
 static void expect_load_error(const char *path, const char *want) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "../common/host_file.h"
 #include "../train/model.h"
 
 uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len) {
@@ -23,17 +24,10 @@ uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len) {
 }
 
 char *read_all(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    ck_assert_int_eq(fread(b, 1, (size_t)len, f), len);
-    b[len] = 0;
-    fclose(f);
-    *n = (size_t)len;
-    return b;
+    uint8_t *b;
+    char err[512];
+    ck_assert_msg(host_read_file(path, SIZE_MAX, &b, n, err, sizeof err) == 0, "%s", err);
+    return (char *)b; /* NUL-terminated by host_read_file */
 }
 
 int same_file(const char *a, const char *b) {

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +40,24 @@ static char *path_in(const char *dir, const char *name) {
     return p;
 }
 
+/* The run's exclusive hold on --out: an advisory flock on the directory itself, so there is no
+ * lock file to create or clean up, and the kernel drops it when the process ends, by kill -9
+ * too (the next --resume is never refused by a dead run). Two runs on one directory would
+ * replace each other's files; the second is refused before it writes anything. */
+static int out_dir_lock = -1;
+
+static void lock_out_dir(const char *dir) {
+    if (out_dir_lock >= 0) return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) cli_die("cannot open output directory %s: %s", dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            cli_die("--out %s is in use by another atome-train run; wait for it to end or choose another --out", dir);
+        cli_die("cannot lock output directory %s: %s", dir, strerror(errno));
+    }
+    out_dir_lock = fd; /* held, open, until the process ends */
+}
+
 /* Makes sure dir exists and takes files; a directory made here for nothing is removed again. */
 static void prepare_out_dir(const char *dir) {
     struct stat st;
@@ -49,6 +69,7 @@ static void prepare_out_dir(const char *dir) {
     } else {
         cli_die("cannot create output directory %s: %s", dir, strerror(errno));
     }
+    lock_out_dir(dir); /* a no-op if start() took it already */
     char *probe = path_in(dir, ".atome-train-probe");
     FILE *fp = fopen(probe, "wb");
     int e = errno;
@@ -97,6 +118,16 @@ static void install_handlers(void) {
 
 /* ---------------------------------------------------------------- progress */
 
+/* A failed write (a full disk, /dev/full) ends the run with one line and exit 1: a run whose
+ * progress or log was cut would otherwise look finished. Checked at each flush of f. */
+static void check_written(FILE *f, const char *what) {
+    errno = 0;
+    if (fflush(f) == 0 && !ferror(f)) return;
+    cli_die("cannot write %s: %s", what, strerror(errno ? errno : EIO));
+}
+
+static void check_stdout(void) { check_written(stdout, "the standard output"); }
+
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -134,7 +165,7 @@ static void progress_line(progress *p, const train_state *s, double lr, int fina
     printf("%sstep %lld/%lld | loss %.4f | lr %.2e%s | %.0f tok/s | eta %s%s", p->tty ? "\r\033[K" : "",
            (long long)s->step, (long long)c->steps, s->last_loss, lr, bpb, tps, hms(eta, e),
            p->tty && !final ? "" : "\n");
-    fflush(stdout);
+    check_stdout();
 }
 
 /* Where the update time went: fb_step's wall-clock share split as its threads spent it (the
@@ -221,10 +252,11 @@ static int evaluate(run *r) {
             (long long)s->best_step, s->best_bpb,
             lr_at(s->step > 0 ? s->step - 1 : 0, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule),
             (long long)(s->step * c->batch * c->seq * c->accum), now() - r->pr.t_start);
-    fflush(r->log);
+    check_written(r->log, r->log_path);
     printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s%s\n", r->pr.tty ? "\r\033[K" : "",
            (long long)s->step, (long long)c->steps, bpb, ppl, s->best_bpb, (long long)s->best_step,
            best && r->model_path ? " -> " : "", best && r->model_path ? arch_model_file(c) : "");
+    check_stdout();
     return 0;
 }
 
@@ -287,6 +319,7 @@ static void start(run *r, int argc, char **argv) {
     cli_parse(argc, argv, o, r->t);
     if (o->help) {
         fputs(cli_usage, stdout);
+        check_stdout();
         exit(0);
     }
     if (!o->data) cli_die("--data FILE is required (see --help)");
@@ -296,6 +329,9 @@ static void start(run *r, int argc, char **argv) {
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
     train_state *s = &r->s;
+    /* Before the checkpoint is read or looked for: what another run is writing counts as in use. */
+    struct stat st;
+    if (stat(o->out, &st) == 0 && S_ISDIR(st.st_mode)) lock_out_dir(o->out);
     if (o->resume) {
         if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) cli_die("--resume: %s", err);
         cli_check_resume(&s->set, o, r->t, r->ckpt_path);
@@ -335,6 +371,9 @@ static void start(run *r, int argc, char **argv) {
 
     /* Every check has passed: only now touch the output directory. */
     prepare_out_dir(o->out);
+    /* A run that made --out at the same moment as this one may have finished in it since. */
+    if (!o->resume && access(r->ckpt_path, F_OK) == 0)
+        cli_die("%s exists: add --resume to continue that run, or choose another --out", r->ckpt_path);
     char tmp_model[32];
     snprintf(tmp_model, sizeof tmp_model, "%s.tmp", model_file ? model_file : "model.bin");
     char *stale[3] = {path_in(o->out, "checkpoint.bin.tmp"), path_in(o->out, tmp_model), path_in(o->out, "log.jsonl.tmp")};
@@ -393,7 +432,8 @@ int main(int argc, char **argv) {
         }
     }
     save(&r);
-    fclose(r.log);
+    check_written(r.log, r.log_path);
+    if (fclose(r.log) != 0) cli_die("cannot write %s: %s", r.log_path, strerror(errno));
     char a[32], b[32], e[32];
     double tok = (double)(s->step - r.pr.first_step) * (double)(c->batch * c->seq * c->accum);
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
@@ -407,6 +447,8 @@ int main(int argc, char **argv) {
                "model's logits; its bpb is the trainer's float forward\n");
     print_time_split(&r.pr);
     print_sample(&r);
+    check_stdout();
+    if (fclose(stdout) != 0) cli_die("cannot write the standard output: %s", strerror(errno));
     arch_close(&r.m);
     data_close(&r.d);
     state_free(s);

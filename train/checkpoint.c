@@ -3,13 +3,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../common/atome_blob.h"
+#include "../common/atome_le.h"
+#include "../common/host_file.h"
 #include "model.h"
+#include "options.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "checkpoint.c writes arrays as they lie in memory: little-endian hosts only"
@@ -60,21 +64,46 @@ typedef struct {
     int writing, short_read;
 } cursor;
 
-static void field(cursor *c, void *x, size_t n) {
-    if (c->off + n > c->cap) {
-        c->short_read = 1;
-        return;
-    }
-    if (c->writing) memcpy(c->p + c->off, x, n);
-    else memcpy(x, c->p + c->off, n);
-    c->off += n;
+/* 1 if n more bytes fit; else marks a short read. */
+static int room(cursor *c, size_t n) {
+    if (c->off + n <= c->cap) return 1;
+    c->short_read = 1;
+    return 0;
 }
 
-static void i32f(cursor *c, int32_t *x) { field(c, x, 4); }
-static void u32f(cursor *c, uint32_t *x) { field(c, x, 4); }
-static void i64f(cursor *c, int64_t *x) { field(c, x, 8); }
-static void u64f(cursor *c, uint64_t *x) { field(c, x, 8); }
-static void f64f(cursor *c, double *x) { field(c, x, 8); }
+static void u32f(cursor *c, uint32_t *x) {
+    if (!room(c, 4)) return;
+    if (c->writing) atome_le_put_u32(c->p + c->off, *x);
+    else *x = atome_le_get_u32(c->p + c->off);
+    c->off += 4;
+}
+
+static void u64f(cursor *c, uint64_t *x) {
+    if (!room(c, 8)) return;
+    if (c->writing) atome_le_put_u64(c->p + c->off, *x);
+    else *x = atome_le_get_u64(c->p + c->off);
+    c->off += 8;
+}
+
+static void f64f(cursor *c, double *x) {
+    if (!room(c, 8)) return;
+    if (c->writing) atome_le_put_f64(c->p + c->off, *x);
+    else *x = atome_le_get_f64(c->p + c->off);
+    c->off += 8;
+}
+
+/* Signed fields travel as their two's-complement bits. */
+static void i32f(cursor *c, int32_t *x) {
+    uint32_t u = (uint32_t)*x;
+    u32f(c, &u);
+    if (!c->writing) *x = u <= INT32_MAX ? (int32_t)u : (int32_t)(u - 0x80000000u) - INT32_MAX - 1;
+}
+
+static void i64f(cursor *c, int64_t *x) {
+    uint64_t u = (uint64_t)*x;
+    u64f(c, &u);
+    if (!c->writing) *x = u <= INT64_MAX ? (int64_t)u : (int64_t)(u - 0x8000000000000000u) - INT64_MAX - 1;
+}
 
 static void intf(cursor *c, int *x) {
     int32_t v = (int32_t)*x;
@@ -132,13 +161,6 @@ static void header_fields(cursor *c, train_state *s, uint32_t version) {
 #define PREFIX 24 /* magic, version, CRC, header bytes, total bytes */
 #define HEAD_MAX 512
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static uint32_t get32(const uint8_t *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /* Bytes after the header: three float arrays of P and the best blob. */
 static uint64_t body_bytes(const train_state *s) {
     return 3 * (uint64_t)s->n_params * sizeof(float) + s->blob_bytes;
@@ -150,16 +172,16 @@ int checkpoint_save(const char *path, const train_state *s, char *err, size_t er
     header_fields(&c, (train_state *)s, CKPT_VERSION); /* writing: the fields are only read */
     size_t P = (size_t)s->n_params * sizeof(float);
     uint64_t total = c.off + body_bytes(s);
-    put32(head, CKPT_MAGIC);
-    put32(head + 4, CKPT_VERSION);
-    put32(head + 12, (uint32_t)c.off);
-    memcpy(head + 16, &total, 8);
+    atome_le_put_u32(head, CKPT_MAGIC);
+    atome_le_put_u32(head + 4, CKPT_VERSION);
+    atome_le_put_u32(head + 12, (uint32_t)c.off);
+    atome_le_put_u64(head + 16, total);
     uint32_t crc = atome_crc32(0, head + 12, c.off - 12);
     crc = atome_crc32(crc, (const uint8_t *)s->params, P);
     crc = atome_crc32(crc, (const uint8_t *)s->m, P);
     crc = atome_crc32(crc, (const uint8_t *)s->v, P);
     crc = atome_crc32(crc, s->best_blob, s->blob_bytes);
-    put32(head + 8, crc);
+    atome_le_put_u32(head + 8, crc);
     const void *bufs[5] = {head, s->params, s->m, s->v, s->best_blob};
     const size_t lens[5] = {c.off, P, P, P, s->blob_bytes};
     return write_atomic(path, bufs, lens, 5, err, errlen);
@@ -169,24 +191,23 @@ int checkpoint_save(const char *path, const train_state *s, char *err, size_t er
  * only a file that passed the CRC is parsed. Returns NULL or the problem. */
 static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, size_t buflen) {
     if (n == 0) return "empty file, not a checkpoint";
-    if (n < 4 || get32(f) != CKPT_MAGIC) return "not an atome-train checkpoint (bad magic)";
+    if (n < 4 || atome_le_get_u32(f) != CKPT_MAGIC) return "not an atome-train checkpoint (bad magic)";
     if (n < 8) return "truncated";
-    uint32_t version = get32(f + 4);
+    uint32_t version = atome_le_get_u32(f + 4);
     if (version < CKPT_VERSION_MIN || version > CKPT_VERSION) {
         snprintf(buf, buflen, "checkpoint format version %u, this build reads versions %d to %d", version,
                  CKPT_VERSION_MIN, CKPT_VERSION);
         return buf;
     }
     if (n < PREFIX) return "truncated";
-    uint64_t total;
-    memcpy(&total, f + 16, 8);
+    uint64_t total = atome_le_get_u64(f + 16);
     if (n < total) {
         snprintf(buf, buflen, "truncated (%zu bytes of %llu)", n, (unsigned long long)total);
         return buf;
     }
     if (n > total) return "corrupt (trailing bytes, or a damaged length)";
-    if (atome_crc32(0, f + 12, n - 12) != get32(f + 8)) return "corrupt (CRC mismatch)";
-    size_t hlen = get32(f + 12);
+    if (atome_crc32(0, f + 12, n - 12) != atome_le_get_u32(f + 8)) return "corrupt (CRC mismatch)";
+    size_t hlen = atome_le_get_u32(f + 12);
     if (hlen < PREFIX || hlen > HEAD_MAX || hlen > n) return "corrupt (bad header length)";
     cursor c = {(uint8_t *)f, PREFIX, hlen, 0, 0};
     header_fields(&c, s, version);
@@ -194,6 +215,35 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
     model_sizes(s);
     if (s->n_params == 0) return "model dimensions invalid or larger than this build allows";
     if (hlen + body_bytes(s) != n) return "corrupt (its length does not match its model)";
+    /* The CRC says the bytes are as written, not that a writer was sane: every setting and
+     * counter is held to what the command line would accept before the run may use it. */
+    const char *bad = settings_check(&s->set, buf, buflen);
+    if (bad) return bad;
+    if (s->set.arch == ARCH_VANILLA && s->set.seq > s->set.vcfg.context) {
+        snprintf(buf, buflen, "field seq = %lld is out of range (at most the vanilla context, %d)",
+                 (long long)s->set.seq, s->set.vcfg.context);
+        return buf;
+    }
+    const struct {
+        const char *name;
+        int64_t v, hi;
+    } counters[] = {{"step", s->step, s->set.steps}, {"last_eval", s->last_eval, s->step},
+                    {"best_step", s->best_step, s->step}};
+    for (int i = 0; i < 3; i++)
+        if (counters[i].v < 0 || counters[i].v > counters[i].hi) {
+            snprintf(buf, buflen, "field %s = %lld is out of range (0 to %lld)", counters[i].name,
+                     (long long)counters[i].v, (long long)counters[i].hi);
+            return buf;
+        }
+    const struct {
+        const char *name;
+        double v;
+    } figures[] = {{"best_bpb", s->best_bpb}, {"last_bpb", s->last_bpb}, {"last_loss", s->last_loss}};
+    for (int i = 0; i < 3; i++)
+        if (!(figures[i].v >= 0 && isfinite(figures[i].v))) {
+            snprintf(buf, buflen, "field %s = %g is out of range (a finite number >= 0)", figures[i].name, figures[i].v);
+            return buf;
+        }
     if (state_alloc(s)) return "out of memory";
     size_t P = (size_t)s->n_params * sizeof(float);
     const uint8_t *p = f + hlen;
@@ -206,21 +256,11 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
 
 int checkpoint_load(const char *path, train_state *s, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
-    uint8_t *f = NULL;
-    size_t n = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(err, errlen, "cannot open checkpoint %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    const char *why = NULL;
-    char buf[128];
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) why = "not a regular file";
-    else if (st.st_size > 0 && !(f = malloc((size_t)st.st_size))) why = "out of memory";
-    else if (st.st_size > 0 && (n = fread(f, 1, (size_t)st.st_size, fp)) != (size_t)st.st_size) why = "read error";
-    fclose(fp);
-    if (!why) why = parse(f, n, s, buf, sizeof buf);
+    uint8_t *f;
+    size_t n;
+    if (host_read_file(path, SIZE_MAX, &f, &n, err, errlen)) return -1;
+    char buf[160];
+    const char *why = parse(f, n, s, buf, sizeof buf);
     free(f);
     if (!why) return 0;
     snprintf(err, errlen, "%s: %s", path, why);

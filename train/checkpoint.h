@@ -11,10 +11,13 @@
  * It holds nothing that depends on the machine, the time or the thread count, so the same
  * run writes the same bytes. File layout (little-endian):
  *
- *     0  magic "ATCK"   4  version (2)   8  CRC-32 of bytes 12..end   12  header bytes H
+ *     0  magic "ATCK"   4  version (CKPT_VERSION, 4)   8  CRC-32 of bytes 12..end   12  header bytes H
  *    16  u64 file bytes (H + 12P + Bb)   24  the fields of header_fields() in checkpoint.c, up to H
  *     H  master f32[P], Adam m f32[P], Adam v f32[P], best model u8[Bb]
- * A reader checks magic, version, length and CRC before it believes any field. Version 2 added
+ * A reader checks magic, version, length and CRC before it believes any field, then holds every
+ * setting to the command line's own ranges (option_ranges, options.h) and the counters to the run
+ * (0 <= last_eval, best_step <= step <= steps): a CRC proves the bytes are as written, not that
+ * the writer was sane. Version 2 added
  * the architecture (the first field) and the vanilla config and initialisation (after the atome
  * config); version 3 appended float_act, version 4 init_scale (the last header fields). Version 2
  * and 3 files still load, as runs with int8 activations (float_act 0) and init_scale 1, so that
@@ -78,8 +81,9 @@ void state_free(train_state *s);
 int checkpoint_save(const char *path, const train_state *s, char *err, size_t errlen);
 
 /* Reads path into s (allocating its arrays). Returns 0, or -1 with one line in err naming the
- * file and the problem: missing, not a checkpoint, another version, truncated, corrupt, or
- * dimensions this build cannot hold. s is left empty on error. */
+ * file and the problem: missing, not a checkpoint, another version, truncated, corrupt,
+ * dimensions this build cannot hold, or a field out of range ("field lr = nan ..."). s is left
+ * empty on error. */
 int checkpoint_load(const char *path, train_state *s, char *err, size_t errlen);
 
 /* Writes n buffers to path atomically (temporary file "path.tmp" beside it, fsync, rename,

@@ -1,54 +1,17 @@
 /* data.c — corpus loading, split, sampling and evaluation (contracts in data.h). */
 #include "data.h"
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include "../common/host_file.h"
 
 int data_read_file(const char *path, uint8_t **bytes, size_t *n, char *err, size_t errlen) {
+    if (host_read_file(path, SIZE_MAX, bytes, n, err, errlen)) return -1;
+    if (*n > 0) return 0;
+    snprintf(err, errlen, "%s is empty", path);
+    free(*bytes);
     *bytes = NULL;
-    *n = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s is a directory, not a data file", path);
-        fclose(fp);
-        return -1;
-    }
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            fclose(fp);
-            return -1;
-        }
-        len += fread(buf + len, 1, cap - len, fp);
-        if (len < cap) break;
-        uint8_t *bigger = realloc(buf, cap *= 2);
-        if (!bigger) free(buf);
-        buf = bigger;
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
-        free(buf);
-        return -1;
-    }
-    if (len == 0) {
-        snprintf(err, errlen, "%s is empty", path);
-        free(buf);
-        return -1;
-    }
-    *bytes = buf;
-    *n = len;
-    return 0;
+    return -1;
 }
 
 int data_open(dataset *d, const char *train_path, const char *valid_path, int T, char *err, size_t errlen) {

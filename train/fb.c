@@ -142,9 +142,8 @@ static void add_times(fb_context *f) {
     for (int b = 0; b < f->B; b++) f->times.forward += f->seq_time[2 * b], f->times.backward += f->seq_time[2 * b + 1];
 }
 
-static uint32_t rd32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "../common/atome_le.h"
+static uint32_t rd32(const uint8_t *p) { return atome_le_get_u32(p); }
 
 /* Binds *w to a blob of f's config. The CRC is not checked: the trainer packs the blob in
  * memory every step, and a bitwise CRC of it would cost more than checking it saves. */

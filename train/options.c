@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,43 +23,127 @@ void cli_die(const char *fmt, ...) {
 static void option_table(option *t, options *o) {
     train_settings *s = &o->set;
     const option all[N_OPTS] = {
-        {"--data", 's', &o->data, 0, 0, 0},
-        {"--valid", 's', &o->valid, 0, 0, 0},
-        {"--out", 's', &o->out, 0, 0, 0},
-        {"--arch", 's', &o->model.arch, 0, 0, 0},
-        {"--preset", 's', &o->model.preset, 0, 0, 0},
-        {"--d-model", 'i', &o->d_model, 1, 1e6, 0},
-        {"--n-layers", 'i', &o->n_layers, 1, 1e6, 0},
-        {"--d-head", 'i', &o->d_head, 1, 1e6, 0},
-        {"--window", 'i', &o->window, 1, 1e6, 0},
-        {"--drop", 's', &o->model.drop, 0, 0, 0},
-        {"--vanilla-preset", 's', &o->model.vanilla_preset, 0, 0, 0},
-        {"--vanilla-init", 's', &o->model.vanilla_init, 0, 0, 0},
-        {"--float-act", 'b', &o->model.float_act, 0, 0, 0},
-        {"--init-scale", 'f', &s->init_scale, 1e-6, 1e6, 0},
-        {"--steps", 'i', &s->steps, 1, 1e9, 0},
-        {"--batch", 'i', &s->batch, 1, 4096, 0},
-        {"--seq", 'i', &s->seq, 1, 8192, 0},
-        {"--accum", 'i', &s->accum, 1, 1e6, 0},
-        {"--lr", 'f', &s->lr, 0, INFINITY, 0},
-        {"--warmup", 'i', &s->warmup, 0, 1e9, 0},
-        {"--schedule", 's', &o->schedule, 0, 0, 0},
-        {"--final-lr-frac", 'f', &s->final_lr_frac, 0, 1, 0},
-        {"--weight-decay", 'f', &s->weight_decay, 0, INFINITY, 0},
-        {"--clip", 'f', &s->clip, 0, INFINITY, 0},
-        {"--beta1", 'f', &s->beta1, 0, 1, 0},
-        {"--beta2", 'f', &s->beta2, 0, 1, 0},
-        {"--eps", 'f', &s->eps, 0, INFINITY, 0},
-        {"--seed", 'u', &s->seed, 0, 0, 0},
-        {"--eval-every", 'i', &s->eval_every, 1, 1e9, 0},
-        {"--save-every", 'i', &o->save_every, 1, 1e9, 0},
-        {"--threads", 'i', &o->threads, 1, 1024, 0},
-        {"--sample", 'i', &o->sample, 0, 4096, 0},
-        {"--prompt", 's', &o->prompt, 0, 0, 0},
-        {"--resume", 'b', &o->resume, 0, 0, 0},
-        {"--help", 'b', &o->help, 0, 0, 0},
+        {"--data", 's', &o->data, 0},
+        {"--valid", 's', &o->valid, 0},
+        {"--out", 's', &o->out, 0},
+        {"--arch", 's', &o->model.arch, 0},
+        {"--preset", 's', &o->model.preset, 0},
+        {"--d-model", 'i', &o->d_model, 0},
+        {"--n-layers", 'i', &o->n_layers, 0},
+        {"--d-head", 'i', &o->d_head, 0},
+        {"--window", 'i', &o->window, 0},
+        {"--drop", 's', &o->model.drop, 0},
+        {"--vanilla-preset", 's', &o->model.vanilla_preset, 0},
+        {"--vanilla-init", 's', &o->model.vanilla_init, 0},
+        {"--float-act", 'b', &o->model.float_act, 0},
+        {"--init-scale", 'f', &s->init_scale, 0},
+        {"--steps", 'i', &s->steps, 0},
+        {"--batch", 'i', &s->batch, 0},
+        {"--seq", 'i', &s->seq, 0},
+        {"--accum", 'i', &s->accum, 0},
+        {"--lr", 'f', &s->lr, 0},
+        {"--warmup", 'i', &s->warmup, 0},
+        {"--schedule", 's', &o->schedule, 0},
+        {"--final-lr-frac", 'f', &s->final_lr_frac, 0},
+        {"--weight-decay", 'f', &s->weight_decay, 0},
+        {"--clip", 'f', &s->clip, 0},
+        {"--beta1", 'f', &s->beta1, 0},
+        {"--beta2", 'f', &s->beta2, 0},
+        {"--eps", 'f', &s->eps, 0},
+        {"--seed", 'u', &s->seed, 0},
+        {"--eval-every", 'i', &s->eval_every, 0},
+        {"--save-every", 'i', &o->save_every, 0},
+        {"--threads", 'i', &o->threads, 0},
+        {"--sample", 'i', &o->sample, 0},
+        {"--prompt", 's', &o->prompt, 0},
+        {"--resume", 'b', &o->resume, 0},
+        {"--help", 'b', &o->help, 0},
     };
     memcpy(t, all, sizeof all);
+}
+
+/* The numeric options' ranges (option_range in options.h). --lr stops at 10: Adam moves each
+ * weight by about lr per update, and the weights start near 0.1 (ternary ones want 1e-2); far
+ * above that the forward's activations overflow float within a few updates. */
+#define SET(f) (long)offsetof(train_settings, f), #f
+#define RUN -1L, NULL
+const option_range option_ranges[] = {
+    {"--d-model", 'i', RUN, 1, 1e6, 0, 0},
+    {"--n-layers", 'i', RUN, 1, 1e6, 0, 0},
+    {"--d-head", 'i', RUN, 1, 1e6, 0, 0},
+    {"--window", 'i', RUN, 1, 1e6, 0, 0},
+    {"--init-scale", 'f', SET(init_scale), 1e-6, 1e6, 0, 0},
+    {"--steps", 'i', SET(steps), 1, 1e9, 0, 0},
+    {"--batch", 'i', SET(batch), 1, 4096, 0, 0},
+    {"--seq", 'i', SET(seq), 1, 8192, 0, 0},
+    {"--accum", 'i', SET(accum), 1, 1e6, 0, 0},
+    {"--lr", 'f', SET(lr), 0, 10, 1, 0},
+    {"--warmup", 'i', SET(warmup), 0, 1e9, 0, 0},
+    {"--final-lr-frac", 'f', SET(final_lr_frac), 0, 1, 0, 0},
+    {"--weight-decay", 'f', SET(weight_decay), 0, INFINITY, 0, 0},
+    {"--clip", 'f', SET(clip), 0, INFINITY, 0, 0},
+    {"--beta1", 'f', SET(beta1), 0, 1, 0, 1},
+    {"--beta2", 'f', SET(beta2), 0, 1, 0, 1},
+    {"--eps", 'f', SET(eps), 0, INFINITY, 1, 0},
+    {"--eval-every", 'i', SET(eval_every), 1, 1e9, 0, 0},
+    {"--save-every", 'i', RUN, 1, 1e9, 0, 0},
+    {"--threads", 'i', RUN, 1, 1024, 0, 0},
+    {"--sample", 'i', RUN, 0, 4096, 0, 0},
+};
+#undef SET
+#undef RUN
+const int n_option_ranges = (int)(sizeof option_ranges / sizeof option_ranges[0]);
+
+const option_range *option_range_of(const char *name) {
+    for (int i = 0; i < n_option_ranges; i++)
+        if (!strcmp(option_ranges[i].name, name)) return &option_ranges[i];
+    return NULL;
+}
+
+void option_range_text(const option_range *r, char *buf, size_t n) {
+    if (r->kind == 'i') {
+        snprintf(buf, n, "an integer from %.0f to %.0f", r->lo, r->hi);
+        return;
+    }
+    int len = snprintf(buf, n, "a finite number %s %g", r->lo_open ? ">" : ">=", r->lo);
+    if (isfinite(r->hi) && len >= 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, " and %s %g", r->hi_open ? "<" : "<=", r->hi);
+}
+
+int option_in_range(const option_range *r, double x) {
+    if (!isfinite(x) || x < r->lo || x > r->hi) return 0;
+    if ((r->lo_open && x == r->lo) || (r->hi_open && x == r->hi)) return 0;
+    return r->kind != 'i' || x == floor(x);
+}
+
+const char *settings_check(const train_settings *s, char *buf, size_t n) {
+    for (int i = 0; i < n_option_ranges; i++) {
+        const option_range *r = &option_ranges[i];
+        if (r->offset < 0) continue;
+        const char *at = (const char *)s + r->offset;
+        double x;
+        char shown[32];
+        if (r->kind == 'i') {
+            int64_t v;
+            memcpy(&v, at, sizeof v);
+            x = (double)v;
+            snprintf(shown, sizeof shown, "%lld", (long long)v);
+        } else {
+            memcpy(&x, at, sizeof x);
+            snprintf(shown, sizeof shown, "%g", x);
+        }
+        if (option_in_range(r, x)) continue;
+        char range[96];
+        option_range_text(r, range, sizeof range);
+        snprintf(buf, n, "field %s = %s is out of range (%s needs %s)", r->field, shown, r->name, range);
+        return buf;
+    }
+    if (s->schedule != SCHED_COSINE && s->schedule != SCHED_CONSTANT) {
+        snprintf(buf, n, "field schedule = %d is out of range (%d cosine or %d constant)", (int)s->schedule,
+                 SCHED_COSINE, SCHED_CONSTANT);
+        return buf;
+    }
+    return NULL;
 }
 
 const char cli_usage[] =
@@ -72,7 +157,8 @@ const char cli_usage[] =
     "data\n"
     "  --data FILE          training bytes (required)\n"
     "  --valid FILE         validation bytes (default: the last 10% of --data, held out)\n"
-    "  --out DIR            output directory, created if missing (required)\n"
+    "  --out DIR            output directory, created if missing (required); one run at a time:\n"
+    "                       a second run on it is refused while the first is running\n"
     "model (a preset, optionally with dimensions overridden)\n"
     "  --arch A             atome (routed ternary) or vanilla (GPT baseline) (default: atome)\n"
     "  --preset NAME        nano, small, default, mid, prod (default: default)\n"
@@ -92,7 +178,7 @@ const char cli_usage[] =
     "  --batch B            windows per micro-batch (default 16)\n"
     "  --seq T              predicted bytes per window; a window holds T+1 bytes (default 64)\n"
     "  --accum A            micro-batches per update, gradients averaged (default 1)\n"
-    "  --lr X               peak learning rate (default 1e-2: ternary weights want a large one)\n"
+    "  --lr X               peak learning rate, at most 10 (default 1e-2: ternary weights want a large one)\n"
     "  --warmup N           linear warmup updates (default 100)\n"
     "  --schedule S         cosine (to lr x --final-lr-frac at the last update) or constant (default cosine)\n"
     "  --final-lr-frac F    (default 0.1)\n"
@@ -122,20 +208,22 @@ static void parse_value(option *o, const char *v) {
         unsigned long long x = strtoull(v, &end, 0);
         if (!*v || *end || errno || *v == '-') cli_die("%s needs a non-negative integer, got '%s'", o->name, v);
         *(uint64_t *)o->dst = x;
-    } else if (o->kind == 'i') {
-        long long x = strtoll(v, &end, 10);
-        if (!*v || *end || errno || x < o->lo || x > o->hi)
-            cli_die("%s needs an integer from %.0f to %.0f, got '%s'", o->name, o->lo, o->hi, v);
-        *(int64_t *)o->dst = x;
     } else {
-        double x = strtod(v, &end);
-        int open_lo = !strcmp(o->name, "--lr") || !strcmp(o->name, "--eps");
-        int open_hi = !strcmp(o->name, "--beta1") || !strcmp(o->name, "--beta2");
-        if (!*v || *end || !isfinite(x) || x < o->lo || (open_lo && x <= o->lo) || x > o->hi ||
-            (open_hi && x >= o->hi))
-            cli_die("%s needs a finite number %s %g%s, got '%s'", o->name, open_lo ? ">" : ">=", o->lo,
-                o->hi < INFINITY ? (open_hi ? " and < 1" : " and <= 1") : "", v);
-        *(double *)o->dst = x;
+        const option_range *r = option_range_of(o->name);
+        double x;
+        if (o->kind == 'i') {
+            long long n = strtoll(v, &end, 10);
+            x = errno ? NAN : (double)n;
+        } else {
+            x = strtod(v, &end);
+        }
+        if (!*v || *end || !option_in_range(r, x)) {
+            char range[96];
+            option_range_text(r, range, sizeof range);
+            cli_die("%s needs %s, got '%s'", o->name, range, v);
+        }
+        if (o->kind == 'i') *(int64_t *)o->dst = (int64_t)x;
+        else *(double *)o->dst = x;
     }
 }
 

@@ -1,6 +1,6 @@
 /* fw_digest.c — the parity text (format in fw_digest.h). */
 #include "fw_digest.h"
-#include <string.h>
+#include "../../common/atome_le.h"
 
 static const char *const prompts[FW_PROMPTS] = {
     "Once upon a time, there was a little",
@@ -35,9 +35,8 @@ char *fw_put_str(char *p, const char *s) {
 uint32_t fw_logits_crc(const float *v, int n) {
     uint32_t crc = 0;
     for (int i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        const uint8_t b[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
+        uint8_t b[4];
+        atome_le_put_f32(b, v[i]);
         crc = atome_crc32(crc, b, 4);
     }
     return crc;
@@ -67,8 +66,7 @@ int fw_digest(const uint8_t *blob, size_t len, atome_model *m, atome_state *st, 
         return err;
     }
     const atome_config *c = &m->w.cfg;
-    const uint32_t crc = (uint32_t)blob[60] | (uint32_t)blob[61] << 8 | (uint32_t)blob[62] << 16 |
-                         (uint32_t)blob[63] << 24;
+    const uint32_t crc = atome_le_get_u32(blob + 60);
     p = fw_put_uint(fw_put_str(p, "atome-digest 1 d"), (uint32_t)c->d_model);
     p = fw_put_uint(fw_put_str(p, " L"), (uint32_t)c->n_layers);
     p = fw_put_uint(fw_put_str(p, " dh"), (uint32_t)c->d_head);
