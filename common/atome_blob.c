@@ -36,7 +36,7 @@ static const struct {
 #undef VEC
 #undef MAT
 };
-enum { FIRST_LAYER_PART = 1, LAST_LAYER_PART = 9, N_PARTS = 13 };
+enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, N_PARTS = 13 };
 
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K};
@@ -62,6 +62,29 @@ size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weig
     return off;
 }
 
+/* Every float of the payload against what it may hold (atome_blob.h), part by part as
+ * atome_blob_bind walks them: a matrix's one scale, a vector's cols floats. Compared as bits,
+ * which order non-negative floats as floats do, so that no float comparison meets a NaN: a
+ * vector's values without their sign bit (|v|), a scale with it, which puts every negative
+ * scale above the limit. The first bad float, in blob order, names the error. */
+static int check_floats(const atome_config *c, const uint8_t *payload) {
+    const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K};
+    size_t off = 0;
+    for (int i = 0, l = 0; i < N_PARTS; i++) {
+        int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
+        const uint32_t *v = (const uint32_t *)(const void *)(payload + off);
+        uint32_t keep = rows ? 0xffffffffu : 0x7fffffffu;
+        uint32_t limit = i == SSM_A_PART ? 0x3f7fffffu /* 1 - 2^-24 */ : 0x47800000u /* 2^16 */;
+        for (int k = 0; k < (rows ? 1 : cols); k++) {
+            if ((v[k] & 0x7f800000u) == 0x7f800000u) return ATOME_ERR_FLOAT; /* all-ones exponent */
+            if ((v[k] & keep) > limit) return ATOME_ERR_RANGE;
+        }
+        off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
+        if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
+    }
+    return ATOME_OK;
+}
+
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     if ((uintptr_t)blob & 3u) return ATOME_ERR_ALIGN;
     if (len < ATOME_HEADER_BYTES) return ATOME_ERR_TRUNCATED;
@@ -74,9 +97,12 @@ int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     size_t payload = atome_blob_bind(&c, 0, 0);
     if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[11] != payload)
         return ATOME_ERR_DIMS;
+    if (h[12] | h[13] | h[14]) return ATOME_ERR_RESERVED;
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
     if (atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, payload) != h[15]) return ATOME_ERR_CRC;
+    int err = check_floats(&c, blob + ATOME_HEADER_BYTES);
+    if (err != ATOME_OK) return err;
     atome_blob_bind(&c, blob + ATOME_HEADER_BYTES, w);
     return ATOME_OK;
 }
@@ -101,6 +127,9 @@ const char *atome_strerror(int err) {
     case ATOME_ERR_CRC: return "model blob is corrupt (CRC mismatch)";
     case ATOME_ERR_TRAILING: return "model blob has trailing bytes";
     case ATOME_ERR_ALIGN: return "model blob is not 4-byte aligned";
+    case ATOME_ERR_RESERVED: return "model blob has a nonzero reserved header byte";
+    case ATOME_ERR_FLOAT: return "model blob holds a NaN or infinite weight";
+    case ATOME_ERR_RANGE: return "model blob holds a weight out of its range";
     default: return "unknown error";
     }
 }
