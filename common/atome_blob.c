@@ -35,14 +35,29 @@ static const struct {
 #undef VEC
 #undef MAT
 };
-enum { FIRST_LAYER_PART = 1, LAST_LAYER_PART = 9, N_PARTS = 13 };
+enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, N_PARTS = 13 };
 
-size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
+/* atome_blob_bind, and with err not NULL the loader's value check on the same walk: every float of
+ * the payload against what it may hold (atome_blob.h), a matrix's one scale, a vector's cols
+ * floats. Compared as bits, which order non-negative floats as floats do, so that no float
+ * comparison meets a NaN: a scale with its sign bit, which puts every negative scale above the
+ * limit, a vector's values shifted left by one, which drops the sign (the limit shifted too).
+ * The first part holding a bad float stops the walk, its error in *err (0 returned). */
+static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights *w, int *err) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K};
     size_t off = 0; /* every tensor starts 4-aligned */
     if (w) w->cfg = *c;
     for (int i = 0, l = 0; i < N_PARTS; i++) {
         int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
+        if (err) {
+            const uint32_t *v = (const uint32_t *)(const void *)(payload + off);
+            int n = rows ? 1 : cols, shift = rows ? 0 : 1;
+            /* 2^16 = 0x47800000; 1 - 2^-24 = 0x3f7fffff, shifted 0x7efffffe */
+            uint32_t limit = rows ? 0x47800000u : i == SSM_A_PART ? 0x7efffffeu : 0x8f000000u;
+            while (n--)
+                if (v[n] << shift > limit) /* out of range; NaN or inf if |v| >= inf (0x7f800000) */
+                    return *err = v[n] << 1 >= 0xff000000u ? ATOME_ERR_FLOAT : ATOME_ERR_RANGE, 0;
+        }
         if (w) {
             char *at = (char *)w + 4 * parts[i].field;
             if (i >= FIRST_LAYER_PART && i <= LAST_LAYER_PART) at += (size_t)l * sizeof(atome_layer);
@@ -61,6 +76,10 @@ size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weig
     return off;
 }
 
+size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
+    return walk(c, payload, w, 0);
+}
+
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     if ((uintptr_t)blob & 3u) return ATOME_ERR_ALIGN;
     if (len < ATOME_HEADER_BYTES) return ATOME_ERR_TRUNCATED;
@@ -73,10 +92,14 @@ int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     size_t payload = atome_blob_bind(&c, 0, 0);
     if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[11] != payload)
         return ATOME_ERR_DIMS;
+    if (h[12] | h[13] | h[14]) return ATOME_ERR_RESERVED;
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
     if (atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, payload) != h[15]) return ATOME_ERR_CRC;
-    atome_blob_bind(&c, blob + ATOME_HEADER_BYTES, w);
+    int err = ATOME_OK;
+    walk(&c, blob + ATOME_HEADER_BYTES, 0, &err); /* the values, before *w is written */
+    if (err != ATOME_OK) return err;
+    walk(&c, blob + ATOME_HEADER_BYTES, w, 0);
     return ATOME_OK;
 }
 
@@ -100,6 +123,9 @@ const char *atome_strerror(int err) {
     case ATOME_ERR_CRC: return "model blob is corrupt (CRC mismatch)";
     case ATOME_ERR_TRAILING: return "model blob has trailing bytes";
     case ATOME_ERR_ALIGN: return "model blob is not 4-byte aligned";
+    case ATOME_ERR_RESERVED: return "model blob has a nonzero reserved header byte";
+    case ATOME_ERR_FLOAT: return "model blob holds a NaN or infinite weight";
+    case ATOME_ERR_RANGE: return "model blob holds a weight out of its range";
     default: return "unknown error";
     }
 }

@@ -35,8 +35,15 @@ enum {
     ATOME_ERR_DIMS = 4,      /* dimensions invalid, or larger than the compiled ATOME_MAX_* */
     ATOME_ERR_CRC = 5,       /* contents damaged */
     ATOME_ERR_TRAILING = 6,  /* longer than its header says */
-    ATOME_ERR_ALIGN = 7      /* the blob does not start on a 4-byte boundary */
+    ATOME_ERR_ALIGN = 7,     /* the blob does not start on a 4-byte boundary */
+    ATOME_ERR_RESERVED = 8,  /* a reserved header byte (48..59) is not 0 */
+    ATOME_ERR_FLOAT = 9,     /* a float of the payload is NaN or infinite */
+    ATOME_ERR_RANGE = 10     /* a finite float outside its range (below) */
 };
+/* What a payload float may hold besides being finite: a LayerNorm gain or bias, an SSM gain and a
+ * ternary scale at most 2^16 in magnitude (trained models stay below 20); a ternary scale not
+ * negative (-0 is refused too); an SSM decay a = tanh(a_raw) inside (-1, 1). With these, the
+ * logits of every step are finite and the same bits on every target (PAPER.md, section 3). */
 
 /* A packed ternary matrix inside a blob: value[r][c] = *scale · trit(r, c). */
 typedef struct {
@@ -67,8 +74,9 @@ typedef struct {
 /* Payload bytes of a model of config c. If w is not NULL, also points *w into payload. */
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w);
 
-/* Checks a blob (in the order: length, magic, version, dimensions, length, CRC) and binds
- * *w to it. Returns ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
+/* Checks a blob (in the order: alignment, length, magic, version, dimensions, reserved bytes,
+ * length, CRC, then every float of the payload in blob order) and binds *w to it. Returns
+ * ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w);
 
 /* Writes a header for config c and a payload already in place at blob + 64, CRC included. */

@@ -7,7 +7,9 @@ typedef union {
     uint32_t u;
 } f32bits;
 
-/* e^x = 2^k · e^r: x = k·ln2 + r with |r| <= ln2/2, k = round(x·log2 e), k in [-126, 127]. */
+/* e^x = 2^k · e^r: x = k·ln2 + r with |r| <= ln2/2, k = round(x·log2 e), k in [-126, 127]. The
+ * callers bound x before they convert, so k is in that range for every input: -k and the exponent
+ * add below are defined, whatever x was (NaN included). */
 static float exp_reduced(float x, int k) {
     /* ln2 split so that k·LN2_HI is exact (Cody–Waite). */
     /* (x - k·HI) - k·LO, written as multiply-adds of -k: negation is exact, so the same bits */
@@ -27,6 +29,7 @@ static float exp_reduced(float x, int k) {
 }
 
 float atome_expf(float x) {
+    if (x != x) return x; /* NaN: itself, never converted to an int below */
     if (x < -87.3f) return 0.0f;
     if (x > 88.0f) x = 88.0f;
     float kf = x * 1.44269504f;
@@ -34,11 +37,15 @@ float atome_expf(float x) {
 }
 
 float atome_expf_neg(float x) {
-    /* x < -87.3f as integers: below zero a float's bits grow as it falls (0xc2ae999a is -87.3f) */
+    /* 0 below -87.3 and for a NaN of either sign (a NaN's sign differs between targets), in one
+     * unsigned comparison of the bits rotated left by one, |x| then the sign: -87.3f (0xc2ae999a)
+     * becomes 0x855d3335; every x below it, -inf and every NaN rotate above it (so does an x > 87.3,
+     * which is outside this function's use; 0 < x <= 87.3 is defined too, only less accurate). */
     f32bits in;
     in.f = x;
-    if (in.u > 0xc2ae999au) return 0.0f;
-    /* kf <= 0, so atome_expf's rounding is kf - 0.5 here (kf = 0 gives 0 either way): the same bits */
+    if ((in.u << 1 | in.u >> 31) > 0x855d3335u) return 0.0f;
+    /* |x| <= 87.3, so kf is in [-126.5, 125.5] and converts in range. For x <= 0, kf <= 0, so
+     * atome_expf's rounding is kf - 0.5 here (kf = 0 gives 0 either way): the same bits */
     return exp_reduced(x, (int)atome_madd(x, 1.44269504f, -0.5f));
 }
 

@@ -19,10 +19,12 @@ float atome_madd(float a, float b, float c);
 static inline float atome_madd(float a, float b, float c) { return a * b + c; }
 #endif
 
-/* e^x, about 1 ulp; returns 0 below -87.3 (no denormals) and saturates x at 88. */
+/* e^x, about 1 ulp; returns 0 below -87.3 (no denormals, -inf included), saturates x at 88 (+inf
+ * gives e^88) and returns a NaN as it is. */
 float atome_expf(float x);
-/* atome_expf for x <= 0 only (softmax, whose arguments are minus their maximum): the same bits,
- * with less code on the engine's path. */
+/* atome_expf for x <= 0 (softmax, whose arguments are minus their maximum): the same bits, with
+ * less code on the engine's path. A NaN of either sign gives 0 (a max-subtracted -inf or +inf is
+ * one); so does x > 87.3; 0 < x <= 87.3 is defined but less accurate. */
 float atome_expf_neg(float x);
 /* Correctly rounded square root of a positive normal float (integer algorithm, no FPU
  * needed). Its callers (LayerNorm's variance + eps, a head width) pass nothing else; any other

@@ -38,10 +38,24 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
         xi.u &= 0x7fffffffu;
         if (xi.u > amax.u) amax.u = xi.u;
     }
-    /* max|x| >= 2^-121 (bits 6 << 23), so 127/max|x| is finite and |x·inv| <= 127 + 2 ulp */
-    float inv = amax.u >= 0x03000000u ? 127.0f / amax.f : 0.0f;
-    /* round(x·inv) half away from zero: x·inv + copysign(0.5, x), x·inv having x's sign */
-    for (int i = 0; i < n; i++) q[i] = (int8_t)(int)atome_madd(x[i], inv, __builtin_copysignf(0.5f, x[i]));
+    /* An infinity or a NaN (bits above every finite float's, whatever sign or payload) makes the
+     * vector quantise to 0 with scale 0: its products are then +0 on every target, where Inf·0
+     * would be a NaN whose bits differ between targets, and no x·inv below meets it. */
+    if (amax.u >= 0x7f800000u) {
+        memset(q, 0, (size_t)n);
+        *scale = 0.0f;
+        return;
+    }
+    /* Every x is now finite with |x| <= max|x|. For max|x| >= 2^-120 (bits 7 << 23) 254/max|x| is
+     * finite and exactly 2·fl(127/max|x|), so y = x·inv2 is exactly 2·fl(x·fl(127/max|x|)) (or,
+     * below 2^-126, rounds to 0 either way), with |y| < 255: the conversion is always in range. */
+    float inv2 = amax.u >= 0x03800000u ? 254.0f / amax.f : 0.0f;
+    /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
+     * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
+    for (int i = 0; i < n; i++) {
+        int t = (int)(x[i] * inv2);
+        q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
+    }
     *scale = amax.f / 127.0f;
 }
 

@@ -20,9 +20,11 @@ void embed_forward(float *x, const atome_tmat *emb, int token);
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
                        const float *b, int n);
 
-/* Per-vector absmax int8: q[i] = round(x[i]·127/max|x|) (halves away from zero), *scale =
- * max|x|/127, for finite x. A max|x| below 2^-121 (where 127/max|x| would overflow), zero
- * included, gives q = 0. Writes q[0..n) only: see matmul_forward for the padding. */
+/* Per-vector absmax int8: q[i] = round(fl(x[i]·fl(127/max|x|))), the float product rounded
+ * half away from zero exactly (0.49999997 gives 0), *scale = max|x|/127. A max|x| below 2^-120
+ * (where 254/max|x| would overflow), zero included, gives q = 0. A vector holding an inf or a
+ * NaN gives q = 0 and *scale = 0. Defined for every input. Writes q[0..n) only: see
+ * matmul_forward for the padding. */
 void quant8_forward(int8_t *q, float *scale, const float *x, int n);
 
 /* Ternary × int8: y[r] = (float)(Σ_c trit[r][c]·xq[c]) · (w.scale · xs), the sum in int32

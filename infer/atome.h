@@ -62,7 +62,8 @@ int atome_load(atome_model *m, const uint8_t *blob, size_t len);
 void atome_reset(atome_state *st);
 /* Feeds one byte; returns the logits of the next byte (inside st, valid until the next step). */
 const float *atome_step(const atome_model *m, atome_state *st, int token);
-/* Index of the largest of n values, the lowest index on ties. */
+/* Index of the largest of n values, the lowest index on ties; a NaN never counts as larger (one at
+ * index 0 wins). Logits of a blob atome_load accepts are never NaN (PAPER.md, section 3). */
 int atome_argmax(const float *v, int n);
 
 #endif

@@ -1,4 +1,5 @@
-/* test_blob.c — the loader against every truncation, every flipped header byte, payload damage. */
+/* test_blob.c — the loader against every truncation, every flipped header byte, payload damage
+ * (hostile values under a valid CRC: test_hostile.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,9 @@ static int expected_for_header_byte(int i) {
     if (i < 4) return ATOME_ERR_MAGIC;
     if (i < 8) return ATOME_ERR_VERSION;
     if (i == 24) return ATOME_ERR_CRC; /* window 64 ^ 0xff = 191 is a valid window: the CRC catches it */
-    if (i < 48) return ATOME_ERR_DIMS; /* dims, conv_k, top_k, packing, flags, payload length */
-    return ATOME_ERR_CRC;              /* reserved bytes and the CRC itself */
+    if (i < 48) return ATOME_ERR_DIMS;     /* dims, conv_k, top_k, packing, flags, payload length */
+    if (i < 60) return ATOME_ERR_RESERVED; /* checked before the CRC: a header's own fault */
+    return ATOME_ERR_CRC;                  /* the CRC itself */
 }
 
 START_TEST(every_flipped_header_byte_is_named) {

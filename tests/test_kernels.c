@@ -71,6 +71,32 @@ START_TEST(expf_neg_is_expf_below_zero) {
 }
 END_TEST
 
+START_TEST(expf_defined_for_every_float) {
+    /* NaN, both infinities, the largest and smallest floats: defined results, no conversion of an
+     * out-of-range float (the sanitizer build checks float-cast-overflow) */
+    const float nan = float_of(0x7fc00000u), nnan = float_of(0xffc00001u), inf = float_of(0x7f800000u);
+    ck_assert(atome_expf(nan) != atome_expf(nan) && atome_expf(nnan) != atome_expf(nnan));
+    ck_assert(bits_of(atome_expf(inf)) == bits_of(atome_expf(88.0f)) && isfinite(atome_expf(inf)));
+    ck_assert(bits_of(atome_expf(1e30f)) == bits_of(atome_expf(88.0f)));
+    ck_assert(bits_of(atome_expf(float_of(0x7f7fffffu))) == bits_of(atome_expf(88.0f)));
+    ck_assert(atome_expf(-inf) == 0.0f && atome_expf(-1e30f) == 0.0f && atome_expf(float_of(0xff7fffffu)) == 0.0f);
+    ck_assert(atome_expf(1e-30f) == 1.0f && atome_expf(float_of(1u)) == 1.0f && atome_expf(-1e-45f) == 1.0f);
+    /* softmax's: every NaN, whatever its sign, gives 0 (a max-subtracted infinity is one), and
+     * so do -inf and x > 87.3, which softmax never passes */
+    ck_assert(bits_of(atome_expf_neg(nan)) == 0u && bits_of(atome_expf_neg(nnan)) == 0u);
+    ck_assert(bits_of(atome_expf_neg(float_of(0x7f800001u))) == 0u && bits_of(atome_expf_neg(float_of(0xffffffffu))) == 0u);
+    ck_assert(bits_of(atome_expf_neg(-inf)) == 0u && bits_of(atome_expf_neg(inf)) == 0u);
+    ck_assert(atome_expf_neg(1e30f) == 0.0f && atome_expf_neg(87.31f) == 0.0f);
+    ck_assert(atome_expf_neg(-1e-45f) == 1.0f && atome_expf_neg(1e-45f) == 1.0f && atome_expf_neg(-0.0f) == 1.0f);
+    /* 0 < x <= 87.3 is outside its use but defined: finite and within 1e-4 of e^x */
+    for (float x = 1e-3f; x <= 87.3f; x *= 1.01f) {
+        double want = exp((double)x), got = atome_expf_neg(x);
+        ck_assert_msg(isfinite(got) && fabs(got - want) <= 1e-4 * want, "expf_neg(%g) = %g", x, got);
+    }
+    ck_assert(atome_tanhf(inf) == 1.0f && atome_tanhf(-inf) == -1.0f && atome_tanhf(nan) != atome_tanhf(nan));
+}
+END_TEST
+
 START_TEST(all_243_codes_round_trip) {
     int seen[256] = {0};
     for (int n = 0; n < 243; n++) {
@@ -180,10 +206,75 @@ START_TEST(quant8_by_hand) {
     const float zero[3] = {0, 0, 0};
     quant8_forward(q, &s, zero, 3);
     ck_assert(s == 0.0f && q[0] == 0 && q[2] == 0);
-    /* max|x| = 2^-122: 127/max|x| would overflow, so q is 0 (and the scale stays max|x|/127) */
-    const float tiny[2] = {0x1p-122f, -0x1p-123f};
+    /* max|x| = 2^-121: 254/max|x| would overflow, so q is 0 (and the scale stays max|x|/127) */
+    const float tiny[2] = {0x1p-121f, -0x1p-123f};
     quant8_forward(q, &s, tiny, 2);
-    ck_assert(q[0] == 0 && q[1] == 0 && s == 0x1p-122f / 127.0f);
+    ck_assert(q[0] == 0 && q[1] == 0 && s == 0x1p-121f / 127.0f);
+    const float small[2] = {0x1p-120f, -0x1p-121f}; /* from 2^-120 on, the usual rule */
+    quant8_forward(q, &s, small, 2);
+    ck_assert(q[0] == 127 && q[1] == -64);
+}
+END_TEST
+
+/* round half away from zero of a float, in double (exact there: y has 24 bits) */
+static int round_away(float y) { return (int)(y >= 0 ? floor((double)y + 0.5) : -floor(0.5 - (double)y)); }
+
+START_TEST(quant8_rounds_at_the_boundaries) {
+    /* max|x| = 127: 127/max|x| = 1, so q is x itself rounded. 0.49999997 (0.5 - 2^-25) gives 0:
+     * x + 0.5 in float rounds to 1, the defect of adding 0.5 before truncating. */
+    const float x[] = {127.0f, 0.49999997f, -0.49999997f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f,
+                       -126.5f, 126.49999f, -126.49999f, 0.0f, -0.0f, 1e-30f, 0.50000006f, -0.50000006f};
+    const int8_t want[] = {127, 0, 0, 1, -1, 2, -2, 3, -3, 127, -127, 126, -126, 0, 0, 0, 1, -1};
+    enum { N = sizeof x / sizeof x[0] };
+    int8_t q[N];
+    float s;
+    quant8_forward(q, &s, x, N);
+    for (int i = 0; i < N; i++) ck_assert_msg(q[i] == want[i], "q(%a) = %d, want %d", x[i], q[i], want[i]);
+    ck_assert(s == 1.0f);
+    /* a max of 127.49999: x·(127/max|x|) is 127 and -127, no further */
+    const float top[3] = {127.49999f, -127.49999f, 0.49999997f};
+    quant8_forward(q, &s, top, 3);
+    ck_assert(q[0] == 127 && q[1] == -127 && q[2] == 0);
+    /* random vectors of every magnitude against the rule written out: q = round(fl(x·fl(127/max))) */
+    atome_rng r = {5};
+    for (int v = 0; v < 20000; v++) {
+        float xs[16], amax = 0.0f;
+        int n = 1 + (int)atome_rng_below(&r, 16);
+        for (int i = 0; i < n; i++) {
+            uint32_t u = (uint32_t)atome_rng_next(&r);
+            xs[i] = float_of((u & 0x807fffffu) | (uint32_t)(100 + (u >> 23) % 60) << 23); /* 2^-27 .. 2^32 */
+            if (fabsf(xs[i]) > amax) amax = fabsf(xs[i]);
+        }
+        quant8_forward(q, &s, xs, n);
+        float inv = 127.0f / amax;
+        for (int i = 0; i < n; i++) {
+            float y = xs[i] * inv;
+            if (q[i] != round_away(y)) ck_abort_msg("q(%a) = %d, max %a: want %d", xs[i], q[i], amax, round_away(y));
+        }
+        ck_assert(s == amax / 127.0f);
+    }
+}
+END_TEST
+
+START_TEST(quant8_of_non_finite_is_zero) {
+    /* an infinity or a NaN of either sign anywhere: q = 0 and scale +0, every q[0..n) written */
+    const uint32_t bad[] = {0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7f800001u};
+    for (unsigned b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        float x[5] = {1.0f, -3.0f, 0.0f, 2.5f, 100.0f};
+        x[b] = float_of(bad[b]);
+        int8_t q[6] = {9, 9, 9, 9, 9, 9};
+        float s = 7.0f;
+        quant8_forward(q, &s, x, 5);
+        const int8_t want[6] = {0, 0, 0, 0, 0, 9};
+        ck_assert_mem_eq(q, want, 6);
+        ck_assert(bits_of(s) == 0u);
+    }
+    /* the largest finite floats quantise as any others */
+    const float big[2] = {float_of(0x7f7fffffu), -float_of(0x7f7fffffu) / 2};
+    int8_t q[2];
+    float s;
+    quant8_forward(q, &s, big, 2);
+    ck_assert(q[0] == 127 && q[1] == -64 && s == float_of(0x7f7fffffu) / 127.0f);
 }
 END_TEST
 
@@ -272,12 +363,15 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, sqrt_exhaustive_on_one_to_four);
     tcase_add_test(t, expf_within_two_ulp);
     tcase_add_test(t, expf_neg_is_expf_below_zero);
+    tcase_add_test(t, expf_defined_for_every_float);
     tcase_add_test(t, all_243_codes_round_trip);
     tcase_add_test(t, rows_of_odd_length_round_trip);
     tcase_add_test(t, matmul_by_hand);
     tcase_add_test(t, matmul_both_paths_match_integer_loop);
     tcase_add_test(t, layernorm_by_hand);
     tcase_add_test(t, quant8_by_hand);
+    tcase_add_test(t, quant8_rounds_at_the_boundaries);
+    tcase_add_test(t, quant8_of_non_finite_is_zero);
     tcase_add_test(t, embed_by_hand);
     tcase_add_test(t, conv_by_hand);
     tcase_add_test(t, ssm_by_hand);
