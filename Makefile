@@ -28,6 +28,7 @@ include mk/engine.mk
 include mk/train.mk
 include mk/mcu.mk
 include mk/tests.mk
+include mk/classify.mk
 include mk/paper.mk
 
 clean:
