@@ -241,10 +241,10 @@ int main(int argc, char **argv) {
             mean[f] = (float)m, inv_std[f] = sd > 0.0f ? 1.0f / sd : 0.0f;
         }
     if (d.is_table)
-        printf("logreg: %u standardised features, %u classes, %.1f KB of fp32 weights", B, C, (B + 1.0) * C * 4 / 1024);
+        printf("logreg: %u standardised features, %u classes, %zu bytes of fp32 weights", B, C, (size_t)(B + 1) * C * 4);
     else
-        printf("logreg: hashed byte 1-%u-grams, %u buckets, %u classes, %.1f KB of fp32 weights", o.ngram_max, B, C,
-               (B + 1.0) * C * 4 / 1024);
+        printf("logreg: hashed byte 1-%u-grams, %u buckets, %u classes, %zu bytes of fp32 weights", o.ngram_max, B, C,
+               (size_t)(B + 1) * C * 4);
     printf(", seed %llu, %u epochs, lr %g\n", (unsigned long long)o.seed, o.epochs, o.lr);
 
     atome_rng rng = {o.seed};
