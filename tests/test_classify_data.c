@@ -309,6 +309,17 @@ START_TEST(logreg_is_reproducible) {
     ck_assert_ptr_nonnull(t);
     double acc = atof(strstr(t, "test accuracy") + strlen("test accuracy"));
     ck_assert_msg(acc > 0.9, "%s", t);
+    /* A digit never seen in training, called by abstention: its recall comes from the threshold alone. */
+    const char *abstain = "build/tools/atome-logreg --data data/magic_wand_train.csv --test data/magic_wand_test.csv "
+                          "--label-col digit --epochs 3 --lr 0.05 --abstain 9";
+    ck_assert_int_eq(run_cmd(abstain, out1, sizeof out1), 0);
+    ck_assert_int_eq(run_cmd(abstain, out2, sizeof out2), 0);
+    ck_assert_str_eq(out1, out2);
+    t = strstr(out1, "logreg (epoch");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(strstr(t, "threshold"));
+    double recall = atof(strstr(t, "recall") + strlen("recall"));
+    ck_assert_msg(recall > 0.5, "%s", t);
 }
 END_TEST
 

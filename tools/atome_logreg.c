@@ -16,9 +16,13 @@
  *
  * Usage: atome-logreg --data FILE [--valid FILE] [--test FILE] [--label-col NAME]
  *        [--split-seed N] [--seed N] [--buckets N] [--ngram-max N] [--epochs N] [--lr X]
- *        [--focus LABEL] [--check-data]
+ *        [--focus LABEL] [--abstain LABEL] [--check-data]
  * --focus LABEL prints that class's precision / recall / F1 and the accuracy on the rows of
  * every other class (CLINC150: --focus oos gives out-of-scope recall and in-scope accuracy).
+ * --abstain LABEL predicts LABEL by abstention instead of as a class: its training rows are left
+ * out, the other classes compete, and a row whose top-1 probability is below a threshold is
+ * called LABEL; the threshold is the one with the best validation accuracy, chosen each epoch
+ * (the CLINC150 paper's "oos-threshold" setting). It implies --focus LABEL.
  * --check-data reads and describes the data, then exits: bad data is one line and exit 1. */
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +37,7 @@ typedef struct {
     uint64_t seed;
     uint32_t buckets, ngram_max, epochs;
     float lr;
-    const char *focus;
+    const char *focus, *abstain;
     int check_only;
 } logreg_options;
 
@@ -76,6 +80,7 @@ static void parse_args(int argc, char **argv, logreg_options *o) {
         else if (strcmp(f, "--ngram-max") == 0) o->ngram_max = (uint32_t)parse_count(f, v, 1, 8);
         else if (strcmp(f, "--epochs") == 0) o->epochs = (uint32_t)parse_count(f, v, 1, 10000);
         else if (strcmp(f, "--focus") == 0) o->focus = v;
+        else if (strcmp(f, "--abstain") == 0) o->abstain = v;
         else if (strcmp(f, "--lr") == 0) {
             char *e;
             o->lr = strtof(v, &e);
@@ -133,13 +138,6 @@ static void forward(const float *W, const float *bias, uint32_t C, const sparse_
     }
 }
 
-static uint32_t argmax(const float *z, uint32_t C) {
-    uint32_t best = 0;
-    for (uint32_t c = 1; c < C; c++)
-        if (z[c] > z[best]) best = c;
-    return best;
-}
-
 typedef struct {
     double accuracy, macro_f1, focus_p, focus_r, focus_f1, other_accuracy;
 } scores;
@@ -182,14 +180,60 @@ static void print_scores(const char *what, const scores *s, const classify_datas
     printf("\n");
 }
 
-/* Predictions for every row of s into pred. */
+/* p[C] = softmax of z over every class but skip (p[skip] = 0; skip < 0: none). Returns the
+ * most probable class (the largest logit, the lowest index on ties). */
+static uint32_t softmax(const float *z, uint32_t C, int skip, float *p) {
+    uint32_t top = skip == 0 ? 1 : 0;
+    for (uint32_t c = top + 1; c < C; c++)
+        if ((int)c != skip && z[c] > z[top]) top = c;
+    float sum = 0.0f;
+    for (uint32_t c = 0; c < C; c++) sum += (p[c] = (int)c == skip ? 0.0f : atome_expf_neg(z[c] - z[top]));
+    for (uint32_t c = 0; c < C; c++) p[c] = p[c] / sum;
+    return top;
+}
+
+/* For every row of s: pred, the most probable class but skip, and conf, its probability. */
 static void predict(const classify_dataset *d, const classify_split *s, const logreg_options *o, const float *W,
-                    const float *bias, const float *mean, const float *inv_std, sparse_row *r, float *z, uint8_t *pred) {
+                    const float *bias, const float *mean, const float *inv_std, int skip, sparse_row *r, float *z,
+                    float *p, uint8_t *pred, float *conf) {
     for (uint32_t k = 0; k < s->n; k++) {
         row_inputs(d, s, k, o, mean, inv_std, r);
         forward(W, bias, d->n_classes, r, z);
-        pred[k] = (uint8_t)argmax(z, d->n_classes);
+        uint32_t top = softmax(z, d->n_classes, skip, p);
+        pred[k] = (uint8_t)top, conf[k] = p[top];
     }
+}
+
+static const float *sort_key;
+static int by_conf(const void *a, const void *b) {
+    float x = sort_key[*(const uint32_t *)a], y = sort_key[*(const uint32_t *)b];
+    return (x > y) - (x < y);
+}
+
+/* The abstention threshold tau (a row is called `abstain` when conf < tau) that maximises the
+ * accuracy over the n rows, the smallest on ties; candidates are the conf values and 2 (all). */
+static float choose_threshold(const float *conf, const uint8_t *pred, const uint8_t *truth, uint32_t n, int abstain) {
+    uint32_t *ix = malloc((n ? n : 1) * sizeof *ix);
+    if (!ix) die("%s", "out of memory");
+    uint32_t right = 0;
+    for (uint32_t i = 0; i < n; i++) ix[i] = i, right += pred[i] == truth[i];
+    sort_key = conf;
+    qsort(ix, n, sizeof *ix, by_conf);
+    uint32_t best = right; /* k = 0: abstain on nothing */
+    float tau = 0.0f;
+    for (uint32_t k = 1; k <= n; k++) { /* abstain on the k least confident */
+        uint32_t i = ix[k - 1];
+        right += ((int)truth[i] == abstain) - (pred[i] == truth[i]);
+        if (k < n && conf[ix[k]] == conf[i]) continue; /* a threshold cannot split equal confidences */
+        if (right > best) best = right, tau = k < n ? conf[ix[k]] : 2.0f;
+    }
+    free(ix);
+    return tau;
+}
+
+static void apply_threshold(const float *conf, uint8_t *pred, uint32_t n, int abstain, float tau) {
+    for (uint32_t i = 0; i < n; i++)
+        if (conf[i] < tau) pred[i] = (uint8_t)abstain;
 }
 
 int main(int argc, char **argv) {
@@ -203,7 +247,10 @@ int main(int argc, char **argv) {
         classify_free(&d);
         return 0;
     }
-    int focus = -1;
+    int focus = -1, abstain = -1;
+    if (o.abstain && (abstain = classify_find_label(&d, o.abstain, strlen(o.abstain))) < 0)
+        die("--abstain: no class named '%s'", o.abstain);
+    if (!o.focus) o.focus = o.abstain;
     if (o.focus && (focus = classify_find_label(&d, o.focus, strlen(o.focus))) < 0)
         die("--focus: no class named '%s'", o.focus);
     const classify_split *train = &d.split[CLASSIFY_TRAIN], *valid = &d.split[CLASSIFY_VALID],
@@ -215,8 +262,10 @@ int main(int argc, char **argv) {
     for (uint32_t i = 0; i < train->n; i++) count[train->label[i]]++;
     for (uint32_t c = 1; c < C; c++)
         if (count[c] > count[major]) major = c;
-    uint8_t *pred = malloc((test->n > valid->n ? test->n : valid->n) + 1), *best_pred = malloc(test->n + 1);
-    if (!pred || !best_pred) die("%s", "out of memory");
+    uint32_t most = (test->n > valid->n ? test->n : valid->n) + 1;
+    uint8_t *pred = malloc(most), *best_pred = malloc(most);
+    float *conf = malloc(most * sizeof *conf);
+    if (!pred || !best_pred || !conf) die("%s", "out of memory");
     memset(pred, (int)major, test->n);
     scores maj = score(test->label, pred, test->n, C, focus);
     char what[256];
@@ -226,8 +275,9 @@ int main(int argc, char **argv) {
     /* Standardisation constants of the table features (training split, double sums in row order). */
     float *mean = calloc(B, sizeof *mean), *inv_std = calloc(B, sizeof *inv_std);
     float *W = calloc((size_t)B * C, sizeof *W), *bias = calloc(C, sizeof *bias), *z = malloc(C * sizeof *z);
+    float *g = malloc(C * sizeof *g);
     uint32_t *order = malloc((train->n ? train->n : 1) * sizeof *order);
-    if (!mean || !inv_std || !W || !bias || !z || !order) die("%s", "out of memory");
+    if (!mean || !inv_std || !W || !bias || !z || !g || !order) die("%s", "out of memory");
     if (d.is_table)
         for (uint32_t f = 0; f < B; f++) {
             double s = 0, s2 = 0;
@@ -246,27 +296,30 @@ int main(int argc, char **argv) {
         printf("logreg: hashed byte 1-%u-grams, %u buckets, %u classes, %zu bytes of fp32 weights", o.ngram_max, B, C,
                (size_t)(B + 1) * C * 4);
     printf(", seed %llu, %u epochs, lr %g\n", (unsigned long long)o.seed, o.epochs, o.lr);
+    if (abstain >= 0)
+        printf("  '%s' by abstention: its training rows left out, the threshold on the top-1 probability chosen "
+               "for the best valid accuracy\n", d.label[abstain]);
 
+    /* The training rows (less the abstention class's), reshuffled each epoch. */
+    uint32_t n_train = 0;
+    for (uint32_t i = 0; i < train->n; i++)
+        if ((int)train->label[i] != abstain) order[n_train++] = i;
     atome_rng rng = {o.seed};
     sparse_row r = {0};
-    float *g = malloc(C * sizeof *g);
-    if (!g) die("%s", "out of memory");
-    for (uint32_t i = 0; i < train->n; i++) order[i] = i;
     double best_valid = -1;
     uint32_t best_epoch = 0;
+    float best_tau = 0.0f;
     for (uint32_t epoch = 1; epoch <= o.epochs; epoch++) {
-        for (uint32_t i = train->n; i-- > 1;) {
+        for (uint32_t i = n_train; i-- > 1;) {
             uint32_t j = atome_rng_below(&rng, i + 1), t = order[i];
             order[i] = order[j], order[j] = t;
         }
         double loss = 0;
-        for (uint32_t i = 0; i < train->n; i++) {
+        for (uint32_t i = 0; i < n_train; i++) {
             uint32_t k = order[i], y = train->label[k];
             row_inputs(&d, train, k, &o, mean, inv_std, &r);
             forward(W, bias, C, &r, z);
-            float m = z[argmax(z, C)], sum = 0.0f;
-            for (uint32_t c = 0; c < C; c++) sum += (g[c] = atome_expf_neg(z[c] - m));
-            for (uint32_t c = 0; c < C; c++) g[c] = g[c] / sum;
+            softmax(z, C, abstain, g);
             loss -= log(g[y] > 1e-30f ? g[y] : 1e-30f); /* printed only */
             g[y] -= 1.0f;
             for (uint32_t c = 0; c < C; c++) bias[c] -= o.lr * g[c];
@@ -275,19 +328,29 @@ int main(int argc, char **argv) {
                 for (uint32_t c = 0; c < C; c++) w[c] -= step * g[c];
             }
         }
-        predict(&d, valid, &o, W, bias, mean, inv_std, &r, z, pred);
+        predict(&d, valid, &o, W, bias, mean, inv_std, abstain, &r, z, g, pred, conf);
+        float tau = 0.0f;
+        if (abstain >= 0) {
+            tau = choose_threshold(conf, pred, valid->label, valid->n, abstain);
+            apply_threshold(conf, pred, valid->n, abstain, tau);
+        }
         scores v = score(valid->label, pred, valid->n, C, focus);
-        printf("  epoch %3u  train loss %.4f  valid accuracy %.4f  macro-F1 %.4f\n", epoch, loss / train->n,
-               v.accuracy, v.macro_f1);
+        printf("  epoch %3u  train loss %.4f  valid accuracy %.4f  macro-F1 %.4f", epoch, loss / n_train, v.accuracy,
+               v.macro_f1);
+        if (abstain >= 0) printf("  threshold %.4f", tau);
+        printf("\n");
         if (v.accuracy > best_valid) {
-            best_valid = v.accuracy, best_epoch = epoch;
-            predict(&d, test, &o, W, bias, mean, inv_std, &r, z, best_pred);
+            best_valid = v.accuracy, best_epoch = epoch, best_tau = tau;
+            predict(&d, test, &o, W, bias, mean, inv_std, abstain, &r, z, g, best_pred, conf);
+            if (abstain >= 0) apply_threshold(conf, best_pred, test->n, abstain, tau);
         }
     }
     scores t = score(test->label, best_pred, test->n, C, focus);
-    snprintf(what, sizeof what, "logreg (epoch %u, the best valid accuracy %.4f)", best_epoch, best_valid);
+    int k = snprintf(what, sizeof what, "logreg (epoch %u, the best valid accuracy %.4f", best_epoch, best_valid);
+    if (abstain >= 0) snprintf(what + k, sizeof what - (size_t)k, ", threshold %.4f", best_tau);
+    strncat(what, ")", sizeof what - strlen(what) - 1);
     print_scores(what, &t, &d, focus);
-    free(r.idx), free(r.val), free(g), free(pred), free(best_pred), free(mean), free(inv_std);
+    free(r.idx), free(r.val), free(g), free(pred), free(best_pred), free(conf), free(mean), free(inv_std);
     free(W), free(bias), free(z), free(order);
     classify_free(&d);
     return 0;
