@@ -44,14 +44,16 @@ static void expect_load_error(const char *data, const char *valid, const char *t
 
 START_TEST(malformed_text_rows) {
     const char *good = put("good.tsv", "a\tone\nb\ttwo\na\tthree\nb\tfour\n");
-    expect_load_error(put("t.tsv", "a\tone\nno tab here\n"), good, good, NULL, "@/t.tsv:2: no tab: a row is label<TAB>text");
+    expect_load_error(put("t.tsv", "a\tone\nno tab here\n"), good, good, NULL,
+                      "@/t.tsv:2: no tab: a row is label<TAB>text");
     expect_load_error(put("t.tsv", "a\tone\nb\t\n"), good, good, NULL, "@/t.tsv:2: empty text");
     expect_load_error(put("t.tsv", "a\tone\r\nb\t\r\n"), good, good, NULL, "@/t.tsv:2: empty text");
     expect_load_error(put("t.tsv", "\tone\n"), good, good, NULL, "@/t.tsv:1: empty label");
     expect_load_error(put("t.tsv", "a\tone\n\n"), good, good, NULL, "@/t.tsv:2: no tab: a row is label<TAB>text");
     expect_load_error(good, put("v.tsv", "a\tx\nc\ty\n"), good, NULL,
                       "@/v.tsv:2: unknown label 'c' (not in the training file)");
-    expect_load_error(good, good, put("u.tsv", "B\tx\n"), NULL, "@/u.tsv:1: unknown label 'B' (not in the training file)");
+    expect_load_error(good, good, put("u.tsv", "B\tx\n"), NULL,
+                      "@/u.tsv:1: unknown label 'B' (not in the training file)");
     char long_label[200];
     memset(long_label, 'x', 64);
     strcpy(long_label + 64, "\ttext\n");
@@ -60,32 +62,50 @@ START_TEST(malformed_text_rows) {
     /* 257 labels: the 257th row is the one named. */
     char *many = malloc(257 * 16), *m = many;
     for (int i = 0; i < 257; i++) m += sprintf(m, "c%d\tt\n", i);
-    expect_load_error(put("t.tsv", many), good, good, NULL, "@/t.tsv:257: label 'c256' would be class 257: at most 256 classes");
+    expect_load_error(put("t.tsv", many), good, good, NULL,
+                      "@/t.tsv:257: label 'c256' would be class 257: at most 256 classes");
     free(many);
-    /* An empty file: the project's file reader names it. */
-    expect_load_error(put("e.tsv", ""), good, good, NULL, "@/e.tsv is empty");
-    expect_load_error(good, put("e.tsv", ""), good, NULL, "@/e.tsv is empty");
+    /* An empty file is the error of its line 1; a control byte in a label is shown as ?. */
+    expect_load_error(put("e.tsv", ""), good, good, NULL, "@/e.tsv:1: empty file: no rows");
+    expect_load_error(good, put("e.tsv", ""), good, NULL, "@/e.tsv:1: empty file: no rows");
+    expect_load_error(good, good, put("e.tsv", ""), NULL, "@/e.tsv:1: empty file: no rows");
+    expect_load_error(put("t.tsv", "a\tone\nb\x1b[2J\ttwo\n"), good, good, NULL,
+                      "@/t.tsv:2: label 'b?[2J' holds a control byte");
+    expect_load_error(good, put("v.tsv", "a\tx\nzz\x01\ty\n"), good, NULL,
+                      "@/v.tsv:2: label 'zz?' holds a control byte");
 }
 END_TEST
 
 START_TEST(malformed_table_rows) {
     const char *good = put("good.csv", "t,h,y\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n");
     expect_load_error(put("t.csv", "t,h,y\n1,x,a\n"), good, good, "y", "@/t.csv:2: feature 'h': 'x' is not a number");
+    expect_load_error(put("t.csv", "t,h,y\n1,x\x1by\x01,a\n"), good, good, "y",
+                      "@/t.csv:2: feature 'h': 'x?y?' is not a number");
+    expect_load_error(put("t.csv", ""), good, good, "y", "@/t.csv:1: empty file: no rows");
+    expect_load_error(put("t.csv", "t,h\x02,y\n1,2,a\n"), good, good, "y",
+                      "@/t.csv:1: column 2's name holds a control byte");
     expect_load_error(put("t.csv", "t,h,y\n1,2,a\n1,2\n"), good, good, "y", "@/t.csv:3: 2 fields, the header has 3");
     expect_load_error(put("t.csv", "t,h,y\n1,2,a,4\n"), good, good, "y", "@/t.csv:2: 4 fields, the header has 3");
     expect_load_error(put("t.csv", "t,h,y\n1,,a\n"), good, good, "y", "@/t.csv:2: feature 'h' is empty");
-    expect_load_error(put("t.csv", "t,h,y\n1,2.5e,a\n"), good, good, "y", "@/t.csv:2: feature 'h': '2.5e' is not a number");
+    expect_load_error(put("t.csv", "t,h,y\n1,2.5e,a\n"), good, good, "y",
+                      "@/t.csv:2: feature 'h': '2.5e' is not a number");
     expect_load_error(put("t.csv", "t,h,y\n1, 2,a\n"), good, good, "y", "@/t.csv:2: feature 'h': ' 2' is not a number");
-    expect_load_error(put("t.csv", "t,h,y\nnan,2,a\n"), good, good, "y", "@/t.csv:2: feature 't': 'nan' is not a finite float");
-    expect_load_error(put("t.csv", "t,h,y\n1e39,2,a\n"), good, good, "y", "@/t.csv:2: feature 't': '1e39' is not a finite float");
+    expect_load_error(put("t.csv", "t,h,y\nnan,2,a\n"), good, good, "y",
+                      "@/t.csv:2: feature 't': 'nan' is not a finite float");
+    expect_load_error(put("t.csv", "t,h,y\n1e39,2,a\n"), good, good, "y",
+                      "@/t.csv:2: feature 't': '1e39' is not a finite float");
     expect_load_error(put("t.csv", "t,h,y\n1,2,\n"), good, good, "y", "@/t.csv:2: empty label");
     expect_load_error(put("t.csv", "t,h,y\n"), good, good, "y", "@/t.csv:2: no rows after the header");
-    expect_load_error(put("t.csv", "t,h,z\n1,2,a\n"), good, good, "y", "@/t.csv:1: no column named 'y' (--label-col) in the header");
+    expect_load_error(put("t.csv", "t,h,z\n1,2,a\n"), good, good, "y",
+                      "@/t.csv:1: no column named 'y' (--label-col) in the header");
     expect_load_error(put("t.csv", "t,t,y\n1,2,a\n"), good, good, "y", "@/t.csv:1: column 't' appears twice");
     expect_load_error(put("t.csv", "y\na\n"), good, good, "y", "@/t.csv:1: no feature column besides 'y'");
-    expect_load_error(good, put("v.csv", "h,t,y\n1,2,a\n"), good, "y", "@/v.csv:1: the header differs from the training file's");
-    expect_load_error(good, good, put("u.csv", "t,h,y\n1,2,c\n"), "y", "@/u.csv:2: unknown label 'c' (not in the training file)");
-    expect_load_error(good, good, put("u.csv", "t,h,y\n1,2,a\n1,2,b,3\n"), "y", "@/u.csv:3: 4 fields, the header has 3");
+    expect_load_error(good, put("v.csv", "h,t,y\n1,2,a\n"), good, "y",
+                      "@/v.csv:1: the header differs from the training file's");
+    expect_load_error(good, good, put("u.csv", "t,h,y\n1,2,c\n"), "y",
+                      "@/u.csv:2: unknown label 'c' (not in the training file)");
+    expect_load_error(good, good, put("u.csv", "t,h,y\n1,2,a\n1,2,b,3\n"), "y",
+                      "@/u.csv:3: 4 fields, the header has 3");
 }
 END_TEST
 
@@ -256,7 +276,8 @@ START_TEST(held_out_split_is_seeded) {
     ck_assert_int_eq(run_cmd(cmd, out1, sizeof out1), 0);
     ck_assert_int_eq(run_cmd(cmd, out2, sizeof out2), 0);
     ck_assert_str_eq(out1, out2);
-    ck_assert_ptr_nonnull(strstr(out1, "valid     413 rows  data/sms_spam_train.tsv (held out: seeded stratified 10%, --split-seed 5)"));
+    ck_assert_ptr_nonnull(
+        strstr(out1, "valid     413 rows  data/sms_spam_train.tsv (held out: seeded stratified 10%, --split-seed 5)"));
     ck_assert_ptr_nonnull(strstr(out1, "ham 361 spam 52"));
     snprintf(cmd, sizeof cmd, "build/tools/atome-logreg --data data/sms_spam_train.tsv --epochs 2 --split-seed 6");
     ck_assert_int_eq(run_cmd(cmd, out3, sizeof out3), 0);

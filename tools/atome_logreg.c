@@ -291,7 +291,8 @@ int main(int argc, char **argv) {
             mean[f] = (float)m, inv_std[f] = sd > 0.0f ? 1.0f / sd : 0.0f;
         }
     if (d.is_table)
-        printf("logreg: %u standardised features, %u classes, %zu bytes of fp32 weights", B, C, (size_t)(B + 1) * C * 4);
+        printf("logreg: %u standardised features, %u classes, %zu bytes of fp32 weights", B, C,
+               (size_t)(B + 1) * C * 4);
     else
         printf("logreg: hashed byte 1-%u-grams, %u buckets, %u classes, %zu bytes of fp32 weights", o.ngram_max, B, C,
                (size_t)(B + 1) * C * 4);

@@ -6,10 +6,24 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "data.h"
 
 int classify_read_file(const char *path, uint8_t **bytes, size_t *n, char *err, size_t errlen) {
+    struct stat st; /* an empty file is a data error of its first line, named like the others */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        snprintf(err, errlen, "%s:1: empty file: no rows", path);
+        return -1;
+    }
     return data_read_file(path, bytes, n, err, errlen);
+}
+
+/* Up to 40 bytes of s for a message, control bytes shown as ?, so that the message stays one line. */
+static const char *shown(const uint8_t *s, size_t n, char *buf) {
+    size_t k = n < 40 ? n : 40;
+    for (size_t i = 0; i < k; i++) buf[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+    strcpy(buf + k, n > 40 ? "..." : "");
+    return buf;
 }
 
 void classify_options_default(classify_options *o) {
@@ -94,18 +108,21 @@ static int parsed_grow(parsed_file *p, uint32_t F) {
 /* The label's class: its index in the table, a new entry (training file), or an error. */
 static int label_class(reader *r, parsed_file *p, int is_train, const uint8_t *lab, size_t len, uint32_t line,
                        char *err, size_t errlen) {
+    char buf[48];
     if (len == 0) return fail(err, errlen, p->path, line, "empty label");
+    for (size_t i = 0; i < len; i++)
+        if (lab[i] < 0x20 || lab[i] == 0x7f)
+            return fail(err, errlen, p->path, line, "label '%s' holds a control byte", shown(lab, len, buf));
     if (len > CLASSIFY_MAX_LABEL)
-        return fail(err, errlen, p->path, line, "label '%.40s...' is %zu bytes, at most %d", (const char *)lab, len,
+        return fail(err, errlen, p->path, line, "label '%s' is %zu bytes, at most %d", shown(lab, len, buf), len,
                     CLASSIFY_MAX_LABEL);
     for (uint32_t c = 0; c < r->n_labels; c++)
         if (r->name_len[c] == len && memcmp(r->names[c], lab, len) == 0) return (int)c;
     if (!is_train)
-        return fail(err, errlen, p->path, line, "unknown label '%.*s' (not in the training file)", (int)len,
-                    (const char *)lab);
+        return fail(err, errlen, p->path, line, "unknown label '%s' (not in the training file)", shown(lab, len, buf));
     if (r->n_labels == CLASSIFY_MAX_CLASSES)
-        return fail(err, errlen, p->path, line, "label '%.*s' would be class %d: at most %d classes", (int)len,
-                    (const char *)lab, CLASSIFY_MAX_CLASSES + 1, CLASSIFY_MAX_CLASSES);
+        return fail(err, errlen, p->path, line, "label '%s' would be class %d: at most %d classes",
+                    shown(lab, len, buf), CLASSIFY_MAX_CLASSES + 1, CLASSIFY_MAX_CLASSES);
     memcpy(r->names[r->n_labels], lab, len);
     r->names[r->n_labels][len] = 0;
     r->name_len[r->n_labels] = (uint8_t)len;
@@ -120,6 +137,7 @@ static int read_header(reader *r, parsed_file *p, int is_train, const char *labe
             return fail(err, errlen, p->path, 1, "the header differs from the training file's");
         return 0;
     }
+    char buf[48];
     r->header = s, r->header_len = len;
     uint32_t n = 1;
     for (size_t i = 0; i < len; i++) n += s[i] == ',';
@@ -134,9 +152,12 @@ static int read_header(reader *r, parsed_file *p, int is_train, const char *labe
         size_t b = a;
         while (b < len && s[b] != ',') b++;
         if (b == a) return fail(err, errlen, p->path, 1, "column %u has an empty name", col + 1);
+        for (size_t i = a; i < b; i++)
+            if (s[i] < 0x20 || s[i] == 0x7f)
+                return fail(err, errlen, p->path, 1, "column %u's name holds a control byte", col + 1);
         for (uint32_t k = 0; k < f; k++)
             if (strlen(names[k]) == b - a && memcmp(names[k], s + a, b - a) == 0)
-                return fail(err, errlen, p->path, 1, "column '%.*s' appears twice", (int)(b - a), (const char *)s + a);
+                return fail(err, errlen, p->path, 1, "column '%s' appears twice", shown(s + a, b - a, buf));
         if (strlen(label_col) == b - a && memcmp(label_col, s + a, b - a) == 0) {
             if (found) return fail(err, errlen, p->path, 1, "column '%s' appears twice", label_col);
             found = 1, r->label_col = col;
@@ -161,6 +182,7 @@ static int read_table_row(reader *r, parsed_file *p, const uint8_t *s, size_t le
     for (size_t i = 0; i < len; i++) fields += s[i] == ',';
     if (fields != r->n_cols)
         return fail(err, errlen, p->path, line, "%u fields, the header has %u", fields, r->n_cols);
+    char buf[48];
     float *v = p->value + (size_t)p->rows * r->n_features;
     uint32_t f = 0;
     size_t a = 0;
@@ -175,13 +197,14 @@ static int read_table_row(reader *r, parsed_file *p, const uint8_t *s, size_t le
             if (k == 0)
                 return fail(err, errlen, p->path, line, "feature '%s' is empty", r->feature_name[f]);
             if (k >= sizeof tmp || s[a] == ' ' || s[a] == '\t')
-                return fail(err, errlen, p->path, line, "feature '%s': '%.*s' is not a number", r->feature_name[f],
-                            (int)(k < 40 ? k : 40), (const char *)s + a);
+                return fail(err, errlen, p->path, line, "feature '%s': '%s' is not a number", r->feature_name[f],
+                            shown(s + a, k, buf));
             memcpy(tmp, s + a, k);
             tmp[k] = 0;
             float x = strtof(tmp, &end);
             if (end != tmp + k)
-                return fail(err, errlen, p->path, line, "feature '%s': '%s' is not a number", r->feature_name[f], tmp);
+                return fail(err, errlen, p->path, line, "feature '%s': '%s' is not a number", r->feature_name[f],
+                            shown(s + a, k, buf));
             if (!isfinite(x))
                 return fail(err, errlen, p->path, line, "feature '%s': '%s' is not a finite float", r->feature_name[f],
                             tmp);

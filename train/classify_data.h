@@ -7,9 +7,9 @@
  *
  * Formats (both: one row per line, `\n` line ends, one `\r` before it is dropped):
  *  - text (no --label-col): `label<TAB>text`. The label is the bytes before the first tab
- *    (1..63 of them), the text every byte after it (further tabs included). An empty text is
- *    refused: the classifier would see nothing but its start state, so such a row is a data
- *    error far more often than a meaningful example.
+ *    (1..63 of them, no control byte), the text every byte after it (further tabs included).
+ *    An empty text is refused: the classifier would see nothing but its start state, so such a
+ *    row is a data error far more often than a meaningful example.
  *  - table (--label-col NAME): CSV, a header line of unique column names, then rows of exactly
  *    as many fields, separated by `,`, no quoting. The NAME column is the label; every other
  *    column is a feature, read by strtof and refused unless the whole field is a finite number.
@@ -26,13 +26,15 @@
  *                  computed once), or 0.0f when max_f == min_f (the feature then maps to 0);
  *   q(x)         = v = (x - min_f) * scale_f     (float subtraction, then float multiply)
  *                  0 if !(v > 0); 255 if v >= 255; else t = (unsigned)v (truncation) and
- *                  t + 1 if v - (float)t >= 0.5f (exact: round half away from zero), else t.
+ *                  t + 1 if v - (float)t >= 0.5f (v - t is exact by Sterbenz: round half away from zero), else t.
  * All in IEEE single precision with no contraction (-ffp-contract=off), so a firmware given the
  * stored min_f and scale_f bits computes the same byte from the same float (classify_quantise).
  *
  * Errors: classify_load returns -1 with ONE line in err, `FILE:LINE: what is wrong` for a bad
- * row (missing tab, empty label or text, unknown label, non-numeric feature, wrong field
- * count, more than 256 classes), and nothing is kept.
+ * row (missing tab, empty label or text, a control byte in a label or column name, unknown
+ * label, non-numeric or non-finite feature, wrong field count, more than 256 classes) and for
+ * an empty file (line 1) or a header-only one; nothing is kept. Bytes of the file echoed in a
+ * message are at most 40, control bytes shown as ?, so the message stays one line.
  */
 #ifndef TRAIN_CLASSIFY_DATA_H
 #define TRAIN_CLASSIFY_DATA_H

@@ -36,7 +36,10 @@ static int hex4(json_cursor *j, unsigned *u) {
     *u = 0;
     for (int i = 0; i < 4; i++, j->p++) {
         char c = j->p < j->end ? *j->p : 0;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0) return json_fail(j, "bad \\u escape");
         *u = *u * 16 + (unsigned)d;
     }

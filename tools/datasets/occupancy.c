@@ -11,7 +11,8 @@
 #include <string.h>
 #include "datasets.h"
 
-static const char header_in[] = "\"date\",\"Temperature\",\"Humidity\",\"Light\",\"CO2\",\"HumidityRatio\",\"Occupancy\"";
+static const char header_in[] =
+    "\"date\",\"Temperature\",\"Humidity\",\"Light\",\"CO2\",\"HumidityRatio\",\"Occupancy\"";
 static const char header_out[] = "Temperature,Humidity,Light,CO2,HumidityRatio,Occupancy\n";
 
 static int convert_file(const char *shared, const char *name, text_buf *b) {
@@ -72,7 +73,8 @@ done:
 }
 
 int convert_occupancy(const char *shared, const char *out) {
-    static const char *const in[3] = {"occupancy/datatraining.txt", "occupancy/datatest.txt", "occupancy/datatest2.txt"};
+    static const char *const in[3] = {"occupancy/datatraining.txt",
+                                      "occupancy/datatest.txt", "occupancy/datatest2.txt"};
     static const char *const name[3] = {"occupancy_train.csv", "occupancy_test1.csv", "occupancy_test2.csv"};
     text_buf b[3] = {{0}};
     int rc = 0;
