@@ -318,6 +318,39 @@ START_TEST(datasets_reproduce) {
 }
 END_TEST
 
+/* A converter given a broken source: one line naming FILE:LINE, exit 1, nothing written. */
+static void expect_convert_error(const char *set, const char *file, const char *text, const char *want) {
+    char src[128], path[384], out[128], cmd[2048], needle[1024];
+    snprintf(src, sizeof src, "%s/src", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s && mkdir -p %s/clinc150 %s/sms_spam %s/occupancy %s/magic_wand_digits %s", src,
+             out, src, src, src, src, out);
+    ck_assert_int_eq(run_cmd(cmd, NULL, 0), 0);
+    snprintf(path, sizeof path, "%s/%s", src, file);
+    write_file(path, text, strlen(text));
+    snprintf(cmd, sizeof cmd, "build/tools/atome-datasets %s %s %s", src, out, set);
+    snprintf(needle, sizeof needle, "atome-datasets: %s:%s", path, want);
+    expect_one_line_error(cmd, 1, needle);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", out);
+    ck_assert_msg(run_cmd(cmd, NULL, 0) == 0, "%s: something was written in %s", set, out);
+}
+
+START_TEST(converters_refuse_broken_sources) {
+    expect_convert_error("clinc150", "clinc150/data_full.json", "{\n\"train\": [\n[\"hi\", \"greet\"],\n[\"x\" \"y\"]\n]}",
+                         "4: expected ','");
+    expect_convert_error("clinc150", "clinc150/data_full.json", "{\"train\": [[\"a\\tb\", \"greet\"]]}",
+                         "1: a text that is empty or holds a tab or line end");
+    expect_convert_error("clinc150", "clinc150/data_full.json", "{\"train\": []}", "1: no \"oos_train\" key");
+    expect_convert_error("sms_spam", "sms_spam/SMSSpamCollection", "ham\thi\nspam\tyo\nspam\thi\n",
+                         "3: the text of line 1 with another label");
+    expect_convert_error("sms_spam", "sms_spam/SMSSpamCollection", "ham\thi\nham hi\n", "2: not label<TAB>text");
+    expect_convert_error("occupancy", "occupancy/datatraining.txt", "\"date\",\"Light\"\n", "1: not the expected header");
+    expect_convert_error("magic_wand", "magic_wand_digits/petewarden_0.json",
+                         "{\"strokes\": [{\"label\": \"x\", \"strokePoints\": [{\"x\": 1, \"y\": 2}]}]}",
+                         "1: a stroke whose label is not one digit");
+}
+END_TEST
+
 START_TEST(logreg_is_reproducible) {
     char out1[16384], out2[16384];
     const char *cmd = "build/tools/atome-logreg --data data/magic_wand_train.csv --test data/magic_wand_test.csv "
@@ -358,6 +391,7 @@ Suite *classify_data_suite(void) {
     tcase_add_test(t, stratified_split);
     tcase_add_test(t, held_out_split_is_seeded);
     tcase_add_test(t, datasets_reproduce);
+    tcase_add_test(t, converters_refuse_broken_sources);
     tcase_add_test(t, logreg_is_reproducible);
     suite_add_tcase(s, t);
     return s;
