@@ -323,8 +323,9 @@ static void expect_convert_error(const char *set, const char *file, const char *
     char src[128], path[384], out[128], cmd[2048], needle[1024];
     snprintf(src, sizeof src, "%s/src", dir);
     snprintf(out, sizeof out, "%s/out", dir);
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s && mkdir -p %s/clinc150 %s/sms_spam %s/occupancy %s/magic_wand_digits %s", src,
-             out, src, src, src, src, out);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s %s && mkdir -p %s/clinc150 %s/sms_spam %s/occupancy %s/magic_wand_digits %s", src, out,
+             src, src, src, src, out);
     ck_assert_int_eq(run_cmd(cmd, NULL, 0), 0);
     snprintf(path, sizeof path, "%s/%s", src, file);
     write_file(path, text, strlen(text));
@@ -336,7 +337,8 @@ static void expect_convert_error(const char *set, const char *file, const char *
 }
 
 START_TEST(converters_refuse_broken_sources) {
-    expect_convert_error("clinc150", "clinc150/data_full.json", "{\n\"train\": [\n[\"hi\", \"greet\"],\n[\"x\" \"y\"]\n]}",
+    expect_convert_error("clinc150", "clinc150/data_full.json",
+                         "{\n\"train\": [\n[\"hi\", \"greet\"],\n[\"x\" \"y\"]\n]}",
                          "4: expected ','");
     expect_convert_error("clinc150", "clinc150/data_full.json", "{\"train\": [[\"a\\tb\", \"greet\"]]}",
                          "1: a text that is empty or holds a tab or line end");
@@ -344,7 +346,8 @@ START_TEST(converters_refuse_broken_sources) {
     expect_convert_error("sms_spam", "sms_spam/SMSSpamCollection", "ham\thi\nspam\tyo\nspam\thi\n",
                          "3: the text of line 1 with another label");
     expect_convert_error("sms_spam", "sms_spam/SMSSpamCollection", "ham\thi\nham hi\n", "2: not label<TAB>text");
-    expect_convert_error("occupancy", "occupancy/datatraining.txt", "\"date\",\"Light\"\n", "1: not the expected header");
+    expect_convert_error("occupancy", "occupancy/datatraining.txt", "\"date\",\"Light\"\n",
+                         "1: not the expected header");
     expect_convert_error("magic_wand", "magic_wand_digits/petewarden_0.json",
                          "{\"strokes\": [{\"label\": \"x\", \"strokePoints\": [{\"x\": 1, \"y\": 2}]}]}",
                          "1: a stroke whose label is not one digit");
