@@ -49,7 +49,7 @@ START_TEST(malformed_text_rows) {
     expect_load_error(put("t.tsv", "a\tone\nb\t\n"), good, good, NULL, "@/t.tsv:2: empty text");
     expect_load_error(put("t.tsv", "a\tone\r\nb\t\r\n"), good, good, NULL, "@/t.tsv:2: empty text");
     expect_load_error(put("t.tsv", "\tone\n"), good, good, NULL, "@/t.tsv:1: empty label");
-    expect_load_error(put("t.tsv", "a\tone\n\n"), good, good, NULL, "@/t.tsv:2: no tab: a row is label<TAB>text");
+    expect_load_error(put("t.tsv", "a\tone\n\n"), good, good, NULL, "@/t.tsv:2: empty line");
     expect_load_error(good, put("v.tsv", "a\tx\nc\ty\n"), good, NULL,
                       "@/v.tsv:2: unknown label 'c' (not in the training file)");
     expect_load_error(good, good, put("u.tsv", "B\tx\n"), NULL,
@@ -85,6 +85,7 @@ START_TEST(malformed_table_rows) {
     expect_load_error(put("t.csv", "t,h\x02,y\n1,2,a\n"), good, good, "y",
                       "@/t.csv:1: column 2's name holds a control byte");
     expect_load_error(put("t.csv", "t,h,y\n1,2,a\n1,2\n"), good, good, "y", "@/t.csv:3: 2 fields, the header has 3");
+    expect_load_error(put("t.csv", "t,h,y\n1,2,a\n\r\n"), good, good, "y", "@/t.csv:3: empty line");
     expect_load_error(put("t.csv", "t,h,y\n1,2,a,4\n"), good, good, "y", "@/t.csv:2: 4 fields, the header has 3");
     expect_load_error(put("t.csv", "t,h,y\n1,,a\n"), good, good, "y", "@/t.csv:2: feature 'h' is empty");
     expect_load_error(put("t.csv", "t,h,y\n1,2.5e,a\n"), good, good, "y",

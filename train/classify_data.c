@@ -230,6 +230,7 @@ static int parse_file(reader *r, parsed_file *p, const char *path, int is_train,
             if (read_header(r, p, is_train, label_col, s, len, err, errlen)) return -1;
             continue;
         }
+        if (len == 0) return fail(err, errlen, path, line, "empty line");
         if (parsed_grow(p, r->n_features)) return fail(err, errlen, path, line, "out of memory");
         size_t lab_a = 0, lab_b = 0, txt_a = 0, txt_b = 0;
         if (r->is_table) {
