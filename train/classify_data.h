@@ -33,8 +33,9 @@
  * Errors: classify_load returns -1 with ONE line in err, `FILE:LINE: what is wrong` for a bad
  * row (empty line, missing tab, empty label or text, a control byte in a label or column
  * name, unknown label, non-numeric or non-finite feature, wrong field count, more than 256
- * classes) and for an empty file (line 1) or a header-only one; nothing is kept. Bytes of the file echoed in a
- * message are at most 40, control bytes shown as ?, so the message stays one line.
+ * classes) and for an empty file (line 1) or a header-only one; nothing is kept. Bytes of
+ * the file echoed in a message are at most 40, control bytes shown as ?, so that the message
+ * stays one line.
  */
 #ifndef TRAIN_CLASSIFY_DATA_H
 #define TRAIN_CLASSIFY_DATA_H
