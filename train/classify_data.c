@@ -423,6 +423,10 @@ void classify_describe(const classify_dataset *d, const classify_options *o, FIL
     if (d->is_table)
         fprintf(out, "data: table, %u features, label column '%s', %u classes (sorted by name)\n", d->n_features,
                 o->label_col, d->n_classes);
+    if (d->is_table && d->n_features <= 16)
+        for (uint32_t f = 0; f < d->n_features; f++)
+            fprintf(out, "  feature %-16s min %.9g  max %.9g  scale %.9g (training split)\n", d->feature_name[f],
+                    d->fmin[f], d->fmax[f], d->fscale[f]);
     else
         fprintf(out, "data: text, %u classes (sorted by name)\n", d->n_classes);
     for (int k = 0; k < 3; k++) {
