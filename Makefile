@@ -32,6 +32,7 @@ include mk/engine.mk
 include mk/train.mk
 include mk/mcu.mk
 include mk/tests.mk
+include mk/classify.mk
 include mk/paper.mk
 include mk/install.mk
 
