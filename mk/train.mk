@@ -14,8 +14,14 @@ TRAIN_COMMON_SRC := common/atome_rows.c
 TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(TRAIN_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
+# libgomp linked statically into atome-train, so that its constructor, which reads
+# OMP_WAIT_POLICY, runs after the trainer's own (train/atome_train.c): the only in-process
+# way to default the policy. The tests' binary links the shared libgomp as usual.
+GOMP_STATIC = $(shell $(CC) -print-file-name=libgomp.a)
+TRAIN_EXE_LIBS = $(GOMP_STATIC) -lpthread -ldl $(shell pkg-config --libs openblas 2>/dev/null) -lm
+
 atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
-	$(CC) $^ -o $@ $(TRAIN_LIBS)
+	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS)
 
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number
 # of steps is sized for a 2-core machine), then lets atome-infer tell a story with the result.
