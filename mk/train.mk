@@ -37,3 +37,22 @@ demo:
 	./atome-train --data data/tinystories_train.txt --valid data/tinystories_valid.txt --preset default \
 	  --steps $(DEMO_STEPS) --eval-every 1000 --batch 16 --seq 64 --out $(DEMO_OUT) --sample 0
 	./atome-infer --model $(DEMO_OUT)/model.bin --prompt "Once upon a time" -n 300 $(DEMO_SAMPLE)
+
+# atome-train cross-built for aarch64 (Debian's gcc-aarch64-linux-gnu, OpenBLAS from the arm64
+# multiarch package for the vanilla baseline, libgomp from the cross toolchain), run under
+# qemu-aarch64 by tests/test_determinism.c: its atome checkpoint must be the x86-64 build's bytes.
+AARCH64_CC   ?= aarch64-linux-gnu-gcc
+AARCH64_LIB  := /usr/lib/aarch64-linux-gnu
+AARCH64_BLAS := -I/usr/include/aarch64-linux-gnu/openblas-pthread
+AARCH64_SRC  := $(ENGINE_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_COMMON_SRC) $(TRAIN_MAIN)
+AARCH64_OBJ  := $(AARCH64_SRC:%.c=$(BUILD)/aarch64/%.o)
+-include $(AARCH64_OBJ:.o=.d)
+
+$(BUILD)/aarch64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(AARCH64_CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) -fopenmp $(AARCH64_BLAS)) \
+	  $(OPT) -MMD -MP -c $< -o $@
+
+$(BUILD)/aarch64/atome-train: $(AARCH64_OBJ)
+	$(AARCH64_CC) $^ -o $@ $(shell $(AARCH64_CC) -print-file-name=libgomp.a) -lpthread -ldl \
+	  -L$(AARCH64_LIB) -Wl,-rpath-link,$(AARCH64_LIB) -lopenblas -lm
