@@ -85,3 +85,35 @@ float atome_tanhf(float x) {
     float e = atome_expf(2.0f * x);
     return (e - 1.0f) / (e + 1.0f);
 }
+
+/* ln x = k·ln2 + ln m with x = m·2^k, m in [√2/2, √2); ln m = ln(1 + f) = 2·atanh(s) with
+ * s = f/(2 + f), |s| <= 0.172. ln(1 + f) is evaluated as f - (f²/2 - s·(f²/2 + R(s²))), where R
+ * is the minimax polynomial of the atanh series' tail (fdlibm's coefficients for single
+ * precision): the large terms f and f²/2 are exact or nearly, so the rounding of s and R costs
+ * far less than an ulp. ln2 is split (Cody–Waite) so that k·LN2_HI is exact for |k| <= 149. */
+float atome_logf(float x) {
+    f32bits in;
+    in.f = x;
+    uint32_t u = in.u;
+    if (x != x || (u & 0x80000000u)) return (u & 0x7fffffffu) == 0 ? -1.0f / 0.0f : (x - x) / (x - x);
+    if (u == 0x7f800000u) return x;
+    int k = 0;
+    if (u < 0x00800000u) { /* a denormal: scale by 2^25 into the normal range */
+        if (u == 0) return -1.0f / 0.0f;
+        in.f = x * 33554432.0f;
+        u = in.u;
+        k = -25;
+    }
+    k += (int)(u >> 23) - 127;
+    u &= 0x007fffffu;
+    if (u >= 0x003504f3u) u |= 0x3f000000u, k++; /* m >= √2: use m/2 */
+    else u |= 0x3f800000u;
+    in.u = u;
+    float f = in.f - 1.0f; /* exact: m is within a factor 2 of 1 (Sterbenz) */
+    const float LN2_HI = 6.9313812256e-01f, LN2_LO = 9.0580006145e-06f;
+    const float LG1 = 0.66666662693f, LG2 = 0.40000972152f, LG3 = 0.28498786688f, LG4 = 0.24279078841f;
+    float s = f / (2.0f + f), z = s * s, w = z * z;
+    float r = z * (LG1 + w * LG3) + w * (LG2 + w * LG4);
+    float hfsq = 0.5f * f * f, dk = (float)k;
+    return dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f);
+}

@@ -33,5 +33,8 @@ float atome_expf_neg(float x);
 float atome_sqrtf(float x);
 /* tanh(x) from atome_expf; the trainer folds a = tanh(a_raw) into the blob with it. */
 float atome_tanhf(float x);
+/* ln x: within 1 ulp of the correctly rounded result for every positive float (denormals too;
+ * tests/test_kernels.c checks it against double log); -inf at ±0, +inf at +inf, NaN below 0. */
+float atome_logf(float x);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "../common/atome_math.h"
 #include "../common/atome_rng.h"
 #include "atome.h"
 #include "host_util.h"
@@ -84,8 +85,11 @@ static int sample(sampler *s, const float *logits) {
         idx[j] = v;
     }
     int keep = s->top_k > 0 && s->top_k < ATOME_VOCAB ? s->top_k : ATOME_VOCAB;
-    double sum = 0.0, top = logits[idx[0]];
-    for (int i = 0; i < keep; i++) sum += p[i] = exp((logits[idx[i]] - top) / s->temperature);
+    /* atome_expf, not libm's exp (whose code glibc picks by the CPU): a seeded sample is the
+     * same text on every machine. */
+    double sum = 0.0;
+    float top = logits[idx[0]];
+    for (int i = 0; i < keep; i++) sum += p[i] = atome_expf((logits[idx[i]] - top) / s->temperature);
     if (s->top_p > 0.0f && s->top_p < 1.0f) {
         double mass = 0.0;
         for (int i = 0; i < keep; i++)
@@ -122,11 +126,13 @@ static void generate(const char *prompt, int n, sampler *s) {
     putchar('\n');
 }
 
-/* Cross-entropy (nats) of the byte `target` under logits, in double. */
+/* Cross-entropy (nats) of the byte `target` under logits, summed in double, with the project's
+ * expf and logf so that --eval prints the same figure on every CPU. */
 static double nats(const float *logits, int target) {
-    double top = logits[atome_argmax(logits, ATOME_VOCAB)], sum = 0.0;
-    for (int i = 0; i < ATOME_VOCAB; i++) sum += exp((double)logits[i] - top);
-    return log(sum) - ((double)logits[target] - top);
+    float top = logits[atome_argmax(logits, ATOME_VOCAB)];
+    double sum = 0.0;
+    for (int i = 0; i < ATOME_VOCAB; i++) sum += atome_expf(logits[i] - top);
+    return (double)atome_logf((float)sum) - ((double)logits[target] - (double)top);
 }
 
 /* Windows as in training: the text cut into consecutive windows of seq+1 bytes that share

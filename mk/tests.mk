@@ -24,10 +24,11 @@ ASAN_INFER_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) infer/atome_infer.c infer/cal
 $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 	$(CC) $(SAN) $^ -o $@ -lm
 
-# Test programs the suites run as subprocesses (built normally, they are what ships).
-TEST_TOOLS := atome-infer atome-train atome-header
+# Test programs the suites run as subprocesses (built normally, they are what ships); the
+# aarch64 trainer runs under qemu-aarch64 (tests/test_determinism.c).
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train
 
 test:
-	@bash $(DEPS) host mcu riscv library
+	@bash $(DEPS) host mcu riscv cross library
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests

@@ -14,8 +14,19 @@ TRAIN_COMMON_SRC := common/atome_rows.c
 TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(TRAIN_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
+# libgomp linked statically into atome-train, so that its constructor, which reads
+# OMP_WAIT_POLICY, runs after the trainer's own (train/atome_train.c): the only in-process
+# way to default the policy. The tests' binary links the shared libgomp as usual. Clang's
+# OpenMP runtime (libomp) reads the environment at the first parallel region, after that
+# constructor anyway: it links as usual, and so does a GCC without libgomp.a (whose default
+# policy, active, tests/test_train_cli.c then reports).
+GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); \
+  if ! $(CC) -dM -E - </dev/null | grep -q __clang__ && [ -f "$$f" ]; then echo "$$f -lpthread -ldl"; \
+  else echo -fopenmp; fi)
+TRAIN_EXE_LIBS = $(GOMP_STATIC) $(shell pkg-config --libs openblas 2>/dev/null) -lm
+
 atome-train: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
-	$(CC) $^ -o $@ $(TRAIN_LIBS)
+	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS)
 
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number
 # of steps is sized for a 2-core machine), then lets atome-infer tell a story with the result.
@@ -31,3 +42,22 @@ demo:
 	./atome-train --data data/tinystories_train.txt --valid data/tinystories_valid.txt --preset default \
 	  --steps $(DEMO_STEPS) --eval-every 1000 --batch 16 --seq 64 --out $(DEMO_OUT) --sample 0
 	./atome-infer --model $(DEMO_OUT)/model.bin --prompt "Once upon a time" -n 300 $(DEMO_SAMPLE)
+
+# atome-train cross-built for aarch64 (Debian's gcc-aarch64-linux-gnu, OpenBLAS from the arm64
+# multiarch package for the vanilla baseline, libgomp from the cross toolchain), run under
+# qemu-aarch64 by tests/test_determinism.c: its atome checkpoint must be the x86-64 build's bytes.
+AARCH64_CC   ?= aarch64-linux-gnu-gcc
+AARCH64_LIB  := /usr/lib/aarch64-linux-gnu
+AARCH64_BLAS := -I/usr/include/aarch64-linux-gnu/openblas-pthread
+AARCH64_SRC  := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_COMMON_SRC) $(TRAIN_MAIN)
+AARCH64_OBJ  := $(AARCH64_SRC:%.c=$(BUILD)/aarch64/%.o)
+-include $(AARCH64_OBJ:.o=.d)
+
+$(BUILD)/aarch64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(AARCH64_CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) -fopenmp $(AARCH64_BLAS)) \
+	  $(OPT) -MMD -MP -c $< -o $@
+
+$(BUILD)/aarch64/atome-train: $(AARCH64_OBJ)
+	$(AARCH64_CC) $^ -o $@ $(shell $(AARCH64_CC) -print-file-name=libgomp.a) -lpthread -ldl \
+	  -L$(AARCH64_LIB) -Wl,-rpath-link,$(AARCH64_LIB) -lopenblas -lm

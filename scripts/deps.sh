@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/deps.sh [host|mcu|riscv|library|plot|all]...   (default: host)
+# Usage: scripts/deps.sh [host|mcu|riscv|cross|library|plot|all]...   (default: host)
 # library: what tests/test_library.c builds with (CMake, jq for library.json, g++ for the Arduino
 # sketch, an aarch64 compiler and qemu-user for the FMA check).
+# cross: the determinism tests' other CPUs (qemu-user for x86-64 without AVX and for aarch64,
+# the aarch64 cross compiler, and OpenBLAS for arm64 from Debian's multiarch, for which the
+# arm64 architecture is added to dpkg).
 # Runs `apt-get update` at most once per call, and uses sudo when not root.
 set -eu
 want=()
@@ -11,12 +14,14 @@ for group in "${@:-host}"; do
     host)  want+=(gcc make libopenblas-dev check pkg-config) ;;
     mcu)   want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
     riscv) want+=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
+    cross) want+=(qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64) ;;
     library) want+=(cmake jq g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     plot)  want+=(gnuplot-nox) ;;
     all)   want+=(gcc make libopenblas-dev check pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
                   qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox
-                  cmake jq g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
-    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, library, plot, all)" >&2; exit 2 ;;
+                  qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64
+                  cmake jq g++ libc6-dev-arm64-cross) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, cross, library, plot, all)" >&2; exit 2 ;;
   esac
 done
 missing=()
@@ -28,5 +33,8 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+case " ${missing[*]}" in
+  *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64 ;;
+esac
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

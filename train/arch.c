@@ -193,8 +193,18 @@ void arch_prepare(arch_model *m) {
     if (m->fb) model_pack(m->blob, &m->master, &m->set->cfg);
 }
 
-double arch_step(arch_model *m, const uint8_t *tokens, float *grad) {
-    return m->fb ? fb_step(m->fb, m->blob, &m->master, tokens, grad) : vfb_step(m->vfb, m->params, tokens, grad);
+double arch_accumulate(arch_model *m, const uint8_t *tokens, float *grad, float *scratch) {
+    if (m->fb) return fb_accumulate(m->fb, m->blob, &m->master, tokens);
+    if (m->pending++ == 0) return vfb_step(m->vfb, m->params, tokens, grad);
+    double nats = vfb_step(m->vfb, m->params, tokens, scratch);
+    grad_add(grad, scratch, vanilla_param_count(&m->set->vcfg));
+    return nats;
+}
+
+int arch_gradient(arch_model *m, float *grad) {
+    if (m->fb) return fb_gradient(m->fb, grad);
+    m->pending = 0;
+    return 0;
 }
 
 typedef struct {

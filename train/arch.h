@@ -54,6 +54,7 @@ typedef struct {
     model_params master;   /* atome: the pointer table over params */
     uint8_t *blob;         /* atome: params packed by arch_prepare */
     vfb_context *vfb;      /* vanilla */
+    int pending;           /* vanilla: micro-batches summed into grad since arch_gradient */
 } arch_model;
 
 /* Contexts for B windows of T over the weights params. Returns 0, or -1 if out of memory. */
@@ -61,12 +62,20 @@ int arch_open(arch_model *m, const train_settings *s, float *params, int B, int 
 void arch_close(arch_model *m);
 
 /* Makes the forward see the current params (atome: packs the blob; vanilla: nothing). Call it
- * after every change of params, before arch_step, arch_evaluate and arch_snapshot. */
+ * after every change of params, before arch_accumulate, arch_evaluate and arch_snapshot. */
 void arch_prepare(arch_model *m);
 
-/* Forward and backward over B windows tokens[B][T+1]: grad (P floats) = d(mean loss)/d(params).
- * Returns the summed cross-entropy in nats. */
-double arch_step(arch_model *m, const uint8_t *tokens, float *grad);
+/* Forward and backward over B windows tokens[B][T+1]: adds their d(mean loss)/d(params) (the
+ * mean over these B·T bytes) into the update's gradient sum. Returns the summed cross-entropy
+ * in nats. atome keeps the sum exact in its context (fb_accumulate; grad and scratch unused
+ * until arch_gradient); vanilla sums float micro-batches in the order they ran into grad (P
+ * floats), scratch (P floats) holding each one after the first: its bits are not promised
+ * across CPUs anyway (OpenBLAS, vanilla.h). */
+double arch_accumulate(arch_model *m, const uint8_t *tokens, float *grad, float *scratch);
+/* grad (P floats) = the sum of the arch_accumulate calls since the last arch_gradient, which
+ * starts the next sum. Returns 0, or -1 if the sum is not finite (atome: fb_gradient; grad is
+ * NaN then). */
+int arch_gradient(arch_model *m, float *grad);
 
 /* Summed cross-entropy in nats over the evaluation windows of d's valid bytes (data.h's walk,
  * the same for both architectures), *predicted the bytes predicted; -1 if *stop became non-zero. */
@@ -87,7 +96,7 @@ long arch_model_file_bytes(const train_settings *s);
  * of memory. */
 int arch_sample(const train_settings *s, const uint8_t *snapshot, uint8_t *tok, int plen, int n);
 
-/* fb_step's time split since arch_open (zeros for vanilla, which keeps none). */
+/* fb_accumulate's time split since arch_open (zeros for vanilla, which keeps none). */
 fb_times arch_times(const arch_model *m);
 
 #endif

@@ -28,6 +28,8 @@
 #include "arch.h"
 #include "checkpoint.h"
 #include "data.h"
+#include "dense.h"
+#include "math_n.h"
 #include "options.h"
 
 /* ---------------------------------------------------------------- output directory */
@@ -245,7 +247,7 @@ static int evaluate(run *r) {
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
     r->pr.n_evals++;
-    double ppl = exp2(bpb);
+    double ppl = exp2_d(bpb);
     fprintf(r->log, "{\"step\": %lld, \"train_loss\": %.6f, \"val_bpb\": %.6f, \"val_ppl\": %.6f, "
             "\"val_bytes\": %ld, \"best_step\": %lld, \"best_bpb\": %.6f, \"lr\": %.6g, \"tokens\": %lld, "
             "\"time_s\": %.2f}\n", (long long)s->step, s->last_loss, bpb, ppl, predicted,
@@ -274,10 +276,9 @@ static void update(run *r) {
     atome_rng rng = {s->rng};
     for (int64_t a = 0; a < c->accum; a++) {
         data_sample(&r->d, &rng, B, T, r->tokens);
-        float *g = a == 0 ? r->grad_acc : r->grad;
-        nats += arch_step(&r->m, r->tokens, g);
-        if (a > 0) grad_add(r->grad_acc, r->grad, P);
+        nats += arch_accumulate(&r->m, r->tokens, r->grad_acc, r->grad);
     }
+    int grad_bad = arch_gradient(&r->m, r->grad_acc);
     double t2 = now();
     fb_times f1 = arch_times(&r->m);
     r->pr.fb.forward += f1.forward - f0.forward;
@@ -286,6 +287,7 @@ static void update(run *r) {
     int64_t step = s->step + 1;
     double loss = nats / (double)(c->accum * B * T);
     if (!isfinite(loss)) diverged(r, "the training loss", step);
+    if (grad_bad) diverged(r, "the gradient", step);
     if (c->accum > 1) grad_scale(r->grad_acc, P, 1.0f / (float)c->accum);
     double norm = grad_norm(r->grad_acc, P);
     if (!isfinite(norm)) diverged(r, "the gradient", step);
@@ -359,6 +361,7 @@ static void start(run *r, int argc, char **argv) {
     }
     long P = s->n_params;
     int B = (int)c->batch, T = (int)c->seq;
+    if (dense_choose(getenv("ATOME_CPU"), err, sizeof err)) cli_die("%s", err);
     int failed = arch_open(&r->m, c, s->params, B, T);
     r->tokens = malloc((size_t)B * (T + 1));
     r->decay = malloc((size_t)P);
@@ -394,19 +397,26 @@ static void start(run *r, int argc, char **argv) {
     r->pr.t_start = now();
     char model[256];
     arch_describe(c, model, sizeof model);
-    printf("atome-train: %s | %s | train %zu B, valid %zu B | batch %lld x seq %lld x accum %lld | %d threads\n",
-           o->resume ? "resuming" : "new run", model, r->d.n_train, r->d.n_valid,
-           (long long)c->batch, (long long)c->seq, (long long)c->accum, omp_get_max_threads());
+    printf("atome-train: %s | %s | train %zu B, valid %zu B | batch %lld x seq %lld x accum %lld | %d threads | "
+           "%s%s\n", o->resume ? "resuming" : "new run", model, r->d.n_train, r->d.n_valid, (long long)c->batch,
+           (long long)c->seq, (long long)c->accum, omp_get_max_threads(),
+           c->arch == ARCH_ATOME ? "kernels " : "OpenBLAS (bits may differ across CPUs)",
+           c->arch == ARCH_ATOME ? dense_path() : "");
     if (o->resume) printf("atome-train: resumed at step %lld/%lld\n", (long long)s->step, (long long)c->steps);
 }
 
+/* Passive waiting by default (idle threads sleep instead of spinning, which on a shared machine
+ * takes cores from the threads doing the work). libgomp reads OMP_WAIT_POLICY once, in its own
+ * constructor, and offers no call to change it later. atome-train therefore links libgomp
+ * statically (mk/train.mk): in one executable, constructors run by priority, so this one (101,
+ * the first a program may use) runs before libgomp's default-priority one and sets the
+ * default in this process's environment: no re-execution, which under qemu-user or valgrind
+ * would have left the wrapper. A policy the user set is kept. */
+__attribute__((constructor(101))) static void default_wait_policy(void) {
+    if (!getenv("OMP_WAIT_POLICY")) setenv("OMP_WAIT_POLICY", "passive", 1);
+}
+
 int main(int argc, char **argv) {
-    /* libgomp reads OMP_WAIT_POLICY when it is loaded, before main: set the default, then
-     * re-execute this program so that the fresh libgomp sees it. */
-    if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "passive", 1) == 0) {
-        execv("/proc/self/exe", argv);
-        /* No /proc: go on with the active default rather than fail. */
-    }
     static run r;
     start(&r, argc, argv);
     train_state *s = &r.s;
@@ -439,7 +449,7 @@ int main(int argc, char **argv) {
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
            "(ppl %.3f) at step %lld", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
            (long long)c->steps, hms(now() - r.pr.t_start, a), hms(r.pr.t_train, b), hms(r.pr.t_eval, e),
-           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step);
+           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2_d(s->best_bpb), (long long)s->best_step);
     if (r.model_path) printf(" -> %s (%ld B)", r.model_path, arch_model_file_bytes(c));
     printf(" | checkpoint %s\n", r.ckpt_path);
     if (!r.model_path)

@@ -16,7 +16,7 @@ void residual_backward(float *dyc, float *dys, float *dya, float *dr, const floa
 }
 
 /* Inverts block_forward, in the reverse order of its steps: the mix, the router and
- * attention (into dy), the four matmuls from h~ (one sgemm each way over the T rows), the
+ * attention (into dy), the four matmuls from h~ (one dense product each way over the T rows), the
  * conv and the SSM (into dh), then the LayerNorm back onto the residual stream. */
 void block_backward(float *dx, const layer_params *g, const block_weights *w, const block_saved *a,
                     const block_scratch *s, const atome_config *c, int T, float inv_sqrt_dh) {

@@ -7,7 +7,7 @@
  * The forward runs block_forward position by position; its backward must run over all the
  * positions of a layer at once (the SSM, the conv and attention carry gradients from later
  * positions to earlier ones), so it reads what block_forward saved at each position as
- * [T, ·] arrays, and its matmuls become single sgemm calls over the T rows.
+ * [T, ·] arrays, and its matmuls become single dense products over the T rows (dense.h).
  */
 #ifndef TRAIN_BLOCK_BACKWARD_H
 #define TRAIN_BLOCK_BACKWARD_H

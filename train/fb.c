@@ -4,15 +4,15 @@
  * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
  * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
  * sequence is a contiguous [T, ·] block: block_forward writes row t of it at position t, and
- * the backward reads it whole, its matmuls one sgemm over the T rows.
+ * the backward reads it whole, its matmuls one dense product over the T rows (dense.h).
  *
  * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
- * its weight gradients into its own slot; the slots are then summed in sequence order. No
- * result depends on which thread ran what, so gradients are the same bits for any thread
- * count. OpenBLAS runs single-threaded inside those tasks.
+ * its weight gradients in float into its thread's slot, which is then added into the
+ * thread's exact fixed-point accumulator (exact_sum.h). fb_gradient adds the threads'
+ * accumulators and rounds once: integer sums, so no result depends on which thread ran what,
+ * on the thread count or on how the windows of an update were split into micro-batches.
  */
 #include "fb.h"
-#include <cblas.h>
 #include <omp.h>
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 #include "../common/atome_math.h"
 #include "arena.h"
 #include "block_backward.h"
+#include "exact_sum.h"
 #include "float_act.h"
 #include "ops_backward.h"
 
@@ -57,9 +58,18 @@ struct fb_context {
     long np;
     float *zeros;      /* [D], never written: the SSM state before position 0 */
     float *hist0;      /* [B][5][D] per sequence: the conv's five h rows at positions 0..3 (zeros before 0) */
-    float *slots;      /* [B][P] per-sequence gradients */
     double *seq_loss;  /* [B] */
-    double *seq_time;  /* [B][2] forward and backward seconds of each sequence's task */
+    double *seq_time;  /* [B][3] forward, backward and exact-add seconds of each sequence's task */
+    exact_acc *acc;   /* [P] the exact sum of every window since the last fb_gradient */
+    /* Per thread, outside the arena (the thread count may grow after fb_create): a float
+     * gradient slot [n_threads][P], the int64 lanes hi, lo [n_threads][2][P] of exact_add,
+     * folded into acc at the end of every fb_accumulate, and a flag of a term it refused. */
+    int n_threads;
+    float *tslot;
+    int64_t *tlanes;
+    int *tbad;
+    uint64_t windows; /* since the last fb_gradient, for the 2^32 bound of exact_sum.h */
+    int failed;       /* an fb_accumulate since then ran out of memory */
     fb_times times;
 };
 
@@ -91,10 +101,10 @@ static size_t layout(fb_context *f, char *base) {
     f->wcat = FL(L * f->NC * D), f->wconv = FL(L * D * ATOME_CONV_K), f->wun = FL(V * D);
     f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
     f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
-    f->slots = FL(B * f->P);
     f->zeros = FL(D), f->hist0 = FL(B * 5 * D);
+    f->acc = (exact_acc *)arena_take(base, &off, (size_t)f->P * sizeof(exact_acc));
     f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
-    f->seq_time = (double *)arena_take(base, &off, (size_t)B * 2 * sizeof(double));
+    f->seq_time = (double *)arena_take(base, &off, (size_t)B * 3 * sizeof(double));
 #undef FL
 #undef I8
 #undef IN
@@ -103,12 +113,12 @@ static size_t layout(fb_context *f, char *base) {
 }
 
 static fb_context *create(const atome_config *c, int B, int T, int float_act) {
-    if (!c || !atome_config_fits(c) || B < 1 || T < 1) return NULL;
+    if (!c || !atome_config_fits(c) || B < 1 || B > EXACT_MAX_ADDS || T < 1) return NULL;
     fb_context *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = *c, f->B = B, f->T = T, f->float_act = float_act;
     f->NC = 2 * c->d_head + c->d_model + 3;
-    f->ld = (f->NC + 15) & ~15; /* 64-byte rows for the sgemm */
+    f->ld = (f->NC + 15) & ~15; /* 64-byte rows of dy */
     f->P = atome_param_count(c);
     f->inv_sqrt_dh = 1.0f / atome_sqrtf((float)c->d_head); /* as atome_load computes it */
     size_t bytes = layout(f, NULL);
@@ -118,8 +128,6 @@ static fb_context *create(const atome_config *c, int B, int T, int float_act) {
         return NULL;
     }
     layout(f, f->arena);
-    /* Parallelism is across sequences; a multi-threaded sgemm inside them would oversubscribe. */
-    openblas_set_num_threads(1);
     return f;
 }
 
@@ -129,6 +137,7 @@ fb_context *fb_create_float_act(const atome_config *c, int B, int T) { return cr
 
 void fb_free(fb_context *f) {
     if (!f) return;
+    free(f->tslot), free(f->tlanes), free(f->tbad);
     free(f->arena);
     free(f);
 }
@@ -139,7 +148,10 @@ fb_times fb_get_times(const fb_context *f) { return f->times; }
 
 /* Adds the per-sequence task times of the last call into f->times. */
 static void add_times(fb_context *f) {
-    for (int b = 0; b < f->B; b++) f->times.forward += f->seq_time[2 * b], f->times.backward += f->seq_time[2 * b + 1];
+    for (int b = 0; b < f->B; b++) {
+        const double *t = f->seq_time + 3 * b;
+        f->times.forward += t[0], f->times.backward += t[1], f->times.reduce += t[2];
+    }
 }
 
 #include "../common/atome_le.h"
@@ -243,12 +255,11 @@ static void decode_weights(fb_context *f, const atome_weights *w) {
     matmul_decode(f->dense + f->c.n_layers * f->dense_layer, &w->unemb);
 }
 
-/* The backward of sequence b into its gradient slot, top down: loss, head, blocks, embedding. */
+/* The backward of sequence b into slot [P] (overwritten), top down: loss, head, blocks, embedding. */
 static void backward_seq(fb_context *f, const atome_weights *w, const model_params *master, const uint8_t *tok,
-                         int b, float scale) {
+                         int b, float scale, float *slot) {
     const atome_config *c = &f->c;
     int T = f->T, L = c->n_layers, D = c->d_model, V = c->vocab;
-    float *slot = f->slots + (long)b * f->P;
     memset(slot, 0, (size_t)f->P * sizeof(float));
     model_params g;
     model_params_bind(&g, c, slot);
@@ -305,7 +316,8 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
     for (int b = 0; b < B; b++) {
         double t0 = omp_get_wtime();
         f->seq_loss[b] = forward_seq(f, &w, tokens + (long)b * (T + 1), b);
-        f->seq_time[2 * b] = omp_get_wtime() - t0, f->seq_time[2 * b + 1] = 0.0;
+        double *st = f->seq_time + 3 * b;
+        st[0] = omp_get_wtime() - t0, st[1] = st[2] = 0.0;
     }
     add_times(f);
     double sum = 0.0;
@@ -315,10 +327,26 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
     return sum;
 }
 
-double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
-               float *grad) {
+/* Makes the per-thread slots and lanes cover n threads (the lanes are all zero between calls:
+ * fb_accumulate folds them). Returns 0, or -1 if out of memory. */
+static int grow_threads(fb_context *f, int n) {
+    if (n <= f->n_threads) return 0;
+    size_t P = (size_t)f->P;
+    free(f->tslot), free(f->tlanes), free(f->tbad);
+    f->tslot = malloc(n * P * sizeof *f->tslot);
+    f->tlanes = calloc(2 * n * P, sizeof *f->tlanes);
+    f->tbad = calloc(n, sizeof *f->tbad);
+    f->n_threads = f->tslot && f->tlanes && f->tbad ? n : 0;
+    return f->n_threads ? 0 : -1;
+}
+
+double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
     atome_weights w;
     if (bind_blob(f, blob, &w)) return NAN;
+    if (grow_threads(f, omp_get_max_threads())) {
+        f->failed = 1;
+        return NAN;
+    }
     int B = f->B, T = f->T;
     long P = f->P;
     double td = omp_get_wtime();
@@ -329,27 +357,63 @@ double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, c
 #pragma omp parallel for schedule(dynamic, 1)
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = tokens + (long)b * (T + 1);
+        int th = omp_get_thread_num();
+        float *slot = f->tslot + (long)th * P;
         double t0 = omp_get_wtime();
         f->seq_loss[b] = forward_seq(f, &w, tok, b);
         double t1 = omp_get_wtime();
-        backward_seq(f, &w, master, tok, b, scale);
-        f->seq_time[2 * b] = t1 - t0, f->seq_time[2 * b + 1] = omp_get_wtime() - t1;
+        backward_seq(f, &w, master, tok, b, scale, slot);
+        double t2 = omp_get_wtime();
+        int64_t *hi = f->tlanes + 2L * th * P;
+        if (exact_add(hi, hi + P, slot, P)) f->tbad[th] = 1; /* at most B <= EXACT_MAX_ADDS per fold */
+        double *st = f->seq_time + 3 * b;
+        st[0] = t1 - t0, st[1] = t2 - t1, st[2] = omp_get_wtime() - t2;
     }
     add_times(f);
-    double t2 = omp_get_wtime();
-    /* grad = slot 0 + slot 1 + ... in that order for every element, whatever the thread split. */
+    double t3 = omp_get_wtime();
+    int nt = f->n_threads;
     const long chunk = 4096;
 #pragma omp parallel for schedule(static)
     for (long i0 = 0; i0 < P; i0 += chunk) {
         long n = P - i0 < chunk ? P - i0 : chunk;
-        memcpy(grad + i0, f->slots + i0, (size_t)n * sizeof(float));
-        for (int b = 1; b < B; b++) {
-            const float *sl = f->slots + (long)b * P + i0;
-            for (long i = 0; i < n; i++) grad[i0 + i] += sl[i];
+        for (int t = 0; t < nt; t++) {
+            int64_t *hi = f->tlanes + 2L * t * P;
+            exact_fold(f->acc + i0, hi + i0, hi + P + i0, n);
         }
     }
-    f->times.reduce += (omp_get_wtime() - t2) * omp_get_max_threads();
+    f->times.reduce += (omp_get_wtime() - t3) * omp_get_max_threads();
+    f->windows += (uint64_t)B;
+    /* The loss stays a float-then-double sum in window order, as fb_forward's. */
     double sum = 0.0;
     for (int b = 0; b < B; b++) sum += f->seq_loss[b];
+    return sum;
+}
+
+int fb_gradient(fb_context *f, float *grad) {
+    long P = f->P;
+    int bad = f->failed || f->windows > ((uint64_t)1 << 32);
+    f->failed = 0;
+    for (int t = 0; t < f->n_threads; t++) bad |= f->tbad[t], f->tbad[t] = 0;
+    f->windows = 0;
+    double t0 = omp_get_wtime();
+    const long chunk = 4096;
+#pragma omp parallel for schedule(static)
+    for (long i0 = 0; i0 < P; i0 += chunk) {
+        long n = P - i0 < chunk ? P - i0 : chunk;
+        exact_to_float(grad + i0, f->acc + i0, n);
+        memset(f->acc + i0, 0, (size_t)n * sizeof *f->acc);
+    }
+    f->times.reduce += (omp_get_wtime() - t0) * omp_get_max_threads();
+    if (!bad) return 0;
+    for (long i = 0; i < P; i++) grad[i] = NAN;
+    return -1;
+}
+
+double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+               float *grad) {
+    atome_weights w;
+    if (bind_blob(f, blob, &w)) return NAN;
+    double sum = fb_accumulate(f, blob, master, tokens);
+    fb_gradient(f, grad);
     return sum;
 }

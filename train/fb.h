@@ -9,8 +9,9 @@
  * treats every quantiser as the identity (straight-through) and writes gradients with
  * respect to the FP32 master weights (layout of model_params_bind).
  *
- * Threads: sequences are spread over OpenMP threads; every reduction across sequences is
- * done in sequence order, so the gradients are the same bits for any thread count.
+ * Threads: sequences are spread over OpenMP threads. The gradients of the windows are summed
+ * exactly (fixed point, exact_sum.h), so they are the same bits for any thread count and any
+ * split of an update's windows into micro-batches; the loss sums run in window order.
  */
 #ifndef TRAIN_FB_H
 #define TRAIN_FB_H
@@ -20,8 +21,7 @@
 typedef struct fb_context fb_context;
 
 /* Activation arena for B windows of T positions of config c; NULL if out of memory, or if c
- * does not fit the engine (atome_config_fits) or B or T < 1. Sets OpenBLAS to one thread
- * (the parallelism is OpenMP's, across sequences). */
+ * does not fit the engine (atome_config_fits) or B or T < 1. */
 fb_context *fb_create(const atome_config *c, int B, int T);
 /* As fb_create, for the --float-act ablation (float_act.h): the forward keeps h, the final h,
  * q, k and v in float where the engine quantises them to int8 (the weights stay the blob's
@@ -36,11 +36,20 @@ void fb_free(fb_context *f);
  * cross-entropy [B][T] (for evaluation and router-entropy studies). */
 double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos);
 
-/* Forward and backward: overwrites grad (atome_param_count floats) with d(mean loss)/d(master),
- * the mean taken over the B·T predicted bytes. Returns the summed cross-entropy in nats (the
- * same bits as fb_forward's), NaN for a blob as fb_forward refuses. The blob must be
- * model_pack(master): the backward reads the ternary weights from the blob and, of the
+/* Forward and backward over B windows, their gradients of the mean loss over these B·T bytes
+ * ADDED, exactly, into the context's sum (started empty by fb_create and by fb_gradient).
+ * Returns the summed cross-entropy in nats (the same bits as fb_forward's), NaN for a blob as
+ * fb_forward refuses (nothing added) or if out of memory (fb_gradient then fails). The blob
+ * must be model_pack(master): the backward reads the ternary weights from the blob and, of the
  * master, only ssm_b and ssm_c (the blob holds their product). */
+double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens);
+/* grad (atome_param_count floats) = the sum of every fb_accumulate since the last call,
+ * rounded once to float, and empties the sum. Returns 0, or -1 if a window's gradient element
+ * was not finite or not below 2^15 in magnitude, or more than 2^32 windows were summed, or an
+ * fb_accumulate ran out of memory: grad is then all NaN. */
+int fb_gradient(fb_context *f, float *grad);
+/* fb_accumulate then fb_gradient: overwrites grad with d(mean loss)/d(master) over these B
+ * windows. NaN, and grad untouched, for a blob as fb_forward refuses. */
 double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
                float *grad);
 
@@ -48,8 +57,8 @@ double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, c
 const float *fb_router(const fb_context *f);
 
 /* Where the time went since fb_create, in seconds summed over threads: the forward (the
- * common/ kernels and the loss), the backward, and the ordered sum of the per-sequence
- * gradients. For benchmark output. */
+ * common/ kernels and the loss), the backward, and the exact sum of the per-sequence
+ * gradients (exact_add and fb_gradient). For benchmark output. */
 typedef struct {
     double forward, backward, reduce;
 } fb_times;

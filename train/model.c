@@ -1,7 +1,7 @@
 /* model.c — master weights: binding, init, and quantise-and-pack into the blob. */
 #include "model.h"
-#include <math.h>
 #include <string.h>
+#include <math.h> /* sqrtf and fabsf only: both exact or correctly rounded by IEEE 754 */
 #include "../common/atome_math.h"
 #include "../common/atome_trits.h"
 
@@ -48,7 +48,7 @@ void model_init(float *arena, const atome_config *c, uint64_t seed, float scale)
         fill_normal(y->conv, (long)D * ATOME_CONV_K, scale / sqrtf((float)ATOME_CONV_K), &r);
         for (int i = 0; i < D; i++) {
             float a = 0.5f + 0.49f * (float)i / (float)(D > 1 ? D - 1 : 1);
-            y->ssm_araw[i] = 0.5f * logf((1.0f + a) / (1.0f - a)); /* atanh */
+            y->ssm_araw[i] = 0.5f * atome_logf((1.0f + a) / (1.0f - a)); /* atanh */
         }
         fill_const(y->ssm_b, D, 1.0f);
         fill_const(y->ssm_c, D, sd);

@@ -6,8 +6,7 @@
  */
 #include "ops_backward.h"
 #include "math_n.h"
-#include <cblas.h>
-#include <math.h>
+#include "dense.h"
 #include "../common/atome_math.h"
 #include "../common/atome_trits.h"
 
@@ -56,8 +55,8 @@ void quant8_backward(float *dx, const float *dq, int n) {
 /* Inverts matmul_forward over T rows, straight through both quantisers. */
 void matmul_backward(float *dx, float *dw, const float *dy, int ld, const float *w, const float *x, int T,
                      int R, int C) {
-    if (dx) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, C, R, 1.0f, dy, ld, w, C, 1.0f, dx, C);
-    if (dw) cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, R, C, T, 1.0f, dy, ld, x, C, 1.0f, dw, C);
+    if (dx) dense_dx(dx, dy, ld, w, T, R, C);
+    if (dw) dense_dw(dw, dy, ld, x, T, R, C);
 }
 
 /* Inverts conv_forward: tap j of position t read h at t-4+j, so it sends the gradient back
@@ -159,7 +158,7 @@ float crossentropy_forward(float *probs, const float *logits, int target, int V)
     float sum = bwd_sum(probs, V);
     float inv = 1.0f / sum;
     for (int v = 0; v < V; v++) probs[v] *= inv;
-    return (float)(log((double)sum) - (double)(logits[target] - m));
+    return (float)((double)atome_logf(sum) - (double)(logits[target] - m));
 }
 
 /* Inverts crossentropy_forward: d(-ln softmax_target)/dlogits = probs - onehot. */

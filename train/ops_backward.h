@@ -62,7 +62,8 @@ void quant8_backward(float *dx, const float *dq, int n);
  *   dx[T, C] += dy[T, R] · W~[R, C]      (if dx not NULL)
  *   dw[R, C] += dy^T[R, T] · x~[T, C]    (if dw not NULL)
  * dy rows are ld floats apart (ld >= R), so one call can cover several matrices stacked by row.
- * OpenBLAS sgemm: call it with OpenBLAS at one thread for reproducible bits. */
+ * The products are dense.h's: each element sums over r (dx) or t (dw) in ascending order and
+ * then adds its old value, the same bits on every CPU and vector width. */
 void matmul_backward(float *dx, float *dw, const float *dy, int ld, const float *w, const float *x, int T,
                      int R, int C);
 
@@ -90,7 +91,8 @@ void attention_backward(float *dq, float *dk, float *dv, int ld, const float *dy
 void router_backward(float *dlogits, const float *dr, const float *r);
 
 /* The loss, which has no engine twin: probs[V] = softmax(logits) (max-subtracted, atome_expf,
- * summed in index order); returns -ln probs[target] computed as ln(sum) - (logit - max). */
+ * summed in index order); returns -ln probs[target] computed as ln(sum) - (logit - max), ln by
+ * atome_logf (libm's log may pick its code by the CPU). */
 float crossentropy_forward(float *probs, const float *logits, int target, int V);
 /* Inverts crossentropy_forward scaled by `scale` (1/number of predicted bytes for a mean):
  * dlogits[V] = scale·(probs - onehot(target)). Overwrites; dlogits may alias probs. */

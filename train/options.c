@@ -197,7 +197,11 @@ const char cli_usage[] =
     "\n"
     "SIGINT/SIGTERM save the checkpoint at the next step boundary and exit; --resume continues.\n"
     "Exit status: 0 done, 1 bad input or I/O error, 3 loss became NaN/Inf, 128+signal if stopped.\n"
-    "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n";
+    "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n"
+    "The atome model's checkpoint and model bytes are the same on every CPU and thread count.\n"
+    "ATOME_CPU=generic|avx2|avx512 forces the instruction set of its dense kernels (default: the\n"
+    "best this CPU runs; every choice gives the same bits). The vanilla baseline multiplies with\n"
+    "OpenBLAS, which picks its kernels by the CPU: its bits are the same across thread counts only.\n";
 
 static void parse_value(option *o, const char *v) {
     char *end = NULL;

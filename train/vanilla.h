@@ -28,6 +28,8 @@
  *
  * Threads: as fb.c — a sequence is one OpenMP task writing its own gradient slot, the slots
  * are summed in sequence order, OpenBLAS runs at one thread: the same bits for any thread count.
+ * Not across CPUs: OpenBLAS chooses its sgemm kernel (vector width, FMA) by the CPU at run
+ * time, so two machines may train different bytes. The atome model does not use it (dense.h).
  *
  * How the trainer drives it (everything else — AdamW, clipping, schedule — is the routed
  * model's, over P floats):
