@@ -4,9 +4,9 @@
 #include "atome_math.h"
 #include "atome_trits.h"
 
-void embed_forward(float *x, const atome_tmat *emb, int token) {
+void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     int rb = emb->row_bytes;
-    const uint8_t *row = emb->trits + (long)token * rb;
+    const uint8_t *row = emb->trits + (long)byte * rb;
     float s = *emb->scale;
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
@@ -219,3 +219,15 @@ void router_forward(float *r, const float *logits, int drop) {
     softmax_forward(r, 3);
 }
 
+
+void mix_forward(float *x_out, const float *x_in, const float *r, const float *yc, const float *ys, const float *ya,
+                 int D) {
+    /* r[k] read in the loop, not held in locals: on a soft-float core three held floats are
+     * spilled across the library calls (see conv_forward) */
+    for (int i = 0; i < D; i++) {
+        float mix = r[0] * yc[i];
+        mix = atome_madd(r[1], ys[i], mix);
+        mix = atome_madd(r[2], ya[i], mix);
+        x_out[i] = x_in[i] + mix;
+    }
+}

@@ -13,8 +13,9 @@
 #include "atome_blob.h"
 #include "atome_trits.h"
 
-/* x[D] = emb.scale · trit(emb[token]) */
-void embed_forward(float *x, const atome_tmat *emb, int token);
+/* x[D] = emb.scale · trit(emb[byte]). The byte is a uint8_t so that no caller can index past the
+ * V = 256 rows (a firmware passing EOF, -1, gets row 255, not memory before the blob). */
+void embed_forward(float *x, const atome_tmat *emb, uint8_t byte);
 
 /* out[n] = (x - mean)·rstd·g + b, eps 1e-5. Saves mean and 1/std for the backward. */
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
@@ -78,5 +79,10 @@ void softmax_forward(float *p, int n);
 /* Softmax over the 3 router logits, max-subtracted, own expf. A pathway whose ATOME_DROP_* bit
  * is set in drop (an ablation) takes the logit -1e30 instead: its weight is exactly 0. */
 void router_forward(float *r, const float *logits, int drop);
+
+/* The block's residual mix: x_out[i] = x_in[i] + ((r[0]·yc[i] + r[1]·ys[i]) + r[2]·ya[i]), that order.
+ * x_out may alias x_in. */
+void mix_forward(float *x_out, const float *x_in, const float *r, const float *yc, const float *ys, const float *ya,
+                 int D);
 
 #endif

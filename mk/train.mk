@@ -9,9 +9,7 @@ $(BUILD)/host/train/%.o: train/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(TRAIN_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
 
-# The window forms of the forward (common/atome_rows.c) are host-only: the trainer links them, the engine does not.
-TRAIN_COMMON_SRC := common/atome_rows.c
-TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(TRAIN_COMMON_SRC:%.c=$(BUILD)/host/%.o)
+TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
 atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o

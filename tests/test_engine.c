@@ -26,14 +26,16 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
     for (int l = 0; l < L; l++) {
         atome_kv kv = {k, ks, v, vs, T};
         for (int t = 0; t < T; t++) {
-            atome_block_acts a = {h + t * D, &mean, &rstd, q8, &hs, tmp, tmp + D, tmp + 2 * D, tmp + 3 * D,
-                                  q8 + DP, &qs, tmp + 4 * D, tmp + 5 * D, tmp + 6 * D, sel, p, &n, &first, rl, r, NULL};
+            atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .hq = q8, .hs = &hs, .yc = tmp, .ys = tmp + D,
+                                  .ya = tmp + 2 * D, .q = tmp + 3 * D, .qq = q8 + DP, .qs = &qs, .kf = tmp + 4 * D,
+                                  .vf = tmp + 5 * D, .scores = tmp + 6 * D, .att_sel = sel, .att_p = p, .att_n = &n,
+                                  .att_first = &first, .router_logits = rl, .router = r, .lut = NULL};
             block_forward(x + t * D, x + t * D, &w->layer[l], c, t, h + (t - 4) * D, t ? s + (t - 1) * D : zeros,
                           s + t * D, &kv, inv, &a);
         }
     }
     for (int t = 0; t < T; t++) {
-        atome_head_acts ha = {h, &mean, &rstd, q8, &hs, NULL};
+        atome_head_acts ha = {.h = tmp, .ln_mean = &mean, .ln_rstd = &rstd, .hq = q8, .hs = &hs, .lut = NULL};
         head_forward(logits + t * ATOME_VOCAB, x + t * D, w, &ha);
     }
     free(x), free(h0), free(s), free(tmp), free(zeros), free(k), free(v), free(q8), free(ks), free(vs);
