@@ -17,9 +17,16 @@ $(BUILD)/run_tests: $(TEST_OBJ)
 	$(CC) $(SAN) $^ -o $@ $(TRAIN_LIBS) $$(pkg-config --libs check) -lm
 
 # Test programs the suites run as subprocesses (built normally, they are what ships).
-TEST_TOOLS := atome-infer atome-train atome-header
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/tools/parity-o3
 
 test:
 	@bash $(DEPS) host mcu riscv
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+
+# The parity runs on the -O3 objects atome-infer and atome-train are made of (tests/tools/parity_o3.c;
+# tests/test_mcu.c runs it on every checkpoint).
+PARITY_O3 := $(BUILD)/tools/parity-o3
+$(PARITY_O3): $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/$(MCU_HOST_SRC:.c=.o) $(BUILD)/host/tests/tools/parity_o3.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(TRAIN_LIBS)
