@@ -1,14 +1,17 @@
-/* atome_block.h — one block and the head at one position: the model's whole forward.
+/* atome_block.h — a block and the head: the model's whole forward.
  *
- * The one forward of the project. The engine (atome_step) calls block_forward for each layer of
- * each byte it is fed and head_forward once after the last layer; the trainer (train/fb.c) calls
- * the same two functions for each (sequence, layer, position) and each (sequence, position), with
- * buffers in its activation arena so that its backward finds every intermediate it needs; the
- * firmware is the engine. The float operations are therefore the same ones in the same order,
- * hence the same bits. Only the scratch differs: where the engine overwrites one buffer per step,
- * the trainer points each field at row (sequence, layer, position) of an array.
+ * The one forward of the project. A block is block_project (what depends on the block's input
+ * alone: LN, int8 h, the key, value, query and router-logit matmuls), for n positions at once,
+ * then block_mix (conv, SSM, attention, router, residual mix) at one position. The engine
+ * (atome_step, hence the firmware) calls block_forward, which is block_project with n = 1 then
+ * block_mix, for each layer of each byte, and head_forward with n = 1. The trainer (train/fb.c)
+ * calls block_project over all positions of a layer, then block_mix position by position, and
+ * head_forward over all positions, with buffers in its activation arena so that its backward
+ * finds every intermediate. Each position's values go through the same functions in the same
+ * order, hence the same bits; only the scratch differs, and n, which changes no bit (each
+ * position's sums are its own, and integer where they are batched).
  *
- * Shapes: D d_model, DP = ATOME_PAD5(D), Dh d_head, V vocab, W window, R ring rows.
+ * Shapes: n positions, D d_model, DP = ATOME_PAD5(D), Dh d_head, V vocab, W window, R ring rows.
  */
 #ifndef ATOME_BLOCK_H
 #define ATOME_BLOCK_H
@@ -23,31 +26,33 @@ typedef struct {
     int ring;       /* R: at least W; the trainer uses its sequence length */
 } atome_kv;
 
-/* What one block computes at one position (every pointer caller-owned, each written before it is
- * read). Build it with designated initialisers: twenty pointers, many of one type, which a
- * positional list could swap without a warning. */
+/* What a block computes (every pointer caller-owned, each written before it is read). Build it
+ * with designated initialisers: twenty pointers, many of one type, which a positional list could
+ * swap without a warning. block_project writes n rows of the fields marked [n]; block_mix reads
+ * row 0 of those (point them at its position's row) and writes the others. */
 typedef struct {
-    float *ln_mean, *ln_rstd; /* [1] LN statistics of x_in (h itself goes to the conv's history) */
-    int8_t *hq;               /* [DP] int8 h; its padding past D is never written and must hold 0 */
-    float *hs;                /* [1]  scale of hq */
-    float *yc, *ys, *ya;      /* [D]  conv, SSM and attention pathways */
-    float *q;                 /* [Dh] query before quantisation */
+    float *ln_mean, *ln_rstd; /* [n] LN statistics of x_in */
+    int8_t *hq;               /* [n][DP] int8 h; the padding past D is never written and must hold 0 */
+    float *hs;                /* [n] scale of hq */
+    float *yc, *ys, *ya;      /* [D] conv, SSM and attention pathways */
+    float *q;                 /* [n][Dh] query before quantisation */
     int8_t *qq;               /* [Dh] */
     float *qs;                /* [1] */
-    float *kf, *vf;           /* [Dh], [D] key and value before quantisation into the cache */
-    float *scores;            /* [W]  attention scores of the candidates */
+    float *kf, *vf;           /* [n][Dh], [n][D] key and value before quantisation into the cache */
+    float *scores;            /* [W] attention scores of the candidates */
     int *att_sel;             /* [TOPK] chosen candidates, as offsets from the oldest */
     float *att_p;             /* [TOPK] their softmax weights */
     int *att_n;               /* [1] how many were chosen */
     int *att_first;           /* [1] position of the oldest candidate */
-    float *router_logits;     /* [3] */
-    float *router;            /* [3]  weights of conv, SSM, attention */
-    int16_t *lut;             /* ATOME_LUT_SIZE(D) scratch with -DATOME_LUT, or NULL: see matmul_forward */
+    float *router_logits;     /* [n][3] */
+    float *router;            /* [3] weights of conv, SSM, attention */
+    int16_t *lut;             /* with -DATOME_LUT, ATOME_LUT_SIZE(D) · min(n, ATOME_LUT_ROWS) int16 of
+                               * scratch, or NULL: see matmul_forward */
 } atome_block_acts;
 
 /* The conv's input: h = LN(x) of one layer at pos-4 .. pos, five rows of D, oldest first. */
 #define ATOME_HIST_ROWS 5
-/* The row of a history that block_forward writes: h at pos itself. */
+/* The row of a history that holds h at pos itself. */
 #define ATOME_HIST_NOW(hist, D) ((hist) + (ATOME_HIST_ROWS - 1) * (D))
 
 /* x_out[D] = x_in + r0·conv(h) + r1·ssm(h) + r2·attention(h), h = LN(x_in), at position pos.
@@ -60,16 +65,27 @@ void block_forward(float *x_out, const float *x_in, const atome_layer *w, const 
                    float *hist, const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
                    const atome_block_acts *a);
 
-/* What the head computes at one position. */
+/* block_forward's first half for the n positions of x_in [n][D]: h [n][D] = LN(x_in), int8 h,
+ * and the matmuls into a->kf, vf, q, router_logits (all [n] rows, see atome_block_acts). */
+void block_project(int n, const float *x_in, float *h, const atome_layer *w, const atome_config *c,
+                   const atome_block_acts *a);
+/* block_forward's second half at pos, from row 0 of a->kf, vf, q, router_logits. It reads h only
+ * from row 4 of hist: block_project must have written it there (block_forward does; the
+ * trainer's hist is a window of its array of h rows). */
+void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atome_config *c, int pos,
+               const float *hist, const float *s_prev, float *s, atome_kv *kv, float inv_sqrt_dh,
+               const atome_block_acts *a);
+
+/* What the head computes at n positions. */
 typedef struct {
-    float *h;                 /* [D] final LN */
-    float *ln_mean, *ln_rstd; /* [1] */
-    int8_t *hq;               /* [DP], padding 0 as in atome_block_acts */
-    float *hs;                /* [1] */
+    float *h;                 /* [n][D] final LN */
+    float *ln_mean, *ln_rstd; /* [n] */
+    int8_t *hq;               /* [n][DP], padding 0 as in atome_block_acts */
+    float *hs;                /* [n] */
     int16_t *lut;             /* as in atome_block_acts */
 } atome_head_acts;
 
-/* logits[V] = unembed · int8(LN_f(x)) */
-void head_forward(float *logits, const float *x, const atome_weights *w, const atome_head_acts *a);
+/* logits[n][V] = unembed · int8(LN_f(x)), x [n][D]. */
+void head_forward(int n, float *logits, const float *x, const atome_weights *w, const atome_head_acts *a);
 
 #endif

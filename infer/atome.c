@@ -37,7 +37,7 @@ const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
      * block, which its mix has consumed (saves D floats of RAM; atome.h). */
     const atome_head_acts ha = {.h = st->s.yc, .ln_mean = a.ln_mean, .ln_rstd = a.ln_rstd, .hq = a.hq,
                                 .hs = a.hs, .lut = a.lut};
-    head_forward(st->logits, st->x, &m->w, &ha);
+    head_forward(1, st->logits, st->x, &m->w, &ha);
     st->pos = t + 1;
     return st->logits;
 }

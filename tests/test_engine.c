@@ -36,7 +36,7 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
     }
     for (int t = 0; t < T; t++) {
         atome_head_acts ha = {.h = tmp, .ln_mean = &mean, .ln_rstd = &rstd, .hq = q8, .hs = &hs, .lut = NULL};
-        head_forward(logits + t * ATOME_VOCAB, x + t * D, w, &ha);
+        head_forward(1, logits + t * ATOME_VOCAB, x + t * D, w, &ha);
     }
     free(x), free(h0), free(s), free(tmp), free(zeros), free(k), free(v), free(q8), free(ks), free(vs);
 }

@@ -199,7 +199,7 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
         }
         for (int t = 0; t < T; t++) {
             atome_head_acts ha = {.h = h, .ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs, .lut = NULL};
-            head_forward(logits + ((long)b * T + t) * ATOME_VOCAB, x + t * D, w, &ha);
+            head_forward(1, logits + ((long)b * T + t) * ATOME_VOCAB, x + t * D, w, &ha);
             for (int i = 0; i < D; i++) s->chf[((long)b * T + t) * D + i] = (double)hs * hq[i] - h[i];
         }
     }

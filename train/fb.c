@@ -28,7 +28,7 @@
 #define R16(n) (((n) + 15) & ~15L)
 /* matmul_forward's lookup table for inputs of D values, in floats; 0 where it is compiled out. */
 #ifdef ATOME_LUT
-#define LUT_FLOATS(D) ((long)ATOME_LUT_SIZE(D) / 2)
+#define LUT_FLOATS(D) ((long)ATOME_LUT_SIZE(D) * ATOME_LUT_ROWS / 2)
 #else
 #define LUT_FLOATS(D) 0L
 #endif
@@ -51,9 +51,10 @@ struct fb_context {
     /* Head, [B][T][·]. */
     float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
     int8_t *hf_q;
-    /* Forward scratch per sequence, overwritten at every position: [B][fss], each holding the
-     * attention scores [W], the key, value and query before quantisation [Dh], [D], [Dh], the
-     * router logits [3], and the lookup table of matmul_forward (ATOME_LUT_SIZE(D) int16). */
+    /* Forward scratch per sequence, overwritten at every layer: [B][fss], each holding the
+     * attention scores [W], block_project's keys, values and queries before quantisation
+     * [T][Dh], [T][D], [T][Dh] and router logits [T][3], and matmul_forward's lookup table
+     * (ATOME_LUT_SIZE(D)·ATOME_LUT_ROWS int16). */
     float *fscratch;
     long fss;
     /* Backward per sequence, [B][T][·]: probs then dlogits [V]; dx, dh, dyc, dys, dya, ht [D]; dy [ld]. */
@@ -90,7 +91,7 @@ static size_t layout(fb_context *f, char *base) {
     if (f->float_act) f->qflt = FL(BLT * Dh), f->kflt = FL(BLT * Dh), f->vflt = FL(BLT * D);
     f->hf = FL(BT * D), f->hf_mean = FL(BT), f->hf_rstd = FL(BT), f->hf_q = I8(BT * DP), f->hf_s = FL(BT);
     f->logits = FL(BT * V), f->loss = FL(BT);
-    f->fss = R16(W) + 2 * R16(Dh) + R16(D) + R16(3) + R16(LUT_FLOATS(D));
+    f->fss = R16(W) + 2 * R16(T * Dh) + R16(T * D) + R16(3 * T) + R16(LUT_FLOATS(D));
     f->fscratch = FL(B * f->fss);
     f->dlog = FL(BT * V), f->dx = FL(BT * D), f->dh = FL(BT * D), f->dyc = FL(BT * D), f->dys = FL(BT * D);
     f->dya = FL(BT * D), f->ht = FL(BT * D), f->dy = FL(BT * f->ld);
@@ -164,20 +165,21 @@ static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w)
     return 0;
 }
 
-/* The forward of sequence b: block_forward layer by layer, position by position, each call seeing
- * exactly what the engine's atome_step would at that position: its input row, the 4 previous h
- * rows, the previous SSM state and the key/value rows of the earlier positions. Then
- * head_forward and the loss at each position. The same functions as the engine, with the same
- * lookup-table switch (ATOME_LUT, a table in the sequence's scratch), so the same bits; only the
- * scratch pointers differ, set to rows of the arena that the backward reads. With --float-act,
- * float_block_forward and float_head_forward (float_act.h) take their place, and q, k, v go to
- * their per-layer arrays. */
+/* The forward of sequence b, layer by layer: block_project over the T positions (the matmuls
+ * ATOME_LUT_ROWS positions at a time on one lookup table), then block_mix position by position,
+ * each seeing exactly what the engine's block_forward would at that position: its input row,
+ * the 4 previous h rows, the previous SSM state and the key/value rows of the earlier positions.
+ * Then head_forward over the T positions and the loss. The functions atome_step calls, with the
+ * same lookup-table switch (ATOME_LUT; the table in the sequence's scratch), so the same bits;
+ * only the scratch differs: rows of the arena that the backward reads. With --float-act,
+ * float_block_forward and float_head_forward (float_act.h) run per position instead, and q, k, v
+ * go to their per-layer arrays. */
 static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
     const atome_config *c = &f->c;
     int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
-    float *scores = f->fscratch + (long)b * f->fss, *kf = scores + R16(c->window), *vf = kf + R16(Dh);
-    float *q = vf + R16(D), *rl = q + R16(Dh);
-    int16_t *lut = LUT_FLOATS(D) ? (int16_t *)(void *)(rl + R16(3)) : NULL;
+    float *scores = f->fscratch + (long)b * f->fss, *kf = scores + R16(c->window), *vf = kf + R16((long)T * Dh);
+    float *q = vf + R16((long)T * D), *rl = q + R16((long)T * Dh);
+    int16_t *lut = LUT_FLOATS(D) ? (int16_t *)(void *)(rl + R16(3L * T)) : NULL;
     float *h5 = f->hist0 + (long)b * ATOME_HIST_ROWS * D;
     for (int t = 0; t < T; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
     for (int l = 0; l < L; l++) {
@@ -188,43 +190,56 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
         if (f->float_act) {
             const float *dl = f->dense + l * f->dense_layer;
             wd = (float_act_layer){dl, dl + Dh * D, dl + 2 * Dh * D, dl + (2 * Dh + D) * D};
+        } else {
+            atome_block_acts rows = {.ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl, .hq = f->hq + bl * DP,
+                                     .hs = f->hs + bl, .q = q, .kf = kf, .vf = vf, .router_logits = rl, .lut = lut};
+            block_project(T, xin, f->h + bl * D, &w->layer[l], c, &rows);
         }
         for (int t = 0; t < T; t++) {
             long o = bl + t;
-            atome_block_acts a = {.ln_mean = f->mean + o, .ln_rstd = f->rstd + o, .hq = f->hq + o * DP,
-                                  .hs = f->hs + o, .yc = f->yc + o * D, .ys = f->ys + o * D, .ya = f->ya + o * D,
-                                  .q = f->float_act ? f->qflt + o * Dh : q, .qq = f->qq + o * Dh, .qs = f->qs + o,
-                                  .kf = kf, .vf = vf, .scores = scores, .att_sel = f->sel + o * ATOME_TOPK,
-                                  .att_p = f->p + o * ATOME_TOPK, .att_n = f->n + o, .att_first = f->first + o,
-                                  .router_logits = rl, .router = f->router + (((long)b * T + t) * L + l) * 3,
-                                  .lut = lut};
-            /* The conv's history, whose row 4 receives h: in place from position 4 on (rows t-4..t
-             * of this layer's h); before that the rows that exist behind zero rows, in h5, and h
-             * copied from there to its row afterwards. */
+            atome_block_acts a = {.ln_mean = f->mean + o, .ln_rstd = f->rstd + o, .yc = f->yc + o * D,
+                                  .ys = f->ys + o * D, .ya = f->ya + o * D,
+                                  .q = f->float_act ? f->qflt + o * Dh : q + (long)t * Dh, .qq = f->qq + o * Dh,
+                                  .qs = f->qs + o, .kf = kf + (long)t * Dh, .vf = vf + (long)t * D, .scores = scores,
+                                  .att_sel = f->sel + o * ATOME_TOPK, .att_p = f->p + o * ATOME_TOPK,
+                                  .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl + 3L * t,
+                                  .router = f->router + (((long)b * T + t) * L + l) * 3};
+            /* The conv's history, whose row 4 is h at t: in place from position 4 on (rows t-4..t
+             * of this layer's h); before that the rows that exist behind zero rows, in h5 (and
+             * with --float-act, which writes row 4 itself, h copied from there to its row). */
             float *hist = f->h + (o - 4) * D;
             if (t < 4) {
                 hist = h5;
                 memset(h5, 0, (size_t)(4 - t) * D * sizeof(float));
-                memcpy(h5 + (4 - t) * D, f->h + (o - t) * D, (size_t)t * D * sizeof(float));
+                memcpy(h5 + (4 - t) * D, f->h + (o - t) * D, (size_t)(t + 1) * D * sizeof(float));
             }
             const float *s_prev = t ? f->s + (o - 1) * D : f->zeros;
-            if (f->float_act)
+            if (f->float_act) {
                 float_block_forward(xout + (long)t * D, xin + (long)t * D, &w->layer[l], &wd, c, t, hist, s_prev,
                                     f->s + o * D, f->kflt + bl * Dh, f->vflt + bl * D, f->inv_sqrt_dh, &a);
-            else
-                block_forward(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev, f->s + o * D,
-                              &kv, f->inv_sqrt_dh, &a);
-            if (t < 4) memcpy(f->h + o * D, ATOME_HIST_NOW(h5, D), (size_t)D * sizeof(float));
+                if (t < 4) memcpy(f->h + o * D, ATOME_HIST_NOW(h5, D), (size_t)D * sizeof(float));
+            } else {
+                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev, f->s + o * D, &kv,
+                          f->inv_sqrt_dh, &a);
+            }
         }
     }
     const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
+    long o0 = (long)b * T;
+    if (f->float_act) {
+        for (int t = 0; t < T; t++) {
+            long o = o0 + t;
+            atome_head_acts ha = {.h = f->hf + o * D, .ln_mean = f->hf_mean + o, .ln_rstd = f->hf_rstd + o};
+            float_head_forward(f->logits + o * V, xl + (long)t * D, w, f->dense + L * f->dense_layer, &ha);
+        }
+    } else {
+        atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
+                              .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = lut};
+        head_forward(T, f->logits + o0 * V, xl, w, &ha);
+    }
     double sum = 0.0;
     for (int t = 0; t < T; t++) {
-        long o = (long)b * T + t;
-        atome_head_acts ha = {.h = f->hf + o * D, .ln_mean = f->hf_mean + o, .ln_rstd = f->hf_rstd + o,
-                              .hq = f->hf_q + o * DP, .hs = f->hf_s + o, .lut = lut};
-        if (f->float_act) float_head_forward(f->logits + o * V, xl + (long)t * D, w, f->dense + L * f->dense_layer, &ha);
-        else head_forward(f->logits + o * V, xl + (long)t * D, w, &ha);
+        long o = o0 + t;
         f->loss[o] = crossentropy_forward(f->dlog + o * V, f->logits + o * V, tok[t + 1], V);
         sum += f->loss[o];
     }
