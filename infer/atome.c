@@ -31,7 +31,8 @@ const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
         atome_kv kv = {y->k[0], y->k_scale, y->v[0], y->v_scale, c->window};
         a.router = y->router;
         block_forward(st->x, st->x, &m->w.layer[l], c, t, y->hist, y->ssm, y->ssm, &kv, m->inv_sqrt_dh, &a);
-        memmove(y->hist, y->hist + D, (ATOME_HIST_ROWS - 1) * D * sizeof(float)); /* one row older; row 4 is rewritten next step */
+        /* one row older; row 4, now a copy of row 3, is rewritten by the next step */
+        memmove(y->hist, y->hist + D, (ATOME_HIST_ROWS - 1) * D * sizeof(float));
     }
     /* The block's scratch serves the head: LN_f(x) goes to st->s.yc, the conv output of the last
      * block, which its mix has consumed (saves D floats of RAM; atome.h). */

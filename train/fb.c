@@ -3,7 +3,7 @@
  * Shapes: B sequences, T positions each, L layers, D d_model, DP = ATOME_PAD5(D), Dh d_head,
  * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
  * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
- * sequence is a contiguous [T, ·] block: block_forward writes row t of it at position t, and
+ * sequence is a contiguous [T, ·] block: block_project and block_mix write row t of it, and
  * the backward reads it whole, its matmuls one sgemm over the T rows.
  *
  * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
