@@ -60,6 +60,16 @@ static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
 }
 
 #ifdef ATOME_LUT
+/* log2 of the columns a table row holds for nv vectors of rb packed bytes: the power of two that
+ * holds rb, and with nv vectors at least 16 entries, so that a row fills whole vectors. So
+ * ATOME_LUT_STRIDE for one vector, and down to 4 for the trainer's 8 (a nano model's rb = 4
+ * then builds a quarter of the table it would at 16). */
+static int lut_shift(int rb, int nv) {
+    int shift = 0;
+    while ((1 << shift) < rb || (nv << shift) < 16) shift++;
+    return shift;
+}
+
 /* dst[k·n + i][e] = (k - 1)·x[e] + src[i][e] for k = 0, 1, 2: one more trit in front of n sums. */
 static inline __attribute__((always_inline)) void lut_digit(int16_t *dst, const int16_t *src, int n,
                                                               const int16_t *x, int width) {
@@ -98,12 +108,14 @@ static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const 
 }
 
 void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n) {
-    /* Rows padded to a power of two, 16 or more (ATOME_LUT_STRIDE); specialised for the engine's
-     * one vector and the trainer's ATOME_LUT_ROWS at the presets' strides. */
-    int stride = ATOME_LUT_STRIDE(5 * rb);
+    /* Rows 2^lut_shift columns wide; specialised for the engine's one vector and the trainer's
+     * ATOME_LUT_ROWS at the presets' strides (D = 16 .. 256). */
+    int stride = 1 << lut_shift(rb, n);
     if (n == 1 && stride == 16) lut_build(lut, xq, rb, 1, 16);
     else if (n == 1 && stride == 32) lut_build(lut, xq, rb, 1, 32);
     else if (n == 1 && stride == 64) lut_build(lut, xq, rb, 1, 64);
+    else if (n == ATOME_LUT_ROWS && stride == 4) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 4);
+    else if (n == ATOME_LUT_ROWS && stride == 8) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 8);
     else if (n == ATOME_LUT_ROWS && stride == 16) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 16);
     else if (n == ATOME_LUT_ROWS && stride == 32) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 32);
     else if (n == ATOME_LUT_ROWS && stride == 64) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 64);
@@ -152,11 +164,6 @@ static inline __attribute__((always_inline)) void lut_rows_n(float *y, const ato
     }
 }
 
-static int lut_shift(int rb) {
-    int shift = 4;
-    while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
-    return shift;
-}
 #endif
 
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut) {
@@ -165,26 +172,26 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
     if (lut && n == 1) {
         float s = *w->scale * *xs;
         switch (rb) { /* the preset widths D = 16, 32, 64, 128, 256 */
-        case 4: lut_rows(y, w, lut, s, 4, 4); return;
+        case 4: lut_rows(y, w, lut, s, 4, 4); return; /* shift: lut_shift(rb, 1) */
         case 7: lut_rows(y, w, lut, s, 7, 4); return;
         case 13: lut_rows(y, w, lut, s, 13, 4); return;
         case 26: lut_rows(y, w, lut, s, 26, 5); return;
         case 52: lut_rows(y, w, lut, s, 52, 6); return;
-        default: lut_rows(y, w, lut, s, rb, lut_shift(rb)); return;
+        default: lut_rows(y, w, lut, s, rb, lut_shift(rb, 1)); return;
         }
     }
     if (lut && n == ATOME_LUT_ROWS) {
         switch (rb) {
-        case 4: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 4, 4); return;
-        case 7: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 7, 4); return;
+        case 4: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 4, 2); return; /* shift: lut_shift(rb, 8) */
+        case 7: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 7, 3); return;
         case 13: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 13, 4); return;
         case 26: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 26, 5); return;
         case 52: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 52, 6); return;
-        default: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, rb, lut_shift(rb)); return;
+        default: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, rb, lut_shift(rb, ATOME_LUT_ROWS)); return;
         }
     }
     if (lut) {
-        lut_rows_n(y, w, lut, xs, n, rb, lut_shift(rb));
+        lut_rows_n(y, w, lut, xs, n, rb, lut_shift(rb, n));
         return;
     }
 #endif

@@ -42,8 +42,9 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 /* The most vectors one table serves: its entries for the same packed byte lie side by side, so
  * that one weight byte adds ATOME_LUT_ROWS of them in one vector (the trainer's positions). */
 #define ATOME_LUT_ROWS 8
-/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 per input vector of D <= 1280 values; its
- * rows are a power of two wide, so that an index is a shift and an or. */
+/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 per input vector of D <= 1280 values (at
+ * most: with several vectors the rows may be narrower). Its rows are a power of two wide, so
+ * that an index is a shift and an or. */
 #define ATOME_LUT_STRIDE(cols) \
     (ATOME_ROW_BYTES(cols) <= 16 ? 16 : ATOME_ROW_BYTES(cols) <= 32 ? 32 : ATOME_ROW_BYTES(cols) <= 64 ? 64 : ATOME_ROW_BYTES(cols) <= 128 ? 128 : 256)
 #define ATOME_LUT_SIZE(cols) (ATOME_LUT_STRIDE(cols) * 256)
