@@ -27,6 +27,7 @@ test:
 # The parity runs on the -O3 objects atome-infer and atome-train are made of (tests/tools/parity_o3.c;
 # tests/test_mcu.c runs it on every checkpoint).
 PARITY_O3 := $(BUILD)/tools/parity-o3
+-include $(BUILD)/host/tests/tools/parity_o3.d $(BUILD)/host/infer/firmware/fw_digest.d
 $(PARITY_O3): $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/$(MCU_HOST_SRC:.c=.o) $(BUILD)/host/tests/tools/parity_o3.o
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
