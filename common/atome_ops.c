@@ -1,12 +1,16 @@
-/* atome_ops.c — forward kernels (shapes in atome_ops.h). */
+/* atome_ops.c — forward kernels (shapes in atome_ops.h).
+ *
+ * What keeps the bits exact is said where it matters (the order of each float sum, integer sums
+ * where the order is free); a choice made only for the engine's code size says "bytes:" and what
+ * it saves on a Cortex-M0, the smallest target (make mcu-sizes, firmware build). */
 #include "atome_ops.h"
 #include <string.h>
 #include "atome_math.h"
 #include "atome_trits.h"
 
-void embed_forward(float *x, const atome_tmat *emb, int token) {
+void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     int rb = emb->row_bytes;
-    const uint8_t *row = emb->trits + (long)token * rb;
+    const uint8_t *row = emb->trits + (long)byte * rb;
     float s = *emb->scale;
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
@@ -27,7 +31,8 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
     }
     *mean = m;
     *rstd = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
-    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]); /* *rstd: see conv_forward */
+    /* bytes: *rstd re-read rather than held, as conv_forward's scale: 4 B */
+    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]);
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
@@ -69,49 +74,69 @@ static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
 }
 
 #ifdef ATOME_LUT
-/* dst[k·n + i][j] = (k - 1)·x[j] + src[i][j] for k = 0, 1, 2: one more trit in front of n sums. */
+/* log2 of the columns a table row holds for nv vectors of rb packed bytes: the power of two that
+ * holds rb, and with nv vectors at least 16 entries, so that a row fills whole vectors. So
+ * ATOME_LUT_STRIDE for one vector, and down to 4 for the trainer's 8 (a nano model's rb = 4
+ * then builds a quarter of the table it would at 16). */
+static int lut_shift(int rb, int nv) {
+    int shift = 0;
+    while ((1 << shift) < rb || (nv << shift) < 16) shift++;
+    return shift;
+}
+
+/* dst[k·n + i][e] = (k - 1)·x[e] + src[i][e] for k = 0, 1, 2: one more trit in front of n sums. */
 static inline __attribute__((always_inline)) void lut_digit(int16_t *dst, const int16_t *src, int n,
-                                                              const int16_t *x, int stride) {
-    for (int i = 0; i < n; i++, dst += stride, src += stride)
-        for (int j = 0; j < stride; j++) {
-            dst[j] = (int16_t)(src[j] - x[j]);
-            dst[n * stride + j] = src[j];
-            dst[2 * n * stride + j] = (int16_t)(src[j] + x[j]);
+                                                              const int16_t *x, int width) {
+    for (int i = 0; i < n; i++, dst += width, src += width)
+        for (int e = 0; e < width; e++) {
+            dst[e] = (int16_t)(src[e] - x[e]);
+            dst[n * width + e] = src[e];
+            dst[2 * n * width + e] = (int16_t)(src[e] + x[e]);
         }
 }
 
-/* Digit by digit from the last: sums over trits 4, then 3..4, 2..4, 1..4 (3, 9, 27, 81 rows),
- * and the table's 243 rows from the last with trit 0 in front, each row one vector add. Inlined
- * with the stride constant, every loop runs along j in whole vectors. The s arrays hold their
- * rows stride apart. */
-static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const int8_t *xq, int rb, int stride) {
-    enum { MAXS = ATOME_LUT_STRIDE(ATOME_MAX_D) };
-    int16_t x[5][MAXS], zero[MAXS], s1[3 * MAXS], s2[9 * MAXS], s3[27 * MAXS], s4[81 * MAXS];
+/* A table row holds stride·nv entries, e = j·nv + t (column j, vector t). Digit by digit from the
+ * last: sums over trits 4, then 3..4, then 2..4 (3, 9, 27 rows); the 9 sums of trits 0 and 1
+ * alone; then each of the 243 table rows is one of the 27 plus one of the 9, a vector add. Inlined
+ * with the width constant, every loop runs along e in whole vectors. */
+static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const int8_t *xq, int rb,
+                                                              int nv, int stride) {
+    enum { MAXW = ATOME_LUT_STRIDE(ATOME_MAX_D) * ATOME_LUT_ROWS };
+    int16_t x[5][MAXW], zero[MAXW], s1[3 * MAXW], s2[9 * MAXW], s3[27 * MAXW], s01[9 * MAXW];
+    int width = stride * nv;
     for (int p = 0; p < 5; p++)
-        for (int j = 0; j < stride; j++) x[p][j] = (int16_t)(j < rb ? xq[p * rb + j] : 0), zero[j] = 0;
-    lut_digit(s1, zero, 1, x[4], stride);
-    lut_digit(s2, s1, 3, x[3], stride);
-    lut_digit(s3, s2, 9, x[2], stride);
-    lut_digit(s4, s3, 27, x[1], stride);
-    for (int k = 0; k < 3; k++)
-        for (int i = 0; i < 81; i++) {
-            int n = k * 81 + i; /* the trits' number; its byte is ceil(n·256/243) (atome_trits.h) */
-            int16_t *t = lut + ((n * 256 + 242) / 243) * stride;
-            for (int j = 0; j < stride; j++) t[j] = (int16_t)(s4[i * stride + j] + (k - 1) * x[0][j]);
+        for (int j = 0; j < stride; j++)
+            for (int t = 0; t < nv; t++)
+                x[p][j * nv + t] = (int16_t)(j < rb ? xq[(long)t * 5 * rb + p * rb + j] : 0), zero[j * nv + t] = 0;
+    lut_digit(s1, zero, 1, x[4], width);
+    lut_digit(s2, s1, 3, x[3], width);
+    lut_digit(s3, s2, 9, x[2], width);
+    for (int k = 0; k < 9; k++)
+        for (int e = 0; e < width; e++) s01[k * width + e] = (int16_t)((k / 3 - 1) * x[0][e] + (k % 3 - 1) * x[1][e]);
+    for (int k = 0; k < 9; k++)
+        for (int i = 0; i < 27; i++) {
+            int n = k * 27 + i; /* the trits' number; its byte is ceil(n·256/243) (atome_trits.h) */
+            int16_t *t = lut + (long)((n * 256 + 242) / 243) * width;
+            for (int e = 0; e < width; e++) t[e] = (int16_t)(s3[i * width + e] + s01[k * width + e]);
         }
 }
 
-void matmul_lut(int16_t *lut, const int8_t *xq, int rb) {
-    /* Laid out [byte][j] with rows padded to a power of two, 16 or more (ATOME_LUT_STRIDE). */
-    switch (ATOME_LUT_STRIDE(5 * rb)) {
-    case 16: lut_build(lut, xq, rb, 16); return;
-    case 32: lut_build(lut, xq, rb, 32); return;
-    case 64: lut_build(lut, xq, rb, 64); return;
-    default: lut_build(lut, xq, rb, ATOME_LUT_STRIDE(5 * rb)); return;
-    }
+void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n) {
+    /* Rows 2^lut_shift columns wide; specialised for the engine's one vector and the trainer's
+     * ATOME_LUT_ROWS at the presets' strides (D = 16 .. 256). */
+    int stride = 1 << lut_shift(rb, n);
+    if (n == 1 && stride == 16) lut_build(lut, xq, rb, 1, 16);
+    else if (n == 1 && stride == 32) lut_build(lut, xq, rb, 1, 32);
+    else if (n == 1 && stride == 64) lut_build(lut, xq, rb, 1, 64);
+    else if (n == ATOME_LUT_ROWS && stride == 4) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 4);
+    else if (n == ATOME_LUT_ROWS && stride == 8) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 8);
+    else if (n == ATOME_LUT_ROWS && stride == 16) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 16);
+    else if (n == ATOME_LUT_ROWS && stride == 32) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 32);
+    else if (n == ATOME_LUT_ROWS && stride == 64) lut_build(lut, xq, rb, ATOME_LUT_ROWS, 64);
+    else lut_build(lut, xq, rb, n, stride);
 }
 
-/* The rows of w against a table from matmul_lut, two rows a pass (the column walk is shared).
+/* One vector: the rows of w against its table, two rows a pass (the column walk is shared).
  * Inlined with rb and shift constant for the presets' widths, the walk unrolls completely: one
  * byte load and one table load per packed byte, no loop counter. */
 static inline __attribute__((always_inline)) void lut_rows(float *y, const atome_tmat *w, const int16_t *lut,
@@ -136,30 +161,59 @@ static inline __attribute__((always_inline)) void lut_rows(float *y, const atome
         y[r] = (float)acc * s;
     }
 }
+
+/* nv vectors: per packed byte, the nv entries it selects are adjacent, and added to nv sums in
+ * one vector when nv is the constant ATOME_LUT_ROWS. */
+static inline __attribute__((always_inline)) void lut_rows_n(float *y, const atome_tmat *w,
+                                                               const int16_t *lut, const float *xs, int nv, int rb,
+                                                               int shift) {
+    for (int r = 0; r < w->rows; r++) {
+        const uint8_t *a = w->trits + (long)r * rb;
+        int32_t acc[ATOME_LUT_ROWS] = {0};
+        for (int j = 0; j < rb; j++) {
+            const int16_t *e = lut + (long)((a[j] << shift) | j) * nv;
+            for (int t = 0; t < nv; t++) acc[t] += e[t];
+        }
+        for (int t = 0; t < nv; t++) y[(long)t * w->rows + r] = (float)acc[t] * (*w->scale * xs[t]);
+    }
+}
+
 #endif
 
-void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut) {
-    float s = *w->scale * xs;
+void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut) {
     int rb = w->row_bytes;
 #ifdef ATOME_LUT
-    if (lut) {
+    if (lut && n == 1) {
+        float s = *w->scale * *xs;
         switch (rb) { /* the preset widths D = 16, 32, 64, 128, 256 */
-        case 4: lut_rows(y, w, lut, s, 4, 4); return;
+        case 4: lut_rows(y, w, lut, s, 4, 4); return; /* shift: lut_shift(rb, 1) */
         case 7: lut_rows(y, w, lut, s, 7, 4); return;
         case 13: lut_rows(y, w, lut, s, 13, 4); return;
         case 26: lut_rows(y, w, lut, s, 26, 5); return;
         case 52: lut_rows(y, w, lut, s, 52, 6); return;
-        default: {
-            int shift = 4;
-            while ((1 << shift) < rb) shift++; /* the table's rows are ATOME_LUT_STRIDE = 2^shift wide */
-            lut_rows(y, w, lut, s, rb, shift);
-            return;
+        default: lut_rows(y, w, lut, s, rb, lut_shift(rb, 1)); return;
         }
+    }
+    if (lut && n == ATOME_LUT_ROWS) {
+        switch (rb) {
+        case 4: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 4, 2); return; /* shift: lut_shift(rb, 8) */
+        case 7: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 7, 3); return;
+        case 13: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 13, 4); return;
+        case 26: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 26, 5); return;
+        case 52: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, 52, 6); return;
+        default: lut_rows_n(y, w, lut, xs, ATOME_LUT_ROWS, rb, lut_shift(rb, ATOME_LUT_ROWS)); return;
         }
+    }
+    if (lut) {
+        lut_rows_n(y, w, lut, xs, n, rb, lut_shift(rb, n));
+        return;
     }
 #endif
     (void)lut;
-    for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
+    for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
+        float s = *w->scale * xs[t];
+        for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
+    }
 }
 
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
@@ -169,7 +223,9 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
             acc = atome_madd((float)atome_trit_m(w->trits[i], m), hist[j * D + i], acc);
         }
-        y[i] = acc * *w->scale; /* read here, not held: soft-float cores would spill a copy across calls */
+        /* bytes: the scale read here, not held in a local, which soft-float cores spill across the
+         * library calls: 4 B less on a Cortex-M0 (make mcu-sizes); the same value either way */
+        y[i] = acc * *w->scale;
     }
 }
 
@@ -233,3 +289,15 @@ void router_forward(float *r, const float *logits, int drop) {
     softmax_forward(r, 3);
 }
 
+
+void mix_forward(float *x_out, const float *x_in, const float *r, const float *yc, const float *ys, const float *ya,
+                 int D) {
+    /* bytes: r[k] read in the loop, not held in locals, which a soft-float core spills across the
+     * library calls: 12 B less on a Cortex-M0 (conv_forward) */
+    for (int i = 0; i < D; i++) {
+        float mix = r[0] * yc[i];
+        mix = atome_madd(r[1], ys[i], mix);
+        mix = atome_madd(r[2], ya[i], mix);
+        x_out[i] = x_in[i] + mix;
+    }
+}

@@ -13,8 +13,9 @@
 #include "atome_blob.h"
 #include "atome_trits.h"
 
-/* x[D] = emb.scale · trit(emb[token]) */
-void embed_forward(float *x, const atome_tmat *emb, int token);
+/* x[D] = emb.scale · trit(emb[byte]). The byte is a uint8_t so that no caller can index past the
+ * V = 256 rows (a firmware passing EOF, -1, gets row 255, not memory before the blob). */
+void embed_forward(float *x, const atome_tmat *emb, uint8_t byte);
 
 /* out[n] = (x - mean)·rstd·g + b, eps 1e-5. Saves mean and 1/std for the backward. */
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
@@ -27,24 +28,32 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
  * matmul_forward for the padding. */
 void quant8_forward(int8_t *q, float *scale, const float *x, int n);
 
-/* Ternary × int8: y[r] = (float)(Σ_c trit[r][c]·xq[c]) · (w.scale · xs), the sum in int32
- * (exact, so its order is free). xq holds 5·row_bytes values; the padding past the C real
- * columns meets 0 trits (atome_pack_row), so whatever it holds adds 0 — the engine's state and
- * the trainer's arena start zeroed and nothing writes there.
+/* Ternary × int8 for n input vectors (the engine has n = 1): y [n][R], xq [n][K], K = 5·row_bytes,
+ * y[t·R + r] = (float)(Σ_c trit[r][c]·xq[t·K + c]) · (w.scale · xs[t]), the sum in int32 (exact,
+ * so its order is free). Each xq row holds K values; the padding past the C
+ * real columns meets 0 trits (atome_pack_row), so whatever it holds adds 0 — the engine's state
+ * and the trainer's arena start zeroed and nothing writes there.
  * lut NULL: decode the trits of each row (no extra RAM; the microcontroller path).
- * lut from matmul_lut (builds with -DATOME_LUT only): one table lookup per packed byte
- * instead of five multiply-adds; the same integers, so the same bits. */
-void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, float xs, const int16_t *lut);
+ * lut from matmul_lut of the same n vectors (builds with -DATOME_LUT only, n <= ATOME_LUT_ROWS):
+ * one table lookup per packed byte instead of five multiply-adds, for n vectors at once; the
+ * same integers, so the same bits (tests/test_kernels.c compares the two). This is the one
+ * ternary matmul of the project: the engine, the firmware and the trainer call it. */
+void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut);
 
 #ifdef ATOME_LUT
-/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 for inputs of D <= 1280 values; its rows are a
- * power of two wide, so that an index is a shift and an or. */
+/* The most vectors one table serves: its entries for the same packed byte lie side by side, so
+ * that one weight byte adds ATOME_LUT_ROWS of them in one vector (the trainer's positions). */
+#define ATOME_LUT_ROWS 8
+/* Scratch of a lookup table: ATOME_LUT_SIZE(D) int16 per input vector of D <= 1280 values (at
+ * most: with several vectors the rows may be narrower). Its rows are a power of two wide, so
+ * that an index is a shift and an or. */
 #define ATOME_LUT_STRIDE(cols) \
     (ATOME_ROW_BYTES(cols) <= 16 ? 16 : ATOME_ROW_BYTES(cols) <= 32 ? 32 : ATOME_ROW_BYTES(cols) <= 64 ? 64 : ATOME_ROW_BYTES(cols) <= 128 ? 128 : 256)
 #define ATOME_LUT_SIZE(cols) (ATOME_LUT_STRIDE(cols) * 256)
-/* lut[byte][j] = Σ_p trit_p(byte)·xq[p·rb + j]: every partial sum a packed byte can select,
- * for the one input vector that several matrices (Wq, Wk, Wv, router) then share. */
-void matmul_lut(int16_t *lut, const int8_t *xq, int rb);
+/* lut[byte][j][t] = Σ_p trit_p(byte)·xq[t·5·rb + p·rb + j] for t < n <= ATOME_LUT_ROWS: every
+ * partial sum a packed byte can select, for the n input vectors that several matrices (Wq, Wk,
+ * Wv, router) then share. */
+void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n);
 #endif
 
 /* Depthwise causal conv, 5 taps: y[i] = w.scale · Σ_j trit[i][j]·h_{t-4+j}[i], j = 0..4 in
@@ -80,5 +89,10 @@ void softmax_forward(float *p, int n);
 /* Softmax over the 3 router logits, max-subtracted, own expf. A pathway whose ATOME_DROP_* bit
  * is set in drop (an ablation) takes the logit -1e30 instead: its weight is exactly 0. */
 void router_forward(float *r, const float *logits, int drop);
+
+/* The block's residual mix: x_out[i] = x_in[i] + ((r[0]·yc[i] + r[1]·ys[i]) + r[2]·ya[i]), that order.
+ * x_out may alias x_in. */
+void mix_forward(float *x_out, const float *x_in, const float *r, const float *yc, const float *ys, const float *ya,
+                 int D);
 
 #endif

@@ -17,26 +17,28 @@ int atome_load(atome_model *m, const uint8_t *blob, size_t len) {
 
 void atome_reset(atome_state *st) { memset(st, 0, sizeof *st); }
 
-const float *atome_step(const atome_model *m, atome_state *st, int token) {
+const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
     const atome_config *c = &m->w.cfg;
     int t = st->pos, D = c->d_model;
-    atome_block_acts a = {0, &st->s.mean, &st->s.rstd, st->s.hq, &st->s.hs, st->s.yc, st->s.ys,
-                          st->s.ya, st->s.q, st->s.qq, &st->s.qs, st->s.kf, st->s.vf, st->s.scores,
-                          st->s.att_sel, st->s.att_p, &st->s.att_n, &st->s.att_first,
-                          st->s.router_logits, 0, LUT(st)};
-    embed_forward(st->x, &m->w.emb, token);
+    atome_block_acts a = {.ln_mean = &st->s.mean, .ln_rstd = &st->s.rstd, .hq = st->s.hq, .hs = &st->s.hs,
+                          .yc = st->s.yc, .ys = st->s.ys, .ya = st->s.ya, .q = st->s.q, .qq = st->s.qq,
+                          .qs = &st->s.qs, .kf = st->s.kf, .vf = st->s.vf, .scores = st->s.scores,
+                          .att_sel = st->s.att_sel, .att_p = st->s.att_p, .att_n = &st->s.att_n,
+                          .att_first = &st->s.att_first, .router_logits = st->s.router_logits, .lut = LUT(st)};
+    embed_forward(st->x, &m->w.emb, byte);
     for (int l = 0; l < c->n_layers; l++) {
         atome_layer_state *y = &st->layer[l];
-        a.h = y->hist + 4 * D; /* LN writes h_t where the conv reads it, after h_{t-4..t-1} */
         atome_kv kv = {y->k[0], y->k_scale, y->v[0], y->v_scale, c->window};
         a.router = y->router;
         block_forward(st->x, st->x, &m->w.layer[l], c, t, y->hist, y->ssm, y->ssm, &kv, m->inv_sqrt_dh, &a);
-        memmove(y->hist, y->hist + D, 4 * D * sizeof(float)); /* one row older */
+        /* one row older; row 4, now a copy of row 3, is rewritten by the next step */
+        memmove(y->hist, y->hist + D, (ATOME_HIST_ROWS - 1) * D * sizeof(float));
     }
-    /* The same scratch. LN_f goes to the last layer's row 4: after the shift it is free until
-     * that layer's next LN writes it. */
-    const atome_head_acts ha = {a.h, a.ln_mean, a.ln_rstd, a.hq, a.hs, a.lut};
-    head_forward(st->logits, st->x, &m->w, &ha);
+    /* The block's scratch serves the head: LN_f(x) goes to st->s.yc, the conv output of the last
+     * block, which its mix has consumed (saves D floats of RAM; atome.h). */
+    const atome_head_acts ha = {.h = st->s.yc, .ln_mean = a.ln_mean, .ln_rstd = a.ln_rstd, .hq = a.hq,
+                                .hs = a.hs, .lut = a.lut};
+    head_forward(1, st->logits, st->x, &m->w, &ha);
     st->pos = t + 1;
     return st->logits;
 }

@@ -14,7 +14,7 @@
  *     for (int i = 0; i < n; i++) {
  *         int next = atome_argmax(logits, ATOME_VOCAB);
  *         emit(next);
- *         logits = atome_step(&model, &state, next);
+ *         logits = atome_step(&model, &state, (uint8_t)next);
  *     }
  */
 #ifndef ATOME_H
@@ -30,7 +30,9 @@ typedef struct {
 
 /* One layer's memory of the bytes before. */
 typedef struct {
-    float hist[5 * ATOME_MAX_D]; /* LN(x) at pos-4..pos, rows of d_model: the conv's input */
+    float hist[ATOME_HIST_ROWS * ATOME_MAX_D]; /* the conv's input, rows of d_model: block_forward
+                                                * writes LN(x) of pos into row 4 (atome_block.h), and
+                                                * atome_step then shifts the rows one older */
     float router[3]; /* the last step's pathway mix */
     float ssm[ATOME_MAX_D];
     float k_scale[ATOME_MAX_WINDOW], v_scale[ATOME_MAX_WINDOW];
@@ -38,10 +40,13 @@ typedef struct {
     int8_t v[ATOME_MAX_WINDOW][ATOME_MAX_D];
 } atome_layer_state;
 
-/* Small fields first: on a Cortex-M0 an address near the start of a struct is cheaper to form. */
+/* bytes: small fields first. On a Cortex-M0 an address near the start of a struct takes fewer
+ * instructions to form: 24 B less engine code than the scratch placed after the layers (make
+ * mcu-sizes). No bit depends on the layout. */
 typedef struct {
     int pos; /* bytes consumed since atome_reset */
-    struct { /* scratch of one block at one position */
+    struct { /* scratch of one block at one position, overwritten by every layer; after the last
+              * block, the head's too: its LN output goes to yc, which the mix has consumed */
         float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
         int att_sel[ATOME_TOPK], att_n, att_first;
         float yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
@@ -60,8 +65,10 @@ typedef struct {
 int atome_load(atome_model *m, const uint8_t *blob, size_t len);
 /* Forgets every byte seen: the next step is position 0. */
 void atome_reset(atome_state *st);
-/* Feeds one byte; returns the logits of the next byte (inside st, valid until the next step). */
-const float *atome_step(const atome_model *m, atome_state *st, int token);
+/* Feeds one byte; returns the logits of the next byte (inside st, valid until the next step).
+ * A byte, not an int: a caller holding getchar's -1 (EOF) must decide what it means before it
+ * gets here (converted, it is byte 255; it never indexes outside the embedding). */
+const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte);
 /* Index of the largest of n values, the lowest index on ties; a NaN never counts as larger (one at
  * index 0 wins). Logits of a blob atome_load accepts are never NaN (PAPER.md, section 3). */
 int atome_argmax(const float *v, int n);

@@ -7,7 +7,7 @@ UBSAN    := undefined,float-cast-overflow
 SAN      := -fsanitize=address,$(UBSAN) -fno-sanitize-recover=$(UBSAN) -fno-omit-frame-pointer
 TEST_OPT := -O1 -g
 TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c
-TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
+TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
 -include $(TEST_OBJ:.o=.d)
 
@@ -26,9 +26,17 @@ $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 
 # Test programs the suites run as subprocesses (built normally, they are what ships); the
 # aarch64 trainer runs under qemu-aarch64 (tests/test_determinism.c).
-TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3
 
 test:
 	@bash $(DEPS) host mcu riscv cross library
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+
+# The parity runs on the -O3 objects atome-infer and atome-train are made of (tests/tools/parity_o3.c;
+# tests/test_mcu.c runs it on every checkpoint).
+PARITY_O3 := $(BUILD)/tools/parity-o3
+-include $(BUILD)/host/tests/tools/parity_o3.d $(BUILD)/host/infer/firmware/fw_digest.d
+$(PARITY_O3): $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/$(MCU_HOST_SRC:.c=.o) $(BUILD)/host/tests/tools/parity_o3.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(TRAIN_LIBS)

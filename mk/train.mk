@@ -9,9 +9,7 @@ $(BUILD)/host/train/%.o: train/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(TRAIN_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
 
-# The window forms of the forward (common/atome_rows.c) are host-only: the trainer links them, the engine does not.
-TRAIN_COMMON_SRC := common/atome_rows.c
-TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(TRAIN_COMMON_SRC:%.c=$(BUILD)/host/%.o)
+TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
 # libgomp linked statically into atome-train, so that its constructor, which reads
@@ -49,7 +47,7 @@ demo:
 AARCH64_CC   ?= aarch64-linux-gnu-gcc
 AARCH64_LIB  := /usr/lib/aarch64-linux-gnu
 AARCH64_BLAS := -I/usr/include/aarch64-linux-gnu/openblas-pthread
-AARCH64_SRC  := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_COMMON_SRC) $(TRAIN_MAIN)
+AARCH64_SRC  := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_MAIN)
 AARCH64_OBJ  := $(AARCH64_SRC:%.c=$(BUILD)/aarch64/%.o)
 -include $(AARCH64_OBJ:.o=.d)
 

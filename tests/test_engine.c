@@ -26,15 +26,17 @@ static void window_forward(const atome_weights *w, const uint8_t *tok, int T, fl
     for (int l = 0; l < L; l++) {
         atome_kv kv = {k, ks, v, vs, T};
         for (int t = 0; t < T; t++) {
-            atome_block_acts a = {h + t * D, &mean, &rstd, q8, &hs, tmp, tmp + D, tmp + 2 * D, tmp + 3 * D,
-                                  q8 + DP, &qs, tmp + 4 * D, tmp + 5 * D, tmp + 6 * D, sel, p, &n, &first, rl, r, NULL};
+            atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .hq = q8, .hs = &hs, .yc = tmp, .ys = tmp + D,
+                                  .ya = tmp + 2 * D, .q = tmp + 3 * D, .qq = q8 + DP, .qs = &qs, .kf = tmp + 4 * D,
+                                  .vf = tmp + 5 * D, .scores = tmp + 6 * D, .att_sel = sel, .att_p = p, .att_n = &n,
+                                  .att_first = &first, .router_logits = rl, .router = r, .lut = NULL};
             block_forward(x + t * D, x + t * D, &w->layer[l], c, t, h + (t - 4) * D, t ? s + (t - 1) * D : zeros,
                           s + t * D, &kv, inv, &a);
         }
     }
     for (int t = 0; t < T; t++) {
-        atome_head_acts ha = {h, &mean, &rstd, q8, &hs, NULL};
-        head_forward(logits + t * ATOME_VOCAB, x + t * D, w, &ha);
+        atome_head_acts ha = {.h = tmp, .ln_mean = &mean, .ln_rstd = &rstd, .hq = q8, .hs = &hs, .lut = NULL};
+        head_forward(1, logits + t * ATOME_VOCAB, x + t * D, w, &ha);
     }
     free(x), free(h0), free(s), free(tmp), free(zeros), free(k), free(v), free(q8), free(ks), free(vs);
 }
@@ -121,6 +123,59 @@ START_TEST(reset_restarts_the_stream) {
 }
 END_TEST
 
+
+START_TEST(block_forward_writes_h_into_the_newest_history_row) {
+    /* The conv's history is the only home of h: block_forward writes LN(x_in) into row 4, reads
+     * rows 0..3 as they are and changes nothing else there, whatever row 4 held before. */
+    const atome_config c = {ATOME_VOCAB, 16, 1, 4, 8, 0};
+    size_t len;
+    uint8_t *blob = make_blob(&c, 5, &len);
+    atome_model m;
+    ck_assert_int_eq(atome_load(&m, blob, len), ATOME_OK);
+    enum { D = 16, Dh = 4, W = 8 };
+    float x[D], hist[ATOME_HIST_ROWS * D], hist2[ATOME_HIST_ROWS * D], out[D], out2[D], want[D], mean, rstd;
+    for (int i = 0; i < D; i++) x[i] = (float)(i * 7 % 5) - 1.5f;
+    for (int i = 0; i < 4 * D; i++) hist[i] = hist2[i] = (float)(i % 9) * 0.25f;
+    for (int i = 4 * D; i < 5 * D; i++) hist[i] = 1e30f, hist2[i] = -3.0f; /* stale: must not matter */
+    layernorm_forward(want, &mean, &rstd, x, m.w.layer[0].ln_g, m.w.layer[0].ln_b, D);
+    for (int run = 0; run < 2; run++) {
+        float *hh = run ? hist2 : hist, *o = run ? out2 : out;
+        int8_t k[W][Dh] = {{0}}, v[W][D] = {{0}}, hq[ATOME_PAD5(D)] = {0}, qq[Dh];
+        float ks[W] = {0}, vs[W] = {0}, s[D] = {0}, ys[3 * D + 2 * Dh + D + W], hs, qs, p[4], rl[3], r[3];
+        int sel[4], n, first;
+        atome_kv kv = {k[0], ks, v[0], vs, W};
+        atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs, .yc = ys, .ys = ys + D,
+                              .ya = ys + 2 * D, .q = ys + 3 * D, .qq = qq, .qs = &qs, .kf = ys + 3 * D + Dh,
+                              .vf = ys + 3 * D + 2 * Dh, .scores = ys + 4 * D + 2 * Dh, .att_sel = sel, .att_p = p,
+                              .att_n = &n, .att_first = &first, .router_logits = rl, .router = r, .lut = NULL};
+        block_forward(o, x, &m.w.layer[0], &c, 4, hh, s, s, &kv, m.inv_sqrt_dh, &a);
+        ck_assert_mem_eq(ATOME_HIST_NOW(hh, D), want, sizeof want);
+        for (int i = 0; i < 4 * D; i++) ck_assert(hh[i] == (float)(i % 9) * 0.25f);
+    }
+    ck_assert_mem_eq(out, out2, sizeof out);
+    free(blob);
+}
+END_TEST
+
+START_TEST(engine_head_scratch_is_the_block_scratch) {
+    /* atome_step puts the head's LN output in st.s.yc (atome.h), not in the conv history: after a
+     * step every layer's row 4 is still the copy of row 3 that the shift left. */
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0};
+    size_t len;
+    uint8_t *blob = make_blob(&c, 7, &len);
+    atome_model m;
+    ck_assert_int_eq(atome_load(&m, blob, len), ATOME_OK);
+    atome_reset(&st);
+    for (int t = 0; t < 6; t++) atome_step(&m, &st, (uint8_t)("scratch"[t]));
+    enum { D = 16 };
+    float want[D], mean, rstd;
+    layernorm_forward(want, &mean, &rstd, st.x, m.w.lnf_g, m.w.lnf_b, D);
+    ck_assert_mem_eq(st.s.yc, want, sizeof want);
+    for (int l = 0; l < c.n_layers; l++)
+        ck_assert_mem_eq(ATOME_HIST_NOW(st.layer[l].hist, D), st.layer[l].hist + 3 * D, D * sizeof(float));
+    free(blob);
+}
+END_TEST
 START_TEST(argmax_ties_to_lowest) {
     const float v[5] = {1, 3, 3, -1, 2};
     ck_assert_int_eq(atome_argmax(v, 5), 1);
@@ -180,6 +235,8 @@ Suite *engine_suite(void) {
     tcase_add_test(t, reset_restarts_the_stream);
     tcase_add_test(t, dropped_pathways_get_zero_weight);
     tcase_add_test(t, argmax_ties_to_lowest);
+    tcase_add_test(t, block_forward_writes_h_into_the_newest_history_row);
+    tcase_add_test(t, engine_head_scratch_is_the_block_scratch);
     tcase_add_test(t, engine_links_only_allowlisted_symbols);
     suite_add_tcase(s, t);
     return s;

@@ -172,7 +172,7 @@ START_TEST(matmul_backward_matches_fd) {
             want[k] = 0.0;
             for (int j = 0; j < C; j++) want[k] += th[k * C + j] * th[R * C + t * C + j];
         }
-        matmul_forward(y, &m, xq[t], xs[t], NULL);
+        matmul_forward(y, &m, xq[t], &xs[t], 1, NULL);
         grad_assert_close("matmul", y, want, R, 1e-6);
     }
     grad_fd(mm_ref, th, &c, 0, R * C + T * C, EPS, fd);

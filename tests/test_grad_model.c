@@ -178,7 +178,7 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
         for (int l = 0; l < L; l++) {
             atome_kv kv = {kq, ks, vq, vs, T};
             for (int t = 0; t < T; t++) {
-                atome_block_acts a = {.h = h + t * D, .ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs,
+                atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs,
                                       .yc = yc, .ys = ys, .ya = ya, .q = q, .qq = qq, .qs = &qs, .kf = kf, .vf = vf,
                                       .scores = scores, .att_sel = sel, .att_p = p, .att_n = &n, .att_first = &first,
                                       .router_logits = rl, .router = r, .lut = NULL};
@@ -199,61 +199,57 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
         }
         for (int t = 0; t < T; t++) {
             atome_head_acts ha = {.h = h, .ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs, .lut = NULL};
-            head_forward(logits + ((long)b * T + t) * ATOME_VOCAB, x + t * D, w, &ha);
+            head_forward(1, logits + ((long)b * T + t) * ATOME_VOCAB, x + t * D, w, &ha);
             for (int i = 0; i < D; i++) s->chf[((long)b * T + t) * D + i] = (double)hs * hq[i] - h[i];
         }
     }
     free(x), free(h0), free(st), free(ks), free(vs), free(kf), free(kq), free(vq);
 }
 
-/* The float-activation forward of float_act.h at theta0 in fb's order (the projection over a
- * sequence's T positions, then the mix position by position; the window is its own key/value
- * cache): records each top-k selection into the surrogate, and the logits [B][T][V]. It
- * quantises nothing, so the surrogate's offsets stay 0. */
+/* The float-activation forward of float_act.h at theta0 in fb's order (layer by layer, position
+ * by position; the window is its own key/value cache): records each top-k selection into the
+ * surrogate, and the logits [B][T][V]. It quantises nothing, so the surrogate's offsets stay 0. */
 static void base_pass_float(surrogate *s, const atome_weights *w, float *logits) {
     int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head, V = s->c.vocab;
-    long rbk = 5L * ATOME_ROW_BYTES(D);
-    float *dense = malloc((size_t)((2 * Dh + D + 3) * L + V) * rbk * sizeof(float));
+    long per_layer = (long)(2 * Dh + D + 3) * D;
+    float *dense = malloc((size_t)(per_layer * L + (long)V * D) * sizeof(float));
     /* h behind 4 zero rows, so that rows t-4..t are the conv's input at every t */
     float *x = malloc((size_t)T * D * sizeof(float)), *h0 = calloc((size_t)(T + 4) * D, sizeof(float)), *h = h0 + 4 * D;
     float *st = malloc((size_t)T * D * sizeof(float)), *k = malloc((size_t)T * Dh * sizeof(float));
-    float *v = malloc((size_t)T * D * sizeof(float)), *q = malloc((size_t)T * Dh * sizeof(float));
-    float *rl = malloc((size_t)T * 3 * sizeof(float)), *mean = malloc((size_t)T * sizeof(float));
-    float *rstd = malloc((size_t)T * sizeof(float));
-    ck_assert(dense && x && h0 && st && k && v && q && rl && mean && rstd);
-    atome_layer_dense wd[ATOME_MAX_LAYERS];
+    float *v = malloc((size_t)T * D * sizeof(float));
+    ck_assert(dense && x && h0 && st && k && v);
+    float_act_layer wd[ATOME_MAX_LAYERS];
     float *at = dense;
-    for (int l = 0; l < L; l++) {
+    for (int l = 0; l < L; l++, at += per_layer) {
         const atome_layer *y = &w->layer[l];
-        wd[l] = (atome_layer_dense){at, at + Dh * rbk, at + 2 * Dh * rbk, at + (2 * Dh + D) * rbk};
-        matmul_decode(wd[l].wq, &y->wq), matmul_decode(wd[l].wk, &y->wk);
-        matmul_decode(wd[l].wv, &y->wv), matmul_decode(wd[l].router, &y->router);
-        at += (2 * Dh + D + 3) * rbk;
+        float_decode(at, &y->wq), float_decode(at + Dh * D, &y->wk);
+        float_decode(at + 2 * Dh * D, &y->wv), float_decode(at + (2 * Dh + D) * D, &y->router);
+        wd[l] = (float_act_layer){at, at + Dh * D, at + 2 * Dh * D, at + (2 * Dh + D) * D};
     }
-    matmul_decode(at, &w->unemb);
+    float_decode(at, &w->unemb);
     float scores[ATOME_MAX_WINDOW], yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D], p[ATOME_TOPK], r[3];
+    float q[ATOME_MAX_DHEAD], rl[3], mean, rstd;
     const float zeros[ATOME_MAX_D] = {0}; /* the SSM state before position 0 */
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = s->tok + (long)b * (T + 1);
         for (int t = 0; t < T; t++) embed_forward(x + t * D, &w->emb, tok[t]);
         for (int l = 0; l < L; l++) {
-            atome_block_acts rows = {.h = h, .ln_mean = mean, .ln_rstd = rstd, .kf = k, .vf = v, .q = q,
-                                     .router_logits = rl};
-            float_project_rows(T, x, &w->layer[l], &wd[l], &s->c, &rows);
             for (int t = 0; t < T; t++) {
                 long o = ((long)b * L + l) * T + t;
-                atome_block_acts a = {.h = h + t * D, .yc = yc, .ys = ys, .ya = ya, .q = q + t * Dh,
+                atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .yc = yc, .ys = ys, .ya = ya, .q = q,
                                       .scores = scores, .att_sel = s->sel + o * ATOME_TOPK, .att_p = p,
-                                      .att_n = s->n + o, .att_first = s->first + o, .router_logits = rl + 3 * t,
+                                      .att_n = s->n + o, .att_first = s->first + o, .router_logits = rl,
                                       .router = r};
-                float_block_mix(x + t * D, x + t * D, &w->layer[l], &s->c, t, h + (t - 4) * D,
-                                t ? st + (t - 1) * D : zeros, st + t * D, k, v, (float)s->inv, &a);
+                float_block_forward(x + t * D, x + t * D, &w->layer[l], &wd[l], &s->c, t, h + (t - 4) * D,
+                                    t ? st + (t - 1) * D : zeros, st + t * D, k, v, (float)s->inv, &a);
             }
         }
-        atome_head_acts ha = {.h = h, .ln_mean = mean, .ln_rstd = rstd};
-        float_head_rows(T, logits + (long)b * T * V, x, w, at, &ha);
+        for (int t = 0; t < T; t++) {
+            atome_head_acts ha = {.h = h, .ln_mean = &mean, .ln_rstd = &rstd};
+            float_head_forward(logits + ((long)b * T + t) * V, x + t * D, w, at, &ha);
+        }
     }
-    free(dense), free(x), free(h0), free(st), free(k), free(v), free(q), free(rl), free(mean), free(rstd);
+    free(dense), free(x), free(h0), free(st), free(k), free(v);
 }
 
 /* W~0 of one ternary tensor into the surrogate. */

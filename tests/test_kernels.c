@@ -177,7 +177,8 @@ START_TEST(matmul_by_hand) {
     make_tmat(&b, w, 2, 3, 0.5f);
     int8_t x[5] = {10, -3, 7, 0, 0};
     float y[2];
-    matmul_forward(y, &b.m, x, 0.1f, NULL);
+    const float xs = 0.1f;
+    matmul_forward(y, &b.m, x, &xs, 1, NULL);
     /* acc0 = 10 - 7 = 3, acc1 = -10 - 3 + 7 = -6; times 0.5 · 0.1 */
     ck_assert(y[0] == 3.0f * (0.5f * 0.1f));
     ck_assert(y[1] == -6.0f * (0.5f * 0.1f));
@@ -186,27 +187,35 @@ END_TEST
 
 START_TEST(matmul_both_paths_match_integer_loop) {
     atome_rng r = {11};
-    /* every width matmul_forward and matmul_lut specialise (rb 4, 7, 13, 26, 52) and others */
+    /* every width matmul_forward and matmul_lut specialise (rb 4, 7, 13, 26, 52) and others; one
+     * vector (the engine), ATOME_LUT_ROWS (the trainer's table) and fewer (a window's tail) */
     static const int widths[] = {1, 8, 15, 16, 20, 22, 32, 35, 57, 64, 65, 128, 130, 200, 256};
-    for (unsigned k = 0; k < sizeof widths / sizeof widths[0]; k++) {
-        int rows = 5, cols = widths[k]; /* odd: the two-row pass and the last row */
-        int8_t w[5 * 256], x[260] = {0}; /* room for the padding of 256 columns */
-        for (int i = 0; i < rows * cols; i++) w[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
-        for (int i = 0; i < cols; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
-        tmat_buf b;
-        make_tmat(&b, w, rows, cols, 1.0f);
-        float y[5], ylut[5];
-        static int16_t lut[ATOME_LUT_SIZE(256)];
-        matmul_forward(y, &b.m, x, 1.0f, NULL);
-        matmul_lut(lut, x, b.m.row_bytes);
-        matmul_forward(ylut, &b.m, x, 1.0f, lut);
-        for (int o = 0; o < rows; o++) {
-            int acc = 0;
-            for (int c = 0; c < cols; c++) acc += w[o * cols + c] * x[c];
-            ck_assert(y[o] == (float)acc);
-            ck_assert(ylut[o] == (float)acc); /* both paths, the same integers */
+    static const int counts[] = {1, ATOME_LUT_ROWS, 3};
+    enum { ROWS = 5, MAXK = 260 };
+    for (unsigned k = 0; k < sizeof widths / sizeof widths[0]; k++)
+        for (unsigned nk = 0; nk < 3; nk++) {
+            int rows = ROWS, cols = widths[k], n = counts[nk]; /* odd rows: the two-row pass and the last row */
+            int8_t w[ROWS * 256], x[ATOME_LUT_ROWS * MAXK] = {0};
+            int K = 5 * ATOME_ROW_BYTES(cols); /* a vector and its padding, zero */
+            for (int i = 0; i < rows * cols; i++) w[i] = (int8_t)((int)atome_rng_below(&r, 3) - 1);
+            for (int t = 0; t < n; t++)
+                for (int i = 0; i < cols; i++) x[t * K + i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
+            tmat_buf b;
+            make_tmat(&b, w, rows, cols, 1.0f);
+            float y[ATOME_LUT_ROWS * ROWS], ylut[ATOME_LUT_ROWS * ROWS], xs[ATOME_LUT_ROWS];
+            for (int t = 0; t < n; t++) xs[t] = 1.0f + (float)t;
+            static int16_t lut[ATOME_LUT_SIZE(256) * ATOME_LUT_ROWS];
+            matmul_forward(y, &b.m, x, xs, n, NULL);
+            matmul_lut(lut, x, b.m.row_bytes, n);
+            matmul_forward(ylut, &b.m, x, xs, n, lut);
+            for (int t = 0; t < n; t++)
+                for (int o = 0; o < rows; o++) {
+                    int acc = 0;
+                    for (int c = 0; c < cols; c++) acc += w[o * cols + c] * x[t * K + c];
+                    ck_assert_msg(y[t * ROWS + o] == (float)acc * xs[t], "cols %d n %d t %d row %d", cols, n, t, o);
+                    ck_assert(ylut[t * ROWS + o] == (float)acc * xs[t]); /* both paths, the same integers */
+                }
         }
-    }
 }
 END_TEST
 

@@ -3,7 +3,8 @@
  * the CRC-32 of all 256 logits at every position (format in infer/firmware/fw_digest.h).
  * The trainer's forward (fb_forward over each whole sequence) gives the same logits at every
  * position of the same text. Also: the digest sees a single changed weight, and atome-header
- * refuses bad blobs cleanly.
+ * refuses bad blobs cleanly. The -O3 objects that ship (build/tools/parity-o3) print the
+ * same text and match their own trainer.
  *
  * `make test` builds the firmware first (`make mcu`: build/mcu/<board>/<model>.elf for every
  * checkpoints/<model>.bin; on the micro:bit, nano and small only).
@@ -169,6 +170,46 @@ START_TEST(trainer_matches_host) {
 }
 END_TEST
 
+
+/* The shipped build: build/tools/parity-o3 (tests/tools/parity_o3.c) links the -O3 objects of
+ * atome-infer and atome-train. Its engine must print the very text the -O1 engine here computes
+ * (and the boards print), and its trainer must match its engine at every position: for every
+ * checkpoint, and for a blob of window 8, whose key/value ring wraps many times. */
+START_TEST(o3_build_matches_host) {
+    ck_assert_int_eq(run_cmd("make -s build/tools/parity-o3", NULL, 0), 0);
+    glob_t g;
+    ck_assert_msg(glob("checkpoints/*.bin", 0, NULL, &g) == 0, "no checkpoints/*.bin");
+    const atome_config small_window = {ATOME_VOCAB, 24, 2, 8, 8, 0};
+    write_model("build/parity-o3-w8.bin", &small_window, 3);
+    enum { CAP = 1 << 20 };
+    char *out = malloc(CAP);
+    for (size_t i = 0; i <= g.gl_pathc; i++) {
+        const char *path = i < g.gl_pathc ? g.gl_pathv[i] : "build/parity-o3-w8.bin";
+        size_t len;
+        uint8_t *blob = read_blob(path, &len);
+        char *want = host_digest(blob, len), cmd[512], what[300];
+        snprintf(cmd, sizeof cmd, "build/tools/parity-o3 %s", path);
+        ck_assert_msg(run_cmd(cmd, out, CAP) == 0, "%s: %s", cmd, out);
+        size_t n = strlen(want);
+        ck_assert_uint_ge(strlen(out), n);
+        char *tail = out + n;
+        for (int p = 0; p < FW_PROMPTS; p++) { /* "trainer <p> <T> same" */
+            int q, T, used = 0;
+            ck_assert_msg(sscanf(tail, "trainer %d %d same\n%n", &q, &T, &used) == 2 && used > 0 && q == p &&
+                              T > small_window.window,
+                          "%s: %.80s", path, tail);
+            tail += used;
+        }
+        ck_assert_str_eq(tail, "");
+        out[n] = 0;
+        snprintf(what, sizeof what, "%s, -O3 build", path);
+        assert_same_text(what, want, out);
+        free(want), free(blob);
+    }
+    free(out);
+    globfree(&g);
+}
+END_TEST
 /* The comparison could not pass by accident: one packed weight byte of the unembedding changed
  * (CRC resealed) changes the text. */
 START_TEST(digest_sees_one_weight) {
@@ -282,6 +323,7 @@ Suite *mcu_suite(void) {
     tcase_set_timeout(t, 600);
     tcase_add_loop_test(t, firmware_matches_host, 0, N_BOARDS);
     tcase_add_test(t, trainer_matches_host);
+    tcase_add_test(t, o3_build_matches_host);
     tcase_add_test(t, digest_sees_one_weight);
     suite_add_tcase(s, t);
     TCase *h = tcase_create("atome-header");

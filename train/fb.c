@@ -3,7 +3,7 @@
  * Shapes: B sequences, T positions each, L layers, D d_model, DP = ATOME_PAD5(D), Dh d_head,
  * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
  * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
- * sequence is a contiguous [T, ·] block: block_forward writes row t of it at position t, and
+ * sequence is a contiguous [T, ·] block: block_project and block_mix write row t of it, and
  * the backward reads it whole, its matmuls one dense product over the T rows (dense.h).
  *
  * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
@@ -17,13 +17,22 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../common/atome_rows.h"
+#include "../common/atome_block.h"
 #include "../common/atome_math.h"
 #include "arena.h"
 #include "block_backward.h"
 #include "exact_sum.h"
 #include "float_act.h"
 #include "ops_backward.h"
+
+/* A row stride rounded up to 16 floats (64 bytes), so that every scratch row starts aligned. */
+#define R16(n) (((n) + 15) & ~15L)
+/* matmul_forward's lookup table for inputs of D values, in floats; 0 where it is compiled out. */
+#ifdef ATOME_LUT
+#define LUT_FLOATS(D) ((long)ATOME_LUT_SIZE(D) * ATOME_LUT_ROWS / 2)
+#else
+#define LUT_FLOATS(D) 0L
+#endif
 
 struct fb_context {
     atome_config c;
@@ -43,21 +52,22 @@ struct fb_context {
     /* Head, [B][T][·]. */
     float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
     int8_t *hf_q;
-    /* Forward scratch per sequence, overwritten at every position: [B][fss], the attention
-     * scores [W] of each sequence. */
+    /* Forward scratch per sequence, overwritten at every layer: [B][fss], each holding the
+     * attention scores [W], block_project's keys, values and queries before quantisation
+     * [T][Dh], [T][D], [T][Dh] and router logits [T][3], and matmul_forward's lookup table
+     * (ATOME_LUT_SIZE(D)·ATOME_LUT_ROWS int16). */
     float *fscratch;
     long fss;
     /* Backward per sequence, [B][T][·]: probs then dlogits [V]; dx, dh, dyc, dys, dya, ht [D]; dy [ld]. */
     float *dlog, *dx, *dh, *dyc, *dys, *dya, *ht, *dy;
     /* Dequantised weights of the current blob: wcat [L][NC][D], wconv [L][D][5], wun [V][D]. */
     float *wcat, *wconv, *wun;
-    float *dense;      /* the ternary matrices decoded for the row-batched matmuls: per layer
-                        * wq, wk, wv, router, then the unembedding (matmul_decode) */
+    float *dense;      /* --float-act only: the ternary matrices as floats for float_matmul, per
+                        * layer wq, wk, wv, router, then the unembedding (float_decode) */
     long dense_layer;  /* floats per layer */
-    float *proj;       /* [B][T][NP] per-sequence rows of block_project_rows: kf, vf, q, router logits */
-    long np;
     float *zeros;      /* [D], never written: the SSM state before position 0 */
-    float *hist0;      /* [B][5][D] per sequence: the conv's five h rows at positions 0..3 (zeros before 0) */
+    float *hist0;      /* [B][5][D] per sequence: the conv's history at positions 0..3 (zero rows
+                        * before 0), where h does not yet have 4 rows before it */
     double *seq_loss;  /* [B] */
     double *seq_time;  /* [B][3] forward, backward and exact-add seconds of each sequence's task */
     exact_acc *acc;   /* [P] the exact sum of every window since the last fb_gradient */
@@ -81,7 +91,6 @@ static size_t layout(fb_context *f, char *base) {
 #define FL(n) ((float *)arena_take(base, &off, (size_t)(n) * sizeof(float)))
 #define I8(n) ((int8_t *)arena_take(base, &off, (size_t)(n)))
 #define IN(n) ((int *)arena_take(base, &off, (size_t)(n) * sizeof(int)))
-#define R16(n) (((n) + 15) & ~15L)
     f->x = FL(B * (L + 1) * T * D);
     f->h = FL(BLT * D), f->mean = FL(BLT), f->rstd = FL(BLT), f->hq = I8(BLT * DP), f->hs = FL(BLT);
     f->yc = FL(BLT * D), f->ys = FL(BLT * D), f->ya = FL(BLT * D), f->s = FL(BLT * D);
@@ -92,15 +101,13 @@ static size_t layout(fb_context *f, char *base) {
     if (f->float_act) f->qflt = FL(BLT * Dh), f->kflt = FL(BLT * Dh), f->vflt = FL(BLT * D);
     f->hf = FL(BT * D), f->hf_mean = FL(BT), f->hf_rstd = FL(BT), f->hf_q = I8(BT * DP), f->hf_s = FL(BT);
     f->logits = FL(BT * V), f->loss = FL(BT);
-    f->fss = R16(W);
+    f->fss = R16(W) + 2 * R16(T * Dh) + R16(T * D) + R16(3 * T) + R16(LUT_FLOATS(D));
     f->fscratch = FL(B * f->fss);
-    f->np = 2 * Dh + D + 3;
-    f->proj = FL(BT * f->np);
     f->dlog = FL(BT * V), f->dx = FL(BT * D), f->dh = FL(BT * D), f->dyc = FL(BT * D), f->dys = FL(BT * D);
     f->dya = FL(BT * D), f->ht = FL(BT * D), f->dy = FL(BT * f->ld);
     f->wcat = FL(L * f->NC * D), f->wconv = FL(L * D * ATOME_CONV_K), f->wun = FL(V * D);
-    f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
-    f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
+    f->dense_layer = (2 * Dh + D + 3) * D;
+    if (f->float_act) f->dense = FL(L * f->dense_layer + V * D);
     f->zeros = FL(D), f->hist0 = FL(B * 5 * D);
     f->acc = (exact_acc *)arena_take(base, &off, (size_t)f->P * sizeof(exact_acc));
     f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
@@ -108,7 +115,6 @@ static size_t layout(fb_context *f, char *base) {
 #undef FL
 #undef I8
 #undef IN
-#undef R16
     return off;
 }
 
@@ -170,67 +176,78 @@ static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w)
     return 0;
 }
 
-/* The forward of sequence b, layer by layer: block_project_rows over the T positions (the
- * matmuls batched), then block_mix position by position, each seeing exactly what the engine's
- * block_forward would at that position: its input row, the 4 previous h rows, the previous SSM
- * state and the key/value rows of the earlier positions. Then the head and the loss. With
- * --float-act the float twins of float_act.h take the place of the projection, the mix and
- * the head, and q, k, v go to their per-layer arrays (the backward reads them there). */
+/* The forward of sequence b, layer by layer: block_project over the T positions (the matmuls
+ * ATOME_LUT_ROWS positions at a time on one lookup table), then block_mix position by position,
+ * each seeing exactly what the engine's block_forward would at that position: its input row,
+ * the 4 previous h rows, the previous SSM state and the key/value rows of the earlier positions.
+ * Then head_forward over the T positions and the loss. The functions atome_step calls, with the
+ * same lookup-table switch (ATOME_LUT; the table in the sequence's scratch), so the same bits;
+ * only the scratch differs: rows of the arena that the backward reads. With --float-act,
+ * float_block_forward and float_head_forward (float_act.h) run per position instead, and q, k, v
+ * go to their per-layer arrays. */
 static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
     const atome_config *c = &f->c;
     int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
-    float *scores = f->fscratch + (long)b * f->fss;
-    float *kf = f->proj + (long)b * T * f->np, *vf = kf + (long)T * Dh, *q = vf + (long)T * D, *rl = q + (long)T * Dh;
+    float *scores = f->fscratch + (long)b * f->fss, *kf = scores + R16(c->window), *vf = kf + R16((long)T * Dh);
+    float *q = vf + R16((long)T * D), *rl = q + R16((long)T * Dh);
+    int16_t *lut = LUT_FLOATS(D) ? (int16_t *)(void *)(rl + R16(3L * T)) : NULL;
+    float *h5 = f->hist0 + (long)b * ATOME_HIST_ROWS * D;
     for (int t = 0; t < T; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
     for (int l = 0; l < L; l++) {
         long bl = ((long)b * L + l) * T; /* row of (b, l, t = 0) */
         float *xin = f->x + ((long)b * (L + 1) + l) * T * D, *xout = xin + (long)T * D;
         atome_kv kv = {f->kq + bl * Dh, f->ks + bl, f->vq + bl * D, f->vs + bl, T};
-        if (f->float_act) q = f->qflt + bl * Dh, kf = f->kflt + bl * Dh, vf = f->vflt + bl * D;
-        float *dl = f->dense + l * f->dense_layer;
-        long rbk = 5L * ATOME_ROW_BYTES(D);
-        atome_layer_dense wd = {dl, dl + Dh * rbk, dl + 2 * Dh * rbk, dl + (2 * Dh + D) * rbk};
-        atome_block_acts rows = {.h = f->h + bl * D, .ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl,
-                                 .hq = f->hq + bl * DP, .hs = f->hs + bl, .kf = kf, .vf = vf, .q = q,
-                                 .router_logits = rl};
-        if (f->float_act) float_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
-        else block_project_rows(T, xin, &w->layer[l], &wd, c, &rows);
+        float_act_layer wd = {0};
+        if (f->float_act) {
+            const float *dl = f->dense + l * f->dense_layer;
+            wd = (float_act_layer){dl, dl + Dh * D, dl + 2 * Dh * D, dl + (2 * Dh + D) * D};
+        } else {
+            atome_block_acts rows = {.ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl, .hq = f->hq + bl * DP,
+                                     .hs = f->hs + bl, .q = q, .kf = kf, .vf = vf, .router_logits = rl, .lut = lut};
+            block_project(T, xin, f->h + bl * D, &w->layer[l], c, &rows);
+        }
         for (int t = 0; t < T; t++) {
             long o = bl + t;
-            atome_block_acts a = {.h = f->h + o * D, .ln_mean = f->mean + o, .ln_rstd = f->rstd + o,
-                                  .hq = f->hq + o * DP, .hs = f->hs + o, .yc = f->yc + o * D,
-                                  .ys = f->ys + o * D, .ya = f->ya + o * D, .q = q + (long)t * Dh,
-                                  .qq = f->qq + o * Dh, .qs = f->qs + o, .kf = kf + (long)t * Dh,
-                                  .vf = vf + (long)t * D, .scores = scores,
+            atome_block_acts a = {.ln_mean = f->mean + o, .ln_rstd = f->rstd + o, .yc = f->yc + o * D,
+                                  .ys = f->ys + o * D, .ya = f->ya + o * D,
+                                  .q = f->float_act ? f->qflt + o * Dh : q + (long)t * Dh, .qq = f->qq + o * Dh,
+                                  .qs = f->qs + o, .kf = kf + (long)t * Dh, .vf = vf + (long)t * D, .scores = scores,
                                   .att_sel = f->sel + o * ATOME_TOPK, .att_p = f->p + o * ATOME_TOPK,
                                   .att_n = f->n + o, .att_first = f->first + o, .router_logits = rl + 3L * t,
-                                  .router = f->router + (((long)b * T + t) * L + l) * 3, .lut = NULL};
-            /* the conv reads h at t-4..t as five rows: in place from position 4 on, before that
-             * copied behind zero rows */
-            const float *hist;
-            if (t >= 4) {
-                hist = f->h + (o - 4) * D;
-            } else {
-                float *h5 = f->hist0 + (long)b * 5 * D;
+                                  .router = f->router + (((long)b * T + t) * L + l) * 3};
+            /* The conv's history, whose row 4 is h at t: in place from position 4 on (rows t-4..t
+             * of this layer's h); before that the rows that exist behind zero rows, in h5 (and
+             * with --float-act, which writes row 4 itself, h copied from there to its row). */
+            float *hist = f->h + (o - 4) * D;
+            if (t < 4) {
+                hist = h5;
                 memset(h5, 0, (size_t)(4 - t) * D * sizeof(float));
                 memcpy(h5 + (4 - t) * D, f->h + (o - t) * D, (size_t)(t + 1) * D * sizeof(float));
-                hist = h5;
             }
             const float *s_prev = t ? f->s + (o - 1) * D : f->zeros;
-            if (f->float_act)
-                float_block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev,
-                                f->s + o * D, kf, vf, f->inv_sqrt_dh, &a);
-            else
-                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev, f->s + o * D,
-                          &kv, f->inv_sqrt_dh, &a);
+            if (f->float_act) {
+                float_block_forward(xout + (long)t * D, xin + (long)t * D, &w->layer[l], &wd, c, t, hist, s_prev,
+                                    f->s + o * D, f->kflt + bl * Dh, f->vflt + bl * D, f->inv_sqrt_dh, &a);
+                if (t < 4) memcpy(f->h + o * D, ATOME_HIST_NOW(h5, D), (size_t)D * sizeof(float));
+            } else {
+                block_mix(xout + (long)t * D, xin + (long)t * D, &w->layer[l], c, t, hist, s_prev, f->s + o * D, &kv,
+                          f->inv_sqrt_dh, &a);
+            }
         }
     }
     const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
     long o0 = (long)b * T;
-    atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
-                          .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = NULL};
-    if (f->float_act) float_head_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
-    else head_forward_rows(T, f->logits + o0 * V, xl, w, f->dense + L * f->dense_layer, &ha);
+    if (f->float_act) {
+        for (int t = 0; t < T; t++) {
+            long o = o0 + t;
+            atome_head_acts ha = {.h = f->hf + o * D, .ln_mean = f->hf_mean + o, .ln_rstd = f->hf_rstd + o};
+            float_head_forward(f->logits + o * V, xl + (long)t * D, w, f->dense + L * f->dense_layer, &ha);
+        }
+    } else {
+        atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
+                              .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = lut};
+        head_forward(T, f->logits + o0 * V, xl, w, &ha);
+    }
     double sum = 0.0;
     for (int t = 0; t < T; t++) {
         long o = o0 + t;
@@ -240,19 +257,19 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
     return sum;
 }
 
-/* The int8 matrices of the row-batched forward, decoded from the current blob (serial, small). */
+/* --float-act: the ternary matrices of the current blob as floats for float_matmul (serial, small). */
 static void decode_weights(fb_context *f, const atome_weights *w) {
+    if (!f->float_act) return;
     int D = f->c.d_model, Dh = f->c.d_head;
-    long rbk = 5L * ATOME_ROW_BYTES(D);
     for (int l = 0; l < f->c.n_layers; l++) {
         const atome_layer *y = &w->layer[l];
         float *dl = f->dense + l * f->dense_layer;
-        matmul_decode(dl, &y->wq);
-        matmul_decode(dl + Dh * rbk, &y->wk);
-        matmul_decode(dl + 2 * Dh * rbk, &y->wv);
-        matmul_decode(dl + (2 * Dh + D) * rbk, &y->router);
+        float_decode(dl, &y->wq);
+        float_decode(dl + Dh * D, &y->wk);
+        float_decode(dl + 2 * Dh * D, &y->wv);
+        float_decode(dl + (2 * Dh + D) * D, &y->router);
     }
-    matmul_decode(f->dense + f->c.n_layers * f->dense_layer, &w->unemb);
+    float_decode(f->dense + f->c.n_layers * f->dense_layer, &w->unemb);
 }
 
 /* The backward of sequence b into slot [P] (overwritten), top down: loss, head, blocks, embedding. */

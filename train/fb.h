@@ -3,9 +3,9 @@
  * Shapes: B sequences per batch, T predicted positions per sequence (a window holds T+1
  * bytes: inputs tokens[b][0..T-1], targets tokens[b][1..T]), V vocab, D d_model, L layers.
  *
- * The forward runs the common/ kernels (block_forward, head_forward) on a packed blob, the
- * same bytes the engine loads, so logits here equal the engine's bit for bit (not those of a
- * context from fb_create_float_act, the float-activation ablation). The backward
+ * The forward runs the engine's functions (block_project, block_mix, head_forward) on a packed
+ * blob, the same bytes the engine loads, so logits here equal the engine's bit for bit (not
+ * those of a context from fb_create_float_act, the float-activation ablation). The backward
  * treats every quantiser as the identity (straight-through) and writes gradients with
  * respect to the FP32 master weights (layout of model_params_bind).
  *

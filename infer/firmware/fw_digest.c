@@ -42,7 +42,7 @@ uint32_t fw_logits_crc(const float *v, int n) {
     return crc;
 }
 
-static const float *step_line(const atome_model *m, atome_state *st, int prompt, int token, fw_emit emit,
+static const float *step_line(const atome_model *m, atome_state *st, int prompt, uint8_t token, fw_emit emit,
                               void *ctx) {
     char line[48], *p = line;
     int pos = st->pos;

@@ -36,7 +36,7 @@ static void put_line(const char *a, uint32_t x, const char *b, uint32_t y) {
 
 #ifdef FW_SPEED
 /* The bytes fed: the prompts one after another, over and over. */
-static int token_at(int i) {
+static uint8_t token_at(int i) {
     static int total;
     if (!total)
         for (int k = 0; k < FW_PROMPTS; k++)

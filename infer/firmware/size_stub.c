@@ -14,5 +14,5 @@ void size_entry(void) {
     if (atome_load(&model, size_blob, size_len) != ATOME_OK) return;
     atome_reset(&state);
     for (int i = size_steps; i > 0; i--)
-        size_out = atome_argmax(atome_step(&model, &state, size_out), ATOME_VOCAB);
+        size_out = atome_argmax(atome_step(&model, &state, (uint8_t)size_out), ATOME_VOCAB);
 }
