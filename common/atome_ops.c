@@ -119,6 +119,13 @@ static inline __attribute__((always_inline)) void lut_build(int16_t *lut, const 
             int16_t *t = lut + (long)((n * 256 + 242) / 243) * width;
             for (int e = 0; e < width; e++) t[e] = (int16_t)(s3[i * width + e] + s01[k * width + e]);
         }
+    /* The 13 byte values that no five trits pack to decode in place (atome_trit_m) to the digits of
+     * the byte before them: they get that byte's row, so that the table and the in-place decode
+     * agree on every byte a blob may hold (the loader need not refuse them; tests/test_kernels.c
+     * derives this list from the packing). */
+    static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
+    for (int i = 0; i < 13; i++)
+        memcpy(lut + (long)unpacked[i] * width, lut + (long)(unpacked[i] - 1) * width, (size_t)width * sizeof *lut);
 }
 
 void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n) {

@@ -6,11 +6,11 @@ DATASETS_OBJ := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard tools/datasets/*.c))
 LOGREG_OBJ   := $(BUILD)/host/tools/atome_logreg.o
 -include $(DATASETS_OBJ:.o=.d) $(LOGREG_OBJ:.o=.d)
 
-$(BUILD)/tools/atome-datasets: $(DATASETS_OBJ) $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(TRAIN_OBJ)
+$(BUILD)/tools/atome-datasets: $(DATASETS_OBJ) $(ENGINE_OBJ) $(TRAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
 
-$(BUILD)/tools/atome-logreg: $(LOGREG_OBJ) $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(TRAIN_OBJ)
+$(BUILD)/tools/atome-logreg: $(LOGREG_OBJ) $(ENGINE_OBJ) $(TRAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
 

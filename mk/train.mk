@@ -9,7 +9,7 @@ $(BUILD)/host/train/%.o: train/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(TRAIN_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
 
-TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o
+TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(HOST_COMMON_OBJ)
 -include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
 # libgomp linked statically into atome-train, so that its constructor, which reads
@@ -23,7 +23,7 @@ GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); \
   else echo -fopenmp; fi)
 TRAIN_EXE_LIBS = $(GOMP_STATIC) $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
-atome-train: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
+atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
 	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS)
 
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number

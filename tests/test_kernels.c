@@ -219,6 +219,32 @@ START_TEST(matmul_both_paths_match_integer_loop) {
 }
 END_TEST
 
+/* A blob may hold any byte, the 13 that no five trits pack to included (the loader does not refuse
+ * them): the lookup table must give what the in-place decode gives for each of the 256 values. */
+START_TEST(matmul_lut_agrees_on_every_byte_value) {
+    static const int rbs[] = {4, 7, 13, 26, 52, 9};
+    static const int counts[] = {1, ATOME_LUT_ROWS};
+    static uint8_t trits[256 * 52];
+    static int16_t lut[ATOME_LUT_SIZE(256) * ATOME_LUT_ROWS];
+    atome_rng r = {12};
+    for (unsigned k = 0; k < sizeof rbs / sizeof rbs[0]; k++)
+        for (unsigned nk = 0; nk < 2; nk++) {
+            int rb = rbs[k], n = counts[nk];
+            for (int b = 0; b < 256; b++)
+                for (int j = 0; j < rb; j++) trits[b * rb + j] = (uint8_t)b; /* row b: byte b everywhere */
+            float scale = 1.0f, xs[ATOME_LUT_ROWS], y[ATOME_LUT_ROWS * 256], ylut[ATOME_LUT_ROWS * 256];
+            atome_tmat m = {&scale, trits, 256, 5 * rb, rb};
+            int8_t x[ATOME_LUT_ROWS * 260];
+            for (int i = 0; i < n * 5 * rb; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
+            for (int t = 0; t < n; t++) xs[t] = 1.0f;
+            matmul_forward(y, &m, x, xs, n, NULL);
+            matmul_lut(lut, x, rb, n);
+            matmul_forward(ylut, &m, x, xs, n, lut);
+            for (int i = 0; i < n * 256; i++) ck_assert_msg(y[i] == ylut[i], "rb %d n %d byte %d", rb, n, i % 256);
+        }
+}
+END_TEST
+
 START_TEST(layernorm_by_hand) {
     const float x[4] = {1, 2, 3, 4}, g[4] = {1, 1, 2, 1}, b[4] = {0, 0, 0, 0.5f};
     float out[4], mean, rstd;
@@ -408,6 +434,7 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, rows_of_odd_length_round_trip);
     tcase_add_test(t, matmul_by_hand);
     tcase_add_test(t, matmul_both_paths_match_integer_loop);
+    tcase_add_test(t, matmul_lut_agrees_on_every_byte_value);
     tcase_add_test(t, layernorm_by_hand);
     tcase_add_test(t, quant8_by_hand);
     tcase_add_test(t, quant8_rounds_at_the_boundaries);
