@@ -29,6 +29,7 @@ include mk/train.mk
 include mk/mcu.mk
 include mk/tests.mk
 include mk/paper.mk
+include mk/fuzz.mk
 
 clean:
 	rm -rf $(BUILD) atome-infer atome-train atome-header

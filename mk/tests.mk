@@ -16,10 +16,11 @@ $(BUILD)/asan/%.o: %.c
 $(BUILD)/run_tests: $(TEST_OBJ)
 	$(CC) $(SAN) $^ -o $@ $(TRAIN_LIBS) $$(pkg-config --libs check) -lm
 
-# Test programs the suites run as subprocesses (built normally, they are what ships).
-TEST_TOOLS := atome-infer atome-train atome-header
+# Test programs the suites run as subprocesses (built normally, they are what ships), and the
+# fuzz harnesses with their seed corpora (mk/fuzz.mk; tests/test_fuzz.c runs them).
+TEST_TOOLS := atome-infer atome-train atome-header fuzz-build
 
 test:
-	@bash $(DEPS) host mcu riscv
+	@bash $(DEPS) host mcu riscv fuzz
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests

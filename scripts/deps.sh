@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/deps.sh [host|mcu|riscv|plot|all]...   (default: host)
+# Usage: scripts/deps.sh [host|mcu|riscv|plot|fuzz|all]...   (default: host)
 # Runs `apt-get update` at most once per call, and uses sudo when not root.
 set -eu
 want=()
@@ -10,9 +10,11 @@ for group in "${@:-host}"; do
     mcu)   want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
     riscv) want+=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
     plot)  want+=(gnuplot-nox) ;;
+    fuzz)  want+=(clang libclang-rt-14-dev libomp-14-dev) ;; # libclang-rt-14-dev holds libFuzzer, libomp -fopenmp
     all)   want+=(gcc make libopenblas-dev check pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
-                  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox) ;;
-    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, plot, all)" >&2; exit 2 ;;
+                  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox
+                  clang libclang-rt-14-dev libomp-14-dev) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, plot, fuzz, all)" >&2; exit 2 ;;
   esac
 done
 missing=()
