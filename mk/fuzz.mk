@@ -2,7 +2,7 @@
 # readers, the corpus reader, atome-infer's text inputs and atome-train's log reader.
 #
 #   make fuzz                      every harness for FUZZ_SECONDS each (two at a time with -j2)
-#   make fuzz FUZZ_TARGETS=blob FUZZ_SECONDS=3600
+#   make -j2 fuzz FUZZ_TARGETS="blob.1 blob.2" FUZZ_SECONDS=3600   the blob harness on both cores
 #   scripts/fuzz_report.sh SECONDS the same, then one table of executions, coverage and findings
 #
 # Everything is built by Debian's clang with ASan + UBSan (float-cast-overflow included) and no
@@ -23,7 +23,7 @@ FUZZ_MAX     := -DATOME_MAX_D=64 -DATOME_MAX_LAYERS=4 -DATOME_MAX_DHEAD=16 -DATO
 FUZZ_SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OPT     := -O1 -g $(FUZZ_MAX) $(FUZZ_SAN)
 # Steps per blob that loads (fuzz_blob.c); a change needs `make -B fuzz-build`.
-FUZZ_STEPS   ?= 40
+FUZZ_STEPS   ?= 24
 # The kernels' comparisons are loop bounds and clamps, not the magic numbers and lengths that
 # libFuzzer's compare tracing exists to solve (the loader keeps it): without it in their inner
 # loops an execution of fuzz_blob is about 3 times faster.
@@ -34,7 +34,7 @@ FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ)/obj/%.o)
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:%=%.d)
 
-.PHONY: fuzz fuzz-build fuzz-deps $(FUZZ_NAMES:%=fuzz-run-%)
+.PHONY: fuzz fuzz-build fuzz-deps
 
 fuzz-deps:
 	@bash $(DEPS) fuzz
@@ -88,14 +88,19 @@ $(FUZZ)/seed/.stamp: $(wildcard checkpoints/*.bin) $(FUZZ)/run-atome/checkpoint.
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ)/seed/.stamp
 
-# Each run: a corpus of its own under build/fuzz/corpus/NAME (grown from the seeds), libFuzzer's
-# final stats, findings under build/fuzz/findings/NAME/, the whole log in build/fuzz/log/NAME.log.
-# A harness with a finding fails its target; make -k fuzz runs the others anyway.
+# fuzz-run-NAME runs one harness; fuzz-run-NAME.K runs instance K of it, on the same corpus
+# (libFuzzer reloads it every few seconds, so instances share what each finds): with -j2,
+# FUZZ_TARGETS="blob.1 blob.2" gives the blob harness both cores. Each run logs to
+# build/fuzz/log/NAME[.K].log (libFuzzer's final stats included) and writes a finding's input to
+# build/fuzz/findings/NAME[.K]/; a finding fails its target, make -k fuzz runs the others anyway.
 fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
 
-$(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ)/fuzz_% $(FUZZ)/seed/.stamp
-	@mkdir -p $(FUZZ)/corpus/$* $(FUZZ)/findings/$* $(FUZZ)/log
+fuzz_name = $(firstword $(subst ., ,$1))
+.SECONDEXPANSION:
+fuzz-run-%: $(FUZZ)/fuzz_$$(call fuzz_name,$$*) $(FUZZ)/seed/.stamp
+	@rm -rf $(FUZZ)/findings/$* && mkdir -p $(FUZZ)/corpus/$(call fuzz_name,$*) $(FUZZ)/findings/$* $(FUZZ)/log
 	@echo "fuzz $*: $(FUZZ_SECONDS) s, log in $(FUZZ)/log/$*.log"
-	@UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ)/fuzz_$* $(FUZZ)/corpus/$* $(FUZZ)/seed/$* -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	@UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ)/fuzz_$(call fuzz_name,$*) $(FUZZ)/corpus/$(call fuzz_name,$*) \
+	  $(FUZZ)/seed/$(call fuzz_name,$*) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ)/findings/$*/ $(FUZZ_FLAGS) > $(FUZZ)/log/$*.log 2>&1 \
 	  || { echo "fuzz $*: FINDING, see $(FUZZ)/log/$*.log and $(FUZZ)/findings/$*/"; exit 1; }

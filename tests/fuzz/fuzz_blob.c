@@ -18,7 +18,7 @@
 #include "../../infer/atome.h"
 
 #ifndef FUZZ_STEPS
-#define FUZZ_STEPS 40 /* a few dozen: fills the conv history, and the ring of a short window */
+#define FUZZ_STEPS 24 /* two dozen: fills the conv history, and the ring of a short window */
 #endif
 
 static atome_model model;
