@@ -1,5 +1,6 @@
-# libFuzzer harnesses (tests/fuzz/): the blob loader and steps, the checkpoint and vanilla-model
-# readers, the corpus reader, atome-infer's text inputs and atome-train's log reader.
+# libFuzzer harnesses (tests/fuzz/): the blob loader and steps, the same against the firmware's
+# engine (parity), the checkpoint and vanilla-model readers, the corpus reader, atome-infer's text
+# inputs and atome-train's log reader.
 #
 #   make fuzz                      every harness for FUZZ_SECONDS each (two at a time with -j2)
 #   make -j2 fuzz FUZZ_TARGETS="blob.1 blob.2" FUZZ_SECONDS=3600   the blob harness on both cores
@@ -12,7 +13,7 @@
 # each finding. `make test` runs every harness over its seeds (tests/test_fuzz.c).
 
 FUZZ_CC      := clang
-FUZZ_NAMES   := blob checkpoint vanilla data infer_text train_log
+FUZZ_NAMES   := blob parity checkpoint vanilla data infer_text train_log
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
@@ -54,6 +55,24 @@ $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ)/libfuzz.a | fuzz-deps
 	$(FUZZ_CC) $(HOST_CFLAGS) $(TRAIN_CFLAGS) $(FUZZ_OPT) -DFUZZ_MODEL='"checkpoints/nano.bin"' -DFUZZ_STEPS=$(FUZZ_STEPS) \
 	  -fsanitize=fuzzer -MMD -MP $< $(FUZZ)/libfuzz.a -o $@ $(TRAIN_LIBS)
 
+# fuzz_parity: fuzz_blob.c beside a second engine, the firmware's (no ATOME_LUT), linked into one
+# object whose every defined symbol is renamed mcu_* so that the two engines do not collide.
+FUZZ_MCU_OBJ := $(ENGINE_SRC:%.c=$(FUZZ)/obj-mcu/%.o) $(FUZZ)/obj-mcu/tests/fuzz/parity_mcu.o
+-include $(FUZZ_MCU_OBJ:.o=.d)
+$(FUZZ)/obj-mcu/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out $(HOST_DEFS),$(ENGINE_CFLAGS)) $(FUZZ_OPT) -fsanitize=fuzzer-no-link \
+	  $(if $(filter $(FUZZ_NO_CMP),$<),-fno-sanitize-coverage=trace-cmp) -MMD -MP -c $< -o $@
+
+$(FUZZ)/mcu_engine.o: $(FUZZ_MCU_OBJ)
+	ld -r -o $@.all.o $^
+	nm -g --defined-only $@.all.o | awk '{print $$3, "mcu_" $$3}' > $@.syms
+	objcopy --redefine-syms=$@.syms $@.all.o $@
+
+$(FUZZ)/fuzz_parity: tests/fuzz/fuzz_blob.c $(FUZZ)/mcu_engine.o $(FUZZ)/libfuzz.a | fuzz-deps
+	$(FUZZ_CC) $(HOST_CFLAGS) $(FUZZ_OPT) -DFUZZ_PARITY -DFUZZ_STEPS=$(FUZZ_STEPS) -fsanitize=fuzzer -MMD -MP \
+	  $< $(FUZZ)/mcu_engine.o $(FUZZ)/libfuzz.a -o $@ $(TRAIN_LIBS)
+
 # ---- seed corpora: the shipped checkpoints, and what a tiny training run writes ----
 
 FUZZ_TRAIN := --batch 4 --seq 32 --steps 4 --eval-every 2 --sample 0 --seed 1 \
@@ -72,10 +91,12 @@ $(FUZZ)/run-vanilla/checkpoint.bin: atome-train $(FUZZ)/train.txt $(FUZZ)/valid.
 	./atome-train --arch vanilla --vanilla-preset flash-fair $(FUZZ_TRAIN) --out $(dir $@) >/dev/null
 
 # One directory per harness. A text harness's first bytes choose its mode (see each harness).
-$(FUZZ)/seed/.stamp: $(wildcard checkpoints/*.bin) $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/run-vanilla/checkpoint.bin
+$(FUZZ)/seed/.stamp: mk/fuzz.mk $(wildcard checkpoints/*.bin) $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/run-vanilla/checkpoint.bin
 	@rm -rf $(FUZZ)/seed && mkdir -p $(FUZZ_NAMES:%=$(FUZZ)/seed/%)
 	cp checkpoints/*.bin $(FUZZ)/seed/blob/
+	cp checkpoints/*.bin $(FUZZ)/seed/parity/
 	cp $(FUZZ)/run-atome/model.bin $(FUZZ)/seed/blob/run-nano.bin
+	cp $(FUZZ)/run-atome/model.bin $(FUZZ)/seed/parity/run-nano.bin
 	cp $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/seed/checkpoint/atome.ckpt
 	cp $(FUZZ)/run-vanilla/checkpoint.bin $(FUZZ)/seed/checkpoint/vanilla.ckpt
 	cp $(FUZZ)/run-vanilla/model.vnl $(FUZZ)/seed/vanilla/flash-fair.vnl

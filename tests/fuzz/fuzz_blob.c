@@ -11,8 +11,13 @@
  *      there are none), at most FUZZ_STEPS, and atome_argmax on every step's logits.
  * The engine is built with ATOME_MAX_* just large enough for the shipped checkpoints
  * (mk/fuzz.mk), so that the state is small and a step is fast.
+ *
+ * Built with -DFUZZ_PARITY this is fuzz_parity: every step also runs on the firmware's engine
+ * (parity_mcu.c, built without ATOME_LUT) and the two sets of logits must be memcmp-equal, the
+ * project's parity claim, on any blob the loader accepts and not only the trained ones.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../infer/atome.h"
@@ -23,6 +28,14 @@
 
 static atome_model model;
 static atome_state state;
+
+#ifdef FUZZ_PARITY
+/* parity_mcu.c, renamed */
+int mcu_parity_load(atome_model *m, const uint8_t *blob, size_t len);
+void mcu_parity_reset(void);
+const float *mcu_parity_step(const atome_model *m, int token);
+static atome_model mcu_model;
+#endif
 
 static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
@@ -36,7 +49,14 @@ static uint8_t *load_copy(const uint8_t *blob, size_t n, int reseal) {
         uint32_t crc = atome_crc32(atome_crc32(0, copy, 60), copy + ATOME_HEADER_BYTES, n - ATOME_HEADER_BYTES);
         for (int i = 0; i < 4; i++) copy[60 + i] = (uint8_t)(crc >> 8 * i);
     }
-    if (atome_load(&model, copy, n) == ATOME_OK) return copy;
+    int err = atome_load(&model, copy, n);
+#ifdef FUZZ_PARITY
+    if (mcu_parity_load(&mcu_model, copy, n) != err) {
+        fprintf(stderr, "fuzz_parity: the two engines' loaders disagree (host %d)\n", err);
+        abort();
+    }
+#endif
+    if (err == ATOME_OK) return copy;
     free(copy);
     return NULL;
 }
@@ -46,10 +66,19 @@ static void run(const uint8_t *tokens, size_t n) {
     if (n == 0) tokens = (const uint8_t *)text, n = sizeof text - 1;
     if (n > FUZZ_STEPS) n = FUZZ_STEPS;
     atome_reset(&state);
+#ifdef FUZZ_PARITY
+    mcu_parity_reset();
+#endif
     for (size_t i = 0; i < n; i++) {
         const float *logits = atome_step(&model, &state, tokens[i]);
         int next = atome_argmax(logits, ATOME_VOCAB);
         if (next < 0 || next >= ATOME_VOCAB) abort(); /* the caller indexes a table with it */
+#ifdef FUZZ_PARITY
+        if (memcmp(logits, mcu_parity_step(&mcu_model, tokens[i]), ATOME_VOCAB * sizeof(float))) {
+            fprintf(stderr, "fuzz_parity: logits differ between the two engines at step %zu\n", i);
+            abort();
+        }
+#endif
     }
 }
 
