@@ -52,6 +52,8 @@ for name in $names; do
     n=$(find "build/fuzz/findings/$t" -type f 2>/dev/null | wc -l)
     found=$((found + n))
     s=$(grep -m1 -E '^SUMMARY: ' "$f" | sed -E 's/^SUMMARY: //; s/ \(.*\)//; s/\|/\\|/g; s/ in *$//')
+    h=$(grep -m1 -E "^fuzz_$name: " "$f") # a harness's own check (it aborts: "deadly signal")
+    [ -n "$h" ] && s=$h
     [ -n "$s" ] && [ -z "$what" ] && what=" ($s)"
   done
   [ "$found" -gt 0 ] && status=1
