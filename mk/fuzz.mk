@@ -23,8 +23,10 @@ FUZZ         := $(BUILD)/fuzz
 FUZZ_MAX     := -DATOME_MAX_D=64 -DATOME_MAX_LAYERS=4 -DATOME_MAX_DHEAD=16 -DATOME_MAX_WINDOW=64
 FUZZ_SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_OPT     := -O1 -g $(FUZZ_MAX) $(FUZZ_SAN)
-# Steps per blob that loads (fuzz_blob.c); a change needs `make -B fuzz-build`.
+# Steps per blob that loads (fuzz_blob.c); a stamp named after the value rebuilds the two blob harnesses
+# when it changes.
 FUZZ_STEPS   ?= 24
+FUZZ_STEPS_STAMP := $(BUILD)/fuzz/steps-$(FUZZ_STEPS).stamp
 # The kernels' comparisons are loop bounds and clamps, not the magic numbers and lengths that
 # libFuzzer's compare tracing exists to solve (the loader keeps it): without it in their inner
 # loops an execution of fuzz_blob is about 3 times faster.
@@ -46,6 +48,10 @@ $(FUZZ)/obj/%.o: %.c | fuzz-deps
 	$(FUZZ_CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) $(TRAIN_CFLAGS)) \
 	  $(FUZZ_OPT) -fsanitize=fuzzer-no-link $(if $(filter $(FUZZ_NO_CMP),$<),-fno-sanitize-coverage=trace-cmp) \
 	  -MMD -MP -c $< -o $@
+
+$(FUZZ_STEPS_STAMP):
+	@mkdir -p $(dir $@) && rm -f $(BUILD)/fuzz/steps-*.stamp && touch $@
+$(FUZZ)/fuzz_blob: $(FUZZ_STEPS_STAMP)
 
 $(FUZZ)/libfuzz.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
@@ -69,7 +75,7 @@ $(FUZZ)/mcu_engine.o: $(FUZZ_MCU_OBJ)
 	nm -g --defined-only $@.all.o | awk '{print $$3, "mcu_" $$3}' > $@.syms
 	objcopy --redefine-syms=$@.syms $@.all.o $@
 
-$(FUZZ)/fuzz_parity: tests/fuzz/fuzz_blob.c $(FUZZ)/mcu_engine.o $(FUZZ)/libfuzz.a | fuzz-deps
+$(FUZZ)/fuzz_parity: tests/fuzz/fuzz_blob.c $(FUZZ)/mcu_engine.o $(FUZZ)/libfuzz.a $(FUZZ_STEPS_STAMP) | fuzz-deps
 	$(FUZZ_CC) $(HOST_CFLAGS) $(FUZZ_OPT) -DFUZZ_PARITY -DFUZZ_STEPS=$(FUZZ_STEPS) -fsanitize=fuzzer -MMD -MP \
 	  $< $(FUZZ)/mcu_engine.o $(FUZZ)/libfuzz.a -o $@ $(TRAIN_LIBS)
 
