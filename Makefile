@@ -35,6 +35,7 @@ include mk/tests.mk
 include mk/classify.mk
 include mk/paper.mk
 include mk/install.mk
+include mk/fuzz.mk
 
 clean:
 	rm -rf $(BUILD) atome-infer atome-train atome-header

@@ -26,10 +26,10 @@ $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 
 # Test programs the suites run as subprocesses (built normally, they are what ships); the
 # aarch64 trainer runs under qemu-aarch64 (tests/test_determinism.c).
-TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build
 
 test:
-	@bash $(DEPS) host mcu riscv cross library
+	@bash $(DEPS) host mcu riscv cross library fuzz
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
 

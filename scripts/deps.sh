@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/deps.sh [host|mcu|riscv|cross|library|plot|all]...   (default: host)
+# Usage: scripts/deps.sh [host|mcu|riscv|cross|library|plot|fuzz|all]...   (default: host)
 # library: what tests/test_library.c builds with (CMake, jq for library.json, g++ for the Arduino
 # sketch, an aarch64 compiler and qemu-user for the FMA check).
 # cross: the determinism tests' other CPUs (qemu-user for x86-64 without AVX and for aarch64,
@@ -17,11 +17,13 @@ for group in "${@:-host}"; do
     cross) want+=(qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64) ;;
     library) want+=(cmake jq g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
     plot)  want+=(gnuplot-nox) ;;
+    fuzz)  want+=(clang libclang-rt-14-dev libomp-14-dev) ;; # libclang-rt-14-dev holds libFuzzer, libomp -fopenmp
     all)   want+=(gcc make libopenblas-dev check pkg-config gcc-arm-none-eabi libnewlib-arm-none-eabi
                   qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox
                   qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64
-                  cmake jq g++ libc6-dev-arm64-cross) ;;
-    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, cross, library, plot, all)" >&2; exit 2 ;;
+                  cmake jq g++ libc6-dev-arm64-cross
+                  clang libclang-rt-14-dev libomp-14-dev) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, cross, library, plot, fuzz, all)" >&2; exit 2 ;;
   esac
 done
 missing=()

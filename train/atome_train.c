@@ -94,8 +94,13 @@ static void trim_log(const char *path, int64_t step) {
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && buf[j] != '\n') j++;
+        /* sscanf wants a string, and buf holds no NUL: it would read past the buffer's end (and
+         * its %lld skip the newline into the next line). The line's start, terminated, is enough. */
+        char head[32];
+        size_t k = j - i < sizeof head - 1 ? j - i : sizeof head - 1;
+        memcpy(head, buf + i, k), head[k] = 0;
         long long s;
-        if (j == n || sscanf((const char *)buf + i, "{\"step\": %lld", &s) != 1 || s > step) break;
+        if (j == n || sscanf(head, "{\"step\": %lld", &s) != 1 || s > step) break;
         keep = j + 1, i = j + 1;
     }
     const void *bufs[1] = {buf};
