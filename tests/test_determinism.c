@@ -340,6 +340,20 @@ START_TEST(aarch64_same_run) {
 }
 END_TEST
 
+/* The shipped nano checkpoint is what its command (scripts/make_checkpoints.sh, the one place the
+ * commands are written) trains on this machine, byte for byte; and every shipped blob is the one
+ * checkpoints/SHA256SUMS names. */
+START_TEST(shipped_nano_retrains_to_its_bytes) {
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "scripts/make_checkpoints.sh --into %s/ship nano", dir);
+    ck_assert_msg(run_cmd(cmd, out, sizeof out) == 0, "%s:\n%s", cmd, out);
+    char got[160];
+    snprintf(got, sizeof got, "%s/ship/nano.bin", dir);
+    ck_assert_msg(same_file(got, "checkpoints/nano.bin"), "%s is not checkpoints/nano.bin", got);
+    ck_assert_msg(run_cmd("cd checkpoints && sha256sum --quiet -c SHA256SUMS", out, sizeof out) == 0, "%s", out);
+}
+END_TEST
+
 Suite *determinism_suite(void) {
     Suite *s = suite_create("determinism");
     TCase *k = tcase_create("kernels");
@@ -356,6 +370,7 @@ Suite *determinism_suite(void) {
     tcase_add_test(t, every_path_and_thread_count_one_run);
     tcase_add_test(t, an_x86_64_without_avx_same_run);
     tcase_add_test(t, aarch64_same_run);
+    tcase_add_test(t, shipped_nano_retrains_to_its_bytes);
     suite_add_tcase(s, t);
     return s;
 }
