@@ -69,6 +69,7 @@ struct fb_context {
     int *tbad;
     uint64_t windows; /* since the last fb_gradient, for the 2^32 bound of exact_sum.h */
     int failed;       /* an fb_accumulate since then ran out of memory */
+    fb_reducer *reduce; /* fb_set_reducer: the sum across processes, between merge and rounding */
     fb_times times;
 };
 
@@ -345,8 +346,13 @@ static int grow_threads(fb_context *f, int n) {
 }
 
 double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
+    return fb_accumulate_n(f, blob, master, tokens, f->B);
+}
+
+double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+                       int nb) {
     atome_weights w;
-    if (bind_blob(f, blob, &w)) return NAN;
+    if (nb < 1 || nb > f->B || bind_blob(f, blob, &w)) return NAN;
     if (grow_threads(f, omp_get_max_threads())) {
         f->failed = 1;
         return NAN;
@@ -357,9 +363,11 @@ double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *mas
     dequant_weights(f, &w); /* serial: it is small next to the batch */
     decode_weights(f, &w);
     f->times.backward += omp_get_wtime() - td;
+    /* The mean over the context's B·T bytes even for fewer windows: a share of a batch split
+     * over processes (shard.h) weighs its windows as the whole batch does. */
     float scale = 1.0f / (float)((long)B * T);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < B; b++) {
+    for (int b = 0; b < nb; b++) {
         const uint8_t *tok = tokens + (long)b * (T + 1);
         int th = omp_get_thread_num();
         float *slot = f->tslot + (long)th * P;
@@ -373,12 +381,16 @@ double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *mas
         st[0] = t1 - t0, st[1] = t2 - t1, st[2] = omp_get_wtime() - t2;
     }
     add_times(f);
-    f->windows += (uint64_t)B;
+    f->windows += (uint64_t)nb;
     /* The loss stays a float-then-double sum in window order, as fb_forward's. */
     double sum = 0.0;
-    for (int b = 0; b < B; b++) sum += f->seq_loss[b];
+    for (int b = 0; b < nb; b++) sum += f->seq_loss[b];
     return sum;
 }
+
+const double *fb_window_losses(const fb_context *f) { return f->seq_loss; }
+
+void fb_set_reducer(fb_context *f, fb_reducer *reduce) { f->reduce = reduce; }
 
 int fb_gradient(fb_context *f, float *grad) {
     long P = f->P;
@@ -390,6 +402,9 @@ int fb_gradient(fb_context *f, float *grad) {
     const long chunk = 4096;
     int nt = f->n_threads;
     exact_acc *acc0 = f->tacc;
+    /* With a reducer, the threads' sums are merged, summed across processes, then rounded;
+     * without, one pass does both (integers: the same bits either way). */
+    int across = f->reduce != NULL;
 #pragma omp parallel for schedule(static)
     for (long i0 = 0; i0 < P; i0 += chunk) {
         long n = P - i0 < chunk ? P - i0 : chunk;
@@ -398,8 +413,18 @@ int fb_gradient(fb_context *f, float *grad) {
             for (long i = 0; i < n; i++) acc0[i0 + i] += at[i];
             memset(at, 0, (size_t)n * sizeof *at);
         }
+        if (across) continue;
         exact_to_float(grad + i0, acc0 + i0, n);
         memset(acc0 + i0, 0, (size_t)n * sizeof *acc0);
+    }
+    if (across) {
+        bad = f->reduce(acc0, P, bad);
+#pragma omp parallel for schedule(static)
+        for (long i0 = 0; i0 < P; i0 += chunk) {
+            long n = P - i0 < chunk ? P - i0 : chunk;
+            exact_to_float(grad + i0, acc0 + i0, n);
+            memset(acc0 + i0, 0, (size_t)n * sizeof *acc0);
+        }
     }
     f->times.reduce += (omp_get_wtime() - t0) * omp_get_max_threads();
     if (!bad) return 0;
