@@ -22,7 +22,7 @@ ENGINE_SRC := $(COMMON_SRC) infer/atome.c
 all: atome-infer atome-train atome-header
 
 deps:
-	@bash $(DEPS) host
+	@bash $(DEPS) host mpi
 
 include mk/engine.mk
 include mk/train.mk

@@ -21,6 +21,6 @@ $(BUILD)/run_tests: $(TEST_OBJ)
 TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train
 
 test:
-	@bash $(DEPS) host mcu riscv cross
+	@bash $(DEPS) host mpi mcu riscv cross
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests

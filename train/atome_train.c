@@ -308,6 +308,7 @@ static void start(run *r, int argc, char **argv) {
     if (!o->data) cli_die("--data FILE is required (see --help)");
     if (!o->out) cli_die("--out DIR is required (see --help)");
     cli_resolve(o, r->t);
+    dist_speak(); /* from here, a problem may be one rank's own (its files) */
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
@@ -413,6 +414,7 @@ int main(int argc, char **argv) {
     static run r;
     dist_init(&argc, &argv);
     dist_check_args(argc, argv);
+    dist_quiet_options();
     start(&r, argc, argv);
     train_state *s = &r.s;
     const train_settings *c = &s->set;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #ifndef ATOME_NO_MPI
 #include <mpi.h>
 #endif
@@ -60,6 +61,8 @@ void dist_init(int *argc, char ***argv) {
     }
 }
 void dist_check_args(int argc, char **argv) { (void)argc, (void)argv; }
+void dist_quiet_options(void) {}
+void dist_speak(void) {}
 void dist_check_same(uint64_t data_hash, uint64_t state_hash) { (void)data_hash, (void)state_hash; }
 int dist_sum_exact(exact_acc *acc, long n, int bad) { return (void)acc, (void)n, bad; }
 void dist_gather(void *all, long total, int elem) { (void)all, (void)total, (void)elem; }
@@ -122,6 +125,25 @@ void dist_check_args(int argc, char **argv) {
     snprintf(msg, sizeof msg, "rank %d of %d was started with other arguments than rank 0: every rank must run the "
              "same command (refused before the first step)", r, size);
     die_all(msg);
+}
+
+/* The same arguments on every rank: the option checks fail alike on all, so only rank 0 says so. */
+static int saved_stderr = -1;
+
+void dist_quiet_options(void) {
+    if (!active || rank == 0) return;
+    int null = open("/dev/null", O_WRONLY);
+    fflush(stderr);
+    if (null < 0 || (saved_stderr = dup(STDERR_FILENO)) < 0 || dup2(null, STDERR_FILENO) < 0) saved_stderr = -1;
+    if (null >= 0) close(null);
+}
+
+void dist_speak(void) {
+    if (saved_stderr < 0) return;
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    saved_stderr = -1;
 }
 
 void dist_check_same(uint64_t data_hash, uint64_t state_hash) {

@@ -33,6 +33,10 @@ void dist_share_of(long n, int r, long *first, long *count);
  * compared word for word). Call before anything is parsed, so that all ranks then take the
  * same path. */
 void dist_check_args(int argc, char **argv);
+/* Ranks other than 0 write nothing on stderr from dist_quiet_options to dist_speak: around the
+ * parsing and checking of the (identical) options, whose one-line refusal rank 0 prints. */
+void dist_quiet_options(void);
+void dist_speak(void);
 /* Collective: refuses as dist_check_args unless every rank read the same data (data_hash:
  * sizes and CRC-32s of the training and validation bytes) and the same training state
  * (state_hash: the resumed checkpoint's contents, 0 for a new run). */
