@@ -376,7 +376,7 @@ opened:
     if (o->threads) omp_set_num_threads((int)o->threads);
     install_handlers();
 
-    r->pr.tty = isatty(STDOUT_FILENO);
+    r->pr.tty = isatty(STDOUT_FILENO) && !dist_active(); /* mpirun gives ranks a pty even when its output is piped */
     r->pr.first_step = s->step;
     r->pr.t_start = now();
     char model[256];
