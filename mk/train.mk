@@ -24,9 +24,11 @@ TRAIN_DIST_OBJ := $(TRAIN_DIST_SRC:%.c=$(BUILD)/host/%.o)
 
 # libgomp linked statically into atome-train, so that its constructor, which reads
 # OMP_WAIT_POLICY, runs after the trainer's own (train/atome_train.c): the only in-process
-# way to default the policy. The tests' binary links the shared libgomp as usual.
-GOMP_STATIC = $(shell $(CC) -print-file-name=libgomp.a)
-TRAIN_EXE_LIBS = $(GOMP_STATIC) -lpthread -ldl $(shell pkg-config --libs openblas 2>/dev/null) -lm
+# way to default the policy. The tests' binary links the shared libgomp as usual. A compiler
+# without libgomp.a links the shared one (then the default policy is libgomp's: active, which
+# tests/test_train_cli.c reports).
+GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); [ -f "$$f" ] && echo "$$f -lpthread -ldl" || echo -fopenmp)
+TRAIN_EXE_LIBS = $(GOMP_STATIC) $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
 atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(TRAIN_DIST_OBJ) $(BUILD)/host/train/atome_train.o
 	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS) $(MPI_LIBS)

@@ -14,6 +14,7 @@
 #include "../common/atome_rng.h"
 #include "../train/dense.h"
 #include "../train/exact_sum.h"
+#include "../train/math_n.h"
 #include "util.h"
 
 static const char *const paths[] = {"generic", "avx2", "avx512"};
@@ -108,9 +109,21 @@ END_TEST
 
 /* ---------------------------------------------------------------- the exact sum */
 
-static float sum_of(const float *g, const int *order, int n) {
+/* The exact sum of g[order[0..n-1]], folding the lanes after every `fold` terms. */
+static exact_acc acc_of(const float *g, const int *order, int n, int fold) {
     exact_acc acc = 0;
-    for (int i = 0; i < n; i++) ck_assert_int_eq(exact_add(&acc, &g[order[i]], 1), 0);
+    int64_t hi = 0, lo = 0;
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(exact_add(&hi, &lo, &g[order[i]], 1), 0);
+        if ((i + 1) % fold == 0) exact_fold(&acc, &hi, &lo, 1);
+    }
+    exact_fold(&acc, &hi, &lo, 1);
+    ck_assert(hi == 0 && lo == 0);
+    return acc;
+}
+
+static float sum_of(const float *g, const int *order, int n) {
+    exact_acc acc = acc_of(g, order, n, EXACT_MAX_ADDS);
     float out;
     exact_to_float(&out, &acc, 1);
     return out;
@@ -118,7 +131,7 @@ static float sum_of(const float *g, const int *order, int n) {
 
 START_TEST(exact_sum_is_order_free_and_rounds_once) {
     /* A float of magnitude >= 2^-57 is a whole number of 2^-80 units: it comes back as it was. */
-    static const float keep[] = {1.0f, -1.0f, 0x1.fffffep14f, -0x1.fffffep14f, 0x1p-57f, 3.14159274f, -1e-9f,
+    static const float keep[] = {1.0f, -1.0f, 0x1.fffffep9f, -0x1.fffffep9f, 0x1p-57f, 3.14159274f, -1e-9f,
                                  0x1.234566p-30f};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         int o = 0;
@@ -148,17 +161,62 @@ START_TEST(exact_sum_is_order_free_and_rounds_once) {
     for (int i = 0; i < N; i++) r[i] = (atome_rng_uniform(&rng) - 0.5f) * 0x1p-8f, fwd[i] = i, rev[i] = N - 1 - i;
     float a = sum_of(r, fwd, N), b = sum_of(r, rev, N);
     exact_acc p1 = 0, p2 = 0;
-    for (int i = 0; i < N; i++) exact_add(i % 3 ? &p2 : &p1, &r[i], 1); /* two "ranks" */
+    int64_t h1 = 0, l1 = 0, h2 = 0, l2 = 0;
+    for (int i = 0; i < N; i++) exact_add(i % 3 ? &h2 : &h1, i % 3 ? &l2 : &l1, &r[i], 1); /* two "ranks" */
+    exact_fold(&p1, &h1, &l1, 1), exact_fold(&p2, &h2, &l2, 1);
     p1 += p2;
     float c;
     exact_to_float(&c, &p1, 1);
     ck_assert(a == b && a == c);
-    /* Not finite, or not below 2^15: refused, flagged. */
-    float bad[] = {NAN, INFINITY, -INFINITY, 0x1p15f, -0x1p15f};
+    /* Folding often or once: the same integer. */
+    ck_assert(acc_of(r, fwd, N, 7) == acc_of(r, rev, N, N));
+    /* The largest terms, EXACT_MAX_ADDS of them between folds: no lane overflows. */
+    static float big[EXACT_MAX_ADDS];
+    static int ord[EXACT_MAX_ADDS];
+    for (int i = 0; i < EXACT_MAX_ADDS; i++) big[i] = -0x1.fffffep9f, ord[i] = i;
+    exact_acc ab = acc_of(big, ord, EXACT_MAX_ADDS, EXACT_MAX_ADDS);
+    float fb;
+    exact_to_float(&fb, &ab, 1);
+    ck_assert(fb == -0x1.fffffep9f * (float)EXACT_MAX_ADDS);
+    /* Not finite, or not below 2^10: refused (nothing added), flagged. */
+    float bad[] = {NAN, INFINITY, -INFINITY, 0x1p10f, -0x1p10f};
     for (int i = 0; i < 5; i++) {
-        exact_acc acc = 0;
-        ck_assert_int_eq(exact_add(&acc, &bad[i], 1), 1);
+        int64_t hi = 0, lo = 0;
+        ck_assert_int_eq(exact_add(&hi, &lo, &bad[i], 1), 1);
+        ck_assert(hi == 0 && lo == 0);
     }
+}
+END_TEST
+
+/* exact_add's lanes are integers: every path (it follows dense_path) gives the same ones, refused
+ * terms included, over lengths with vector tails. */
+START_TEST(exact_add_same_lanes_on_every_path) {
+    enum { N = 1003 };
+    static float g[N];
+    static int64_t hi[N_PATHS][N], lo[N_PATHS][N];
+    atome_rng rng = {11};
+    for (int i = 0; i < N; i++) g[i] = (atome_rng_uniform(&rng) - 0.5f) * 0x1p-3f * atome_rng_uniform(&rng);
+    g[5] = NAN, g[77] = 0x1p10f, g[500] = -INFINITY, g[901] = 0x1p-130f;
+    int ran = 0;
+    for (int p = 0; p < N_PATHS; p++) {
+        if (!path_runs(paths[p])) continue;
+        ck_assert_int_eq(dense_choose(paths[p], NULL, 0), 0);
+        for (int k = 0; k < 3; k++) ck_assert_int_eq(exact_add(hi[p], lo[p], g, N - k), 1);
+        if (ran++) ck_assert_msg(!memcmp(hi[p], hi[0], sizeof hi[0]) && !memcmp(lo[p], lo[0], sizeof lo[0]),
+                                 "path %s", paths[p]);
+    }
+    dense_choose(NULL, NULL, 0);
+    ck_assert(hi[0][5] == 0 && lo[0][5] == 0 && hi[0][77] == 0 && hi[0][500] == 0);
+}
+END_TEST
+
+START_TEST(exp2_d_within_two_ulp) {
+    for (double x = -1000.0; x <= 1000.0; x += 0.0123) {
+        double want = exp2(x), got = exp2_d(x);
+        ck_assert_msg(fabs(got - want) <= 2.0 * 0x1p-52 * want, "exp2(%.17g) = %.17g, want %.17g", x, got, want);
+    }
+    ck_assert(exp2_d(8.0) == 256.0 && exp2_d(0.0) == 1.0 && exp2_d(-1.0) == 0.5);
+    ck_assert(isinf(exp2_d(2000.0)) && exp2_d(-2000.0) == 0.0 && isnan(exp2_d(NAN)));
 }
 END_TEST
 
@@ -288,6 +346,8 @@ Suite *determinism_suite(void) {
     tcase_add_test(k, every_path_sums_in_the_written_order);
     tcase_add_test(k, unknown_path_is_refused);
     tcase_add_test(k, exact_sum_is_order_free_and_rounds_once);
+    tcase_add_test(k, exp2_d_within_two_ulp);
+    tcase_add_test(k, exact_add_same_lanes_on_every_path);
     suite_add_tcase(s, k);
     TCase *t = tcase_create("runs");
     tcase_add_checked_fixture(t, setup, teardown);

@@ -5,7 +5,9 @@
  *
  * Every reduction here (the global gradient norm) runs in index order on one thread, and
  * every other loop is elementwise, so the result is the same bits for any thread count.
- * No libm: the schedule's cosine and the bias corrections' powers are computed here.
+ * Of libm only sqrt and sqrtf, which IEEE 754 requires correctly rounded (the same bits on every
+ * CPU); the schedule's cosine and the bias corrections' powers, which libm would compute with
+ * code it picks by the CPU, are computed here from + - * /.
  */
 #ifndef TRAIN_ADAMW_H
 #define TRAIN_ADAMW_H

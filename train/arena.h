@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Claims n bytes at *off, 64-byte aligned (a cache line, and whole vectors for the sgemm);
+/* Claims n bytes at *off, 64-byte aligned (a cache line, and whole vectors for the matrix kernels);
  * with base NULL it only sizes. */
 static inline void *arena_take(char *base, size_t *off, size_t n) {
     void *ptr = base ? base + *off : NULL;

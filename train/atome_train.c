@@ -28,6 +28,7 @@
 #include "data.h"
 #include "dense.h"
 #include "dist.h"
+#include "math_n.h"
 #include "options.h"
 #include "shard.h"
 
@@ -226,7 +227,7 @@ static int evaluate(run *r) {
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
     r->pr.n_evals++;
-    double ppl = exp2(bpb);
+    double ppl = exp2_d(bpb);
     if (r->log) fprintf(r->log, "{\"step\": %lld, \"train_loss\": %.6f, \"val_bpb\": %.6f, \"val_ppl\": %.6f, "
             "\"val_bytes\": %ld, \"best_step\": %lld, \"best_bpb\": %.6f, \"lr\": %.6g, \"tokens\": %lld, "
             "\"time_s\": %.2f}\n", (long long)s->step, s->last_loss, bpb, ppl, predicted,
@@ -445,7 +446,7 @@ int main(int argc, char **argv) {
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
            "(ppl %.3f) at step %lld", r.pr.tty ? "\r\033[K" : "", (long long)s->step,
            (long long)c->steps, hms(now() - r.pr.t_start, a), hms(r.pr.t_train, b), hms(r.pr.t_eval, e),
-           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2(s->best_bpb), (long long)s->best_step);
+           r.pr.t_train > 0 ? tok / r.pr.t_train : 0.0, s->best_bpb, exp2_d(s->best_bpb), (long long)s->best_step);
     if (r.model_path) printf(" -> %s (%ld B)", r.model_path, arch_model_file_bytes(c));
     printf(" | checkpoint %s\n", r.ckpt_path);
     if (!r.model_path)

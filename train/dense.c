@@ -72,7 +72,7 @@ static int path_runs(int i) {
 #ifdef DENSE_X86
     __builtin_cpu_init();
     if (!strcmp(paths[i].name, "avx2")) return __builtin_cpu_supports("avx2");
-    if (!strcmp(paths[i].name, "avx512")) return __builtin_cpu_supports("avx512f");
+    if (!strcmp(paths[i].name, "avx512")) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
     return i == 0;
 }

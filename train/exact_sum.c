@@ -2,60 +2,96 @@
  *
  * Shapes: n elements.
  *
- * Both conversions are integer code on the float's bits, not casts: a float-to-int128 cast
- * is a libgcc call per element, and this way what each step computes is written here.
+ * Both conversions use only the CPU's 64-bit conversions, which IEEE 754 defines exactly (a
+ * truncation, and a correctly rounded integer-to-float), never a float-to-int128 cast: that is
+ * a libgcc call per element, slower, and its rounding would be libgcc's, not written here.
  */
 #include "exact_sum.h"
 #include <string.h>
+#include "dense.h"
 
-/* g = ±m·2^(e - 150) for a float of biased exponent e (m with its implicit bit; for e = 0,
- * m is the fraction and the exponent that of e = 1), so g·2^80 = ±m·2^(e - 70). */
-int exact_add(exact_acc *acc, const float *g, long n) {
+/* trunc(g·2^80) in two truncations that a CPU does exactly in hardware: x = g·2^40 is exact (a
+ * power-of-2 scaling; |x| < 2^50), h = trunc(x) fits an int64, x - h is exact (h equals x when
+ * |x| >= 2^23, where floats are whole numbers; otherwise both are below 2^23), and
+ * l = trunc((x - h)·2^40) with |l| < 2^40. x - h has the sign of x, so h·2^40 + l is
+ * trunc(g·2^80) exactly. The bound is checked on the bits, and a refused term masked to +0,
+ * so that the loop has no branch and vectorises where the target converts floats to int64 in
+ * vectors. */
+static inline __attribute__((always_inline)) int add_terms(int64_t *restrict hi, int64_t *restrict lo,
+                                                           const float *restrict g, long n) {
     int bad = 0;
     for (long i = 0; i < n; i++) {
         uint32_t u;
         memcpy(&u, &g[i], sizeof u);
-        uint32_t e = (u >> 23) & 0xffu, m = u & 0x7fffffu;
-        if (e >= 127u + EXACT_TERM_LOG2) { /* |g| >= 2^15, inf or NaN */
-            bad = 1;
-            continue;
-        }
-        if (e) m |= 0x800000u;
-        else e = 1;
-        int sh = (int)e - 150 + EXACT_FRAC_BITS; /* < 15 + 80 - 23 = 72, so m << sh < 2^96 */
-        exact_acc q;
-        if (sh >= 0) q = (exact_acc)m << sh;
-        else q = sh > -24 ? (exact_acc)(m >> -sh) : 0; /* truncates toward zero (on |g|) */
-        acc[i] += (u >> 31) ? -q : q;
+        int ok = (u & 0x7fffffffu) < 0x44800000u; /* |g| < 2^10: false for larger, inf and NaN */
+        u &= (uint32_t)-ok;                       /* a refused term becomes +0 (no branch) */
+        float v;
+        memcpy(&v, &u, sizeof v);
+        float x = v * 0x1p40f;
+        int64_t h = (int64_t)x;
+        hi[i] += h;
+        lo[i] += (int64_t)((x - (float)h) * 0x1p40f);
+        bad |= !ok;
     }
     return bad;
 }
 
-/* |acc| < 2^127 as a signed value. Rounds the magnitude to 24 significant bits (nearest,
- * ties to even), then scales by a power of two built from bits: every result is a normal
- * float, since the smallest non-zero magnitude is 2^-80 and the largest below 2^47. */
+/* Integer results, exact on any path; the AVX-512 build (F and DQ: float-to-int64 in vectors)
+ * only runs faster. It is chosen with the dense kernels' path (dense.h), so ATOME_CPU forces
+ * it too and the determinism tests run both. */
+static int add_generic(int64_t *hi, int64_t *lo, const float *g, long n) { return add_terms(hi, lo, g, n); }
+#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq")
+#endif
+static int add_avx512(int64_t *hi, int64_t *lo, const float *g, long n) { return add_terms(hi, lo, g, n); }
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
+int exact_add(int64_t *hi, int64_t *lo, const float *g, long n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (!strcmp(dense_path(), "avx512")) return add_avx512(hi, lo, g, n);
+#endif
+    return add_generic(hi, lo, g, n);
+}
+
+/* The multiply by 2^40 of the unsigned type wraps modulo 2^128: the two's complement of the
+ * signed product. */
+void exact_fold(exact_acc *acc, int64_t *hi, int64_t *lo, long n) {
+    for (long i = 0; i < n; i++) {
+        acc[i] += (exact_acc)hi[i] * ((exact_acc)1 << 40) + (exact_acc)lo[i];
+        hi[i] = lo[i] = 0;
+    }
+}
+
+/* |acc| < 2^122 as a signed value. The magnitude is cut to its top 64 bits with the bits cut off
+ * ORed into the lowest (a sticky bit: the 64 kept bits are at least 40 more than a float holds,
+ * so it decides only what it must, a tie against just above it), converted by the CPU's
+ * integer-to-float conversion, which IEEE 754 requires correctly rounded (to nearest, ties to
+ * even), then scaled by a power of two built from bits: every result is a normal float, since
+ * the smallest non-zero magnitude is 2^-80 and the largest below 2^42. */
 void exact_to_float(float *out, const exact_acc *acc, long n) {
     for (long i = 0; i < n; i++) {
         exact_acc a = acc[i];
         int neg = (int)(a >> 127);
         if (neg) a = -a;
-        if (!a) {
-            out[i] = 0.0f;
-            continue;
-        }
         uint64_t hi = (uint64_t)(a >> 64), lo = (uint64_t)a;
-        int msb = hi ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll(lo);
-        int sh = msb > 23 ? msb - 23 : 0;
-        uint64_t m = (uint64_t)(a >> sh); /* < 2^24 */
-        if (sh) {
-            exact_acc rest = a & (((exact_acc)1 << sh) - 1), half = (exact_acc)1 << (sh - 1);
-            if (rest > half || (rest == half && (m & 1))) m++;
-            if (m == (1u << 24)) m >>= 1, sh++;
+        int cut = 0;
+        if (hi) {
+            cut = 64 - __builtin_clzll(hi); /* 1..63 bits to drop */
+            lo = (uint64_t)(a >> cut) | ((lo & (((uint64_t)1 << cut) - 1)) != 0);
         }
-        uint32_t pb = (uint32_t)(127 + sh - EXACT_FRAC_BITS) << 23; /* 2^(sh - 80), sh - 80 in [-80, 24] */
+        uint32_t pb = (uint32_t)(127 + cut - EXACT_FRAC_BITS) << 23; /* 2^(cut - 80) */
         float p;
         memcpy(&p, &pb, sizeof p);
-        float v = (float)m * p; /* exact: m < 2^24, and the product is a normal float */
+        float v = (float)lo * p; /* exact: a power-of-2 scaling that stays normal */
         out[i] = neg ? -v : v;
     }
 }

@@ -60,16 +60,17 @@ struct fb_context {
     float *hist0;      /* [B][5][D] per sequence: the conv's five h rows at positions 0..3 (zeros before 0) */
     double *seq_loss;  /* [B] */
     double *seq_time;  /* [B][3] forward, backward and exact-add seconds of each sequence's task */
+    exact_acc *acc;   /* [P] the exact sum of every window since the last fb_gradient */
     /* Per thread, outside the arena (the thread count may grow after fb_create): a float
-     * gradient slot [n_threads][P], the exact sums [n_threads][P] of every window since the
-     * last fb_gradient, and a flag of a term exact_add refused. */
+     * gradient slot [n_threads][P], the int64 lanes hi, lo [n_threads][2][P] of exact_add,
+     * folded into acc at the end of every fb_accumulate, and a flag of a term it refused. */
     int n_threads;
     float *tslot;
-    exact_acc *tacc;
+    int64_t *tlanes;
     int *tbad;
     uint64_t windows; /* since the last fb_gradient, for the 2^32 bound of exact_sum.h */
     int failed;       /* an fb_accumulate since then ran out of memory */
-    fb_reducer *reduce; /* fb_set_reducer: the sum across processes, between merge and rounding */
+    fb_reducer *reduce; /* fb_set_reducer: the sum across processes, before rounding */
     fb_times times;
 };
 
@@ -102,6 +103,7 @@ static size_t layout(fb_context *f, char *base) {
     f->dense_layer = 5L * ATOME_ROW_BYTES(D) * (2 * Dh + D + 3);
     f->dense = FL(L * f->dense_layer + V * 5L * ATOME_ROW_BYTES(D));
     f->zeros = FL(D), f->hist0 = FL(B * 5 * D);
+    f->acc = (exact_acc *)arena_take(base, &off, (size_t)f->P * sizeof(exact_acc));
     f->seq_loss = (double *)arena_take(base, &off, (size_t)B * sizeof(double));
     f->seq_time = (double *)arena_take(base, &off, (size_t)B * 3 * sizeof(double));
 #undef FL
@@ -112,7 +114,7 @@ static size_t layout(fb_context *f, char *base) {
 }
 
 static fb_context *create(const atome_config *c, int B, int T, int float_act) {
-    if (!c || !atome_config_fits(c) || B < 1 || T < 1) return NULL;
+    if (!c || !atome_config_fits(c) || B < 1 || B > EXACT_MAX_ADDS || T < 1) return NULL;
     fb_context *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = *c, f->B = B, f->T = T, f->float_act = float_act;
@@ -136,7 +138,7 @@ fb_context *fb_create_float_act(const atome_config *c, int B, int T) { return cr
 
 void fb_free(fb_context *f) {
     if (!f) return;
-    free(f->tslot), free(f->tacc), free(f->tbad);
+    free(f->tslot), free(f->tlanes), free(f->tbad);
     free(f->arena);
     free(f);
 }
@@ -327,22 +329,17 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
     return sum;
 }
 
-/* Makes the per-thread slots and accumulators cover n threads, keeping the sums so far.
- * Returns 0, or -1 if out of memory. */
+/* Makes the per-thread slots and lanes cover n threads (the lanes are all zero between calls:
+ * fb_accumulate folds them). Returns 0, or -1 if out of memory. */
 static int grow_threads(fb_context *f, int n) {
     if (n <= f->n_threads) return 0;
-    size_t P = (size_t)f->P, old = (size_t)f->n_threads;
-    float *slot = realloc(f->tslot, n * P * sizeof *slot);
-    if (slot) f->tslot = slot;
-    exact_acc *acc = realloc(f->tacc, n * P * sizeof *acc);
-    if (acc) f->tacc = acc;
-    int *bad = realloc(f->tbad, n * sizeof *bad);
-    if (bad) f->tbad = bad;
-    if (!slot || !acc || !bad) return -1;
-    memset(acc + old * P, 0, (n - old) * P * sizeof *acc);
-    memset(bad + old, 0, (n - old) * sizeof *bad);
-    f->n_threads = n;
-    return 0;
+    size_t P = (size_t)f->P;
+    free(f->tslot), free(f->tlanes), free(f->tbad);
+    f->tslot = malloc(n * P * sizeof *f->tslot);
+    f->tlanes = calloc(2 * n * P, sizeof *f->tlanes);
+    f->tbad = calloc(n, sizeof *f->tbad);
+    f->n_threads = f->tslot && f->tlanes && f->tbad ? n : 0;
+    return f->n_threads ? 0 : -1;
 }
 
 double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
@@ -376,11 +373,24 @@ double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *m
         double t1 = omp_get_wtime();
         backward_seq(f, &w, master, tok, b, scale, slot);
         double t2 = omp_get_wtime();
-        if (exact_add(f->tacc + (long)th * P, slot, P)) f->tbad[th] = 1;
+        int64_t *hi = f->tlanes + 2L * th * P;
+        if (exact_add(hi, hi + P, slot, P)) f->tbad[th] = 1; /* at most B <= EXACT_MAX_ADDS per fold */
         double *st = f->seq_time + 3 * b;
         st[0] = t1 - t0, st[1] = t2 - t1, st[2] = omp_get_wtime() - t2;
     }
     add_times(f);
+    double t3 = omp_get_wtime();
+    int nt = f->n_threads;
+    const long chunk = 4096;
+#pragma omp parallel for schedule(static)
+    for (long i0 = 0; i0 < P; i0 += chunk) {
+        long n = P - i0 < chunk ? P - i0 : chunk;
+        for (int t = 0; t < nt; t++) {
+            int64_t *hi = f->tlanes + 2L * t * P;
+            exact_fold(f->acc + i0, hi + i0, hi + P + i0, n);
+        }
+    }
+    f->times.reduce += (omp_get_wtime() - t3) * omp_get_max_threads();
     f->windows += (uint64_t)nb;
     /* The loss stays a float-then-double sum in window order, as fb_forward's. */
     double sum = 0.0;
@@ -399,32 +409,13 @@ int fb_gradient(fb_context *f, float *grad) {
     for (int t = 0; t < f->n_threads; t++) bad |= f->tbad[t], f->tbad[t] = 0;
     f->windows = 0;
     double t0 = omp_get_wtime();
+    if (f->reduce) bad = f->reduce(f->acc, P, bad); /* every process's windows, still exact */
     const long chunk = 4096;
-    int nt = f->n_threads;
-    exact_acc *acc0 = f->tacc;
-    /* With a reducer, the threads' sums are merged, summed across processes, then rounded;
-     * without, one pass does both (integers: the same bits either way). */
-    int across = f->reduce != NULL;
 #pragma omp parallel for schedule(static)
     for (long i0 = 0; i0 < P; i0 += chunk) {
         long n = P - i0 < chunk ? P - i0 : chunk;
-        for (int t = 1; t < nt; t++) {
-            exact_acc *at = f->tacc + (long)t * P + i0;
-            for (long i = 0; i < n; i++) acc0[i0 + i] += at[i];
-            memset(at, 0, (size_t)n * sizeof *at);
-        }
-        if (across) continue;
-        exact_to_float(grad + i0, acc0 + i0, n);
-        memset(acc0 + i0, 0, (size_t)n * sizeof *acc0);
-    }
-    if (across) {
-        bad = f->reduce(acc0, P, bad);
-#pragma omp parallel for schedule(static)
-        for (long i0 = 0; i0 < P; i0 += chunk) {
-            long n = P - i0 < chunk ? P - i0 : chunk;
-            exact_to_float(grad + i0, acc0 + i0, n);
-            memset(acc0 + i0, 0, (size_t)n * sizeof *acc0);
-        }
+        exact_to_float(grad + i0, f->acc + i0, n);
+        memset(f->acc + i0, 0, (size_t)n * sizeof *f->acc);
     }
     f->times.reduce += (omp_get_wtime() - t0) * omp_get_max_threads();
     if (!bad) return 0;

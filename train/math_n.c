@@ -50,3 +50,20 @@ SELECTS void tanhf_n(float *y, const float *x, int n) {
     }
 }
 
+
+/* 2^x = 2^k·e^(f·ln2), k the nearest integer, |f| <= 1/2 so |f·ln2| <= 0.347, where 20 terms of
+ * the Taylor series (Horner form) leave under 1e-25; 2^k is built from its bits. */
+double exp2_d(double x) {
+    if (x != x) return x;
+    if (x > 1023.0) return 1.0 / 0.0;
+    if (x < -1022.0) return 0.0;
+    long k = (long)(x >= 0.0 ? x + 0.5 : x - 0.5);
+    if (k > 1023) k = 1023; /* x just below 1023.5 rounds up: keep 2^k a normal double */
+    if (k < -1022) k = -1022;
+    double y = (x - (double)k) * 0.69314718055994530942, e = 1.0;
+    for (int n = 20; n >= 1; n--) e = 1.0 + y / (double)n * e;
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double p;
+    memcpy(&p, &bits, sizeof p);
+    return e * p;
+}
