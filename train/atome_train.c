@@ -299,6 +299,9 @@ static void print_sample(run *r) {
     free(tok);
 }
 
+static const char vanilla_alone[] =
+    "--arch vanilla runs in one process only (its float gradient has no exact sum across MPI ranks)";
+
 static void start(run *r, int argc, char **argv) {
     options *o = &r->o;
     cli_parse(argc, argv, o, r->t);
@@ -309,6 +312,7 @@ static void start(run *r, int argc, char **argv) {
     if (!o->data) cli_die("--data FILE is required (see --help)");
     if (!o->out) cli_die("--out DIR is required (see --help)");
     cli_resolve(o, r->t);
+    if (dist_size() > 1 && o->set.arch != ARCH_ATOME) cli_die("%s", vanilla_alone);
     dist_speak(); /* from here, a problem may be one rank's own (its files) */
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
@@ -355,8 +359,7 @@ static void start(run *r, int argc, char **argv) {
     r->writer = dist_rank() == 0;
     if (dist_active() && c->arch == ARCH_ATOME && shard_open(&r->sh, &r->m, &r->d))
         cli_die("out of memory for the per-window losses of this batch and validation set");
-    if (dist_size() > 1 && c->arch != ARCH_ATOME)
-        cli_die("--arch vanilla runs in one process only (its float gradient has no exact sum across MPI ranks)");
+    if (dist_size() > 1 && c->arch != ARCH_ATOME) cli_die("%s", vanilla_alone); /* a resumed vanilla run */
     if (!r->writer) goto opened; /* the other ranks write nothing */
 
     /* Every check has passed: only now touch the output directory. */
@@ -389,8 +392,8 @@ opened:
            c->arch == ARCH_ATOME ? dense_path() : "");
     if (dist_active()) {
         static char fault[1200];
-        snprintf(fault, sizeof fault, "\natome-train: rank 0 stopped by mpirun's SIGTERM (a rank died or the job was "
-                 "interrupted); the last checkpoint written, %s, is whole (continue with --resume)\n", r->ckpt_path);
+        snprintf(fault, sizeof fault, "\natome-train: rank 0 got mpirun's SIGTERM (a rank died, or the job was "
+                 "interrupted): the job stops; the last checkpoint written, %s, is whole (continue with --resume)\n", r->ckpt_path);
         dist_set_fault_line(fault);
         printf("atome-train: data-parallel over %d MPI ranks x %d threads: %lld windows per update, split "
                "%lld or %lld per rank\n", dist_size(), omp_get_max_threads(), (long long)(c->batch * c->accum),
@@ -453,8 +456,8 @@ int main(int argc, char **argv) {
         printf("--float-act: no model.bin written: the engine runs int8 activations, so it would not compute this "
                "model's logits; its bpb is the trainer's float forward\n");
     print_time_split(&r.pr);
-    if (dist_active() && s->step > r.pr.first_step)
-        printf("mpi: %d ranks | sent per rank per update %.0f B (ring-algorithm volume; the exact gradient sum "
+    if (r.sh.window_loss && s->step > r.pr.first_step)
+        printf("mpi: %d rank(s) | sent per rank per update %.0f B (ring-algorithm volume; the exact gradient sum "
                "is %ld B)\n", dist_size(), r.pr.mpi_sent / (double)(s->step - r.pr.first_step),
                s->n_params * 16L);
     print_sample(&r);
