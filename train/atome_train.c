@@ -222,7 +222,8 @@ static int evaluate(run *r) {
         s->best_bpb = bpb;
         arch_snapshot(&r->m, s->best_blob);
         char err[512];
-        if (r->writer && r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) cli_die("%s", err);
+        if (r->writer && r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err))
+            cli_die("%s", err);
     }
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
@@ -393,7 +394,8 @@ opened:
     if (dist_active()) {
         static char fault[1200];
         snprintf(fault, sizeof fault, "\natome-train: rank 0 got mpirun's SIGTERM (a rank died, or the job was "
-                 "interrupted): the job stops; the last checkpoint written, %s, is whole (continue with --resume)\n", r->ckpt_path);
+                 "interrupted): the job stops; the last checkpoint written, %s, is whole (continue with "
+                 "--resume)\n", r->ckpt_path);
         dist_set_fault_line(fault);
         printf("atome-train: data-parallel over %d MPI ranks x %d threads: %lld windows per update, split "
                "%lld or %lld per rank\n", dist_size(), omp_get_max_threads(), (long long)(c->batch * c->accum),
@@ -432,7 +434,8 @@ int main(int argc, char **argv) {
         }
         if (s->step > saved && s->step % every == 0 && s->step < c->steps) save(&r), saved = s->step;
         if (s->step >= c->steps) break;
-        if ((stop_signal = dist_max(stop_signal))) stop_now(&r); /* one rank's signal stops every rank */
+        int sig = dist_max(stop_signal); /* one rank's signal stops every rank, at the same step */
+        if (sig) stop_signal = sig, stop_now(&r);
         double t0 = now();
         update(&r);
         r.pr.t_train += now() - t0;
