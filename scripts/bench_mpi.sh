@@ -8,7 +8,9 @@
 # The rate is atome-train's own (tokens of the updates / time in them, as scripts/bench_train.sh);
 # the bytes are its "mpi:" line: what a bandwidth-optimal (ring) allreduce of the exact 128-bit
 # gradient sum and an allgather of the per-window losses send per rank, 2(N-1)/N of 16 B per
-# parameter plus (N-1)/N of 8 B per window.
+# parameter plus (N-1)/N of 8 B per window; and, measured, what Open MPI's own monitoring
+# component (pml_monitoring) counted rank 0 sending over a whole run, divided by its updates (the
+# start-up checks and the one evaluation included), in a separate untimed run.
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -24,6 +26,15 @@ over=""
 [ "$(nproc)" -ge 2 ] || over="--oversubscribe"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# measured PRESET SEQ STEPS RANKS -> bytes rank 0 sent per update, by Open MPI's monitoring
+measured() {
+  rm -rf "$tmp/out" "$tmp"/mon.*
+  mpirun $over -np "$4" --mca pml_monitoring_enable 2 --mca pml_monitoring_enable_output 3 \
+    --mca pml_monitoring_filename "$tmp/mon" ./atome-train --data data/tinystories_train.txt --valid "$tmp/valid.txt" \
+    --preset "$1" --batch 16 --seq "$2" --steps "$3" --eval-every 100000 --sample 0 --threads 1 --out "$tmp/out" >/dev/null
+  awk -v steps="$3" '$1 == "I" { b += $4 } END { printf "%.0f", b / steps }' "$tmp/mon.0.prof"
+}
 
 # bench LAUNCH PRESET SEQ STEPS THREADS -> "median tok/s|all runs|bytes sent per rank per update|gradient bytes"
 bench() {
@@ -42,14 +53,17 @@ bench() {
 
 echo "atome-train data-parallel over MPI, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(mpirun --version | head -1)"
 echo "command: mpirun -np N ./atome-train --data data/tinystories_train.txt --preset P --batch 16 --seq T --steps S --threads 1 ..."
-echo "tokens/s = global batch x seq / update time, medians of $runs runs; bytes = sent per rank per update (ring-algorithm volume)"
-printf '\n%-8s %-11s %-5s %12s %14s   %s\n' preset "batch x seq" ranks "tokens/s" "bytes/update" runs
+echo "tokens/s = global batch x seq / update time, medians of $runs runs; bytes/update = sent per rank per update"
+echo "(ring-algorithm volume of atome-train's collectives); measured = Open MPI's pml_monitoring count for rank 0 / updates"
+printf '\n%-8s %-11s %-5s %12s %14s %14s   %s\n' preset "batch x seq" ranks "tokens/s" "bytes/update" "measured" runs
 prod_grad=0
 for spec in "default 64 100" "prod 256 6"; do
   set -- $spec
   for n in 1 2; do
     IFS='|' read -r med all sent grad < <(bench "mpirun $over -np $n" "$1" "$2" "$3" 1)
-    printf '%-8s %-11s %-5s %12s %14s   %s\n' "$1" "16 x $2" "$n" "$med" "$sent" "$all"
+    meas=0
+    [ "$n" = 1 ] || meas=$(measured "$1" "$2" "$3" "$n")
+    printf '%-8s %-11s %-5s %12s %14s %14s   %s\n' "$1" "16 x $2" "$n" "$med" "$sent" "$meas" "$all"
     [ "$1" != prod ] || prod_grad=$grad
   done
 done
