@@ -1,7 +1,7 @@
 /* test_mpi.c — atome-train data-parallel under Open MPI's mpirun (train/dist.c, train/shard.c):
  * the same model.bin, checkpoint.bin and log for any number of ranks and threads as one plain
- * process; a resume with another rank count continues to those bytes; a rank killed with
- * SIGKILL stops the job, non-zero, within seconds, its last checkpoint whole; a rank started
+ * process; a resume with another rank count (or none) continues to those bytes; a rank killed
+ * with SIGKILL stops the job, non-zero, within seconds, its last checkpoint whole; a rank started
  * with other arguments, other data or another checkpoint is refused before the first step.
  *
  * These machines and CI run as root, which mpirun refuses unless told (OMPI_ALLOW_RUN_AS_ROOT
@@ -82,36 +82,56 @@ START_TEST(any_rank_count_same_bytes) {
 }
 END_TEST
 
-/* Two ranks, one killed with SIGKILL once a checkpoint exists: mpirun stops the other within
- * seconds, non-zero, with rank 0's line; then three ranks resume from that checkpoint (so it is
- * whole: checkpoint_load checks its CRC) to the bytes of one uninterrupted plain run. */
-START_TEST(killed_rank_then_resume_with_other_rank_count) {
-    const char *steps = "--steps 150 --eval-every 50 --save-every 5";
-    train(0, 1, steps, "plain");
+/* Two ranks on dir/name, rank `victim` killed with SIGKILL once a checkpoint exists: mpirun must
+ * stop the other within seconds, non-zero, with the survivor's line (rank 0's, or rank 1's when
+ * rank 0 died), before the run could finish. */
+static void kill_one_rank(const char *steps, const char *name, int victim) {
     char cmd[2048], out[8192];
     snprintf(cmd, sizeof cmd,
-             MPIRUN " -np 2 ./atome-train " RUN " %s --threads 1 --out %s/run > %s/run.out 2>&1 & m=$!; "
-             "while [ ! -f %s/run/checkpoint.bin ]; do sleep 0.02; done; "
-             "for p in $(pgrep -P $m); do grep -qa OMPI_COMM_WORLD_RANK=1 /proc/$p/environ && kill -9 $p; done; "
-             "t0=$(date +%%s%%N); wait $m; rc=$?; t1=$(date +%%s%%N); cat %s/run.out; "
+             MPIRUN " -np 2 ./atome-train " RUN " %s --threads 1 --out %s/%s > %s/%s.out 2>&1 & m=$!; "
+             "while [ ! -f %s/%s/checkpoint.bin ]; do sleep 0.02; done; "
+             "for p in $(pgrep -P $m); do grep -qa OMPI_COMM_WORLD_RANK=%d /proc/$p/environ && kill -9 $p; done; "
+             "t0=$(date +%%s%%N); wait $m; rc=$?; t1=$(date +%%s%%N); cat %s/%s.out; "
              "echo \"rc=$rc ms=$(( (t1 - t0) / 1000000 ))\"",
-             dir, dir, steps, dir, dir, dir, dir);
+             dir, dir, steps, dir, name, dir, name, dir, name, victim, dir, name);
     ck_assert_int_eq(run_cmd(cmd, out, sizeof out), 0);
     int rc = -1, ms = -1;
     const char *tail = strstr(out, "rc=");
     ck_assert_msg(tail && sscanf(tail, "rc=%d ms=%d", &rc, &ms) == 2, "%s", out);
-    ck_assert_msg(rc != 0, "the job exited 0 with a rank killed:\n%s", out);
-    ck_assert_msg(ms < 10000, "the job took %d ms to stop after a rank was killed:\n%s", ms, out);
-    ck_assert_msg(strstr(out, "atome-train: rank 0 got mpirun's SIGTERM"), "no line of rank 0:\n%s", out);
+    ck_assert_msg(rc != 0, "the job exited 0 with rank %d killed:\n%s", victim, out);
+    ck_assert_msg(ms < 10000, "the job took %d ms to stop after rank %d was killed:\n%s", ms, victim, out);
+    char line[64];
+    snprintf(line, sizeof line, "atome-train: rank %d got mpirun's SIGTERM", victim == 0 ? 1 : 0);
+    ck_assert_msg(strstr(out, line), "no '%s':\n%s", line, out);
     ck_assert_msg(!strstr(out, "done: step"), "the run finished before the kill:\n%s", out);
+}
 
+/* The resume's step, which must lie inside the run. */
+static void resumed_inside(const char *out, long steps) {
+    long at = -1;
+    const char *res = strstr(out, "resumed at step ");
+    ck_assert_msg(res && sscanf(res, "resumed at step %ld", &at) == 1 && at > 0 && at < steps, "%s", out);
+}
+
+/* A killed rank leaves its last checkpoint whole (checkpoint_load checks its CRC): resumed at 3
+ * ranks after rank 1 died, and by one plain process after rank 0 died, both runs end with the
+ * bytes of one uninterrupted plain run. */
+START_TEST(killed_rank_then_resume_with_other_rank_count) {
+    const char *steps = "--steps 150 --eval-every 50 --save-every 5";
+    train(0, 1, steps, "plain");
+    char cmd[2048], out[8192];
+    kill_one_rank(steps, "run", 1);
     snprintf(cmd, sizeof cmd, MPIRUN " -np 3 ./atome-train " RUN " %s --threads 1 --out %s/run --resume", dir, dir,
              steps, dir);
     ck_assert_msg(run_cmd(cmd, out, sizeof out) == 0, "%s:\n%s", cmd, out);
-    long at = -1;
-    const char *res = strstr(out, "resumed at step ");
-    ck_assert_msg(res && sscanf(res, "resumed at step %ld", &at) == 1 && at > 0 && at < 150, "%s", out);
-    same_as("plain", "run", "killed at 2 ranks, resumed at 3, vs one plain run");
+    resumed_inside(out, 150);
+    same_as("plain", "run", "killed at 2 ranks (rank 1), resumed at 3, vs one plain run");
+
+    kill_one_rank(steps, "run0", 0);
+    snprintf(cmd, sizeof cmd, "./atome-train " RUN " %s --threads 2 --out %s/run0 --resume", dir, dir, steps, dir);
+    ck_assert_msg(run_cmd(cmd, out, sizeof out) == 0, "%s:\n%s", cmd, out);
+    resumed_inside(out, 150);
+    same_as("plain", "run0", "killed at 2 ranks (rank 0), resumed by one plain process, vs one plain run");
 }
 END_TEST
 

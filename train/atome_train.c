@@ -393,9 +393,9 @@ opened:
            c->arch == ARCH_ATOME ? dense_path() : "");
     if (dist_active()) {
         static char fault[1200];
-        snprintf(fault, sizeof fault, "\natome-train: rank 0 got mpirun's SIGTERM (a rank died, or the job was "
+        snprintf(fault, sizeof fault, "\natome-train: rank %d got mpirun's SIGTERM (a rank died, or the job was "
                  "interrupted): the job stops; the last checkpoint written, %s, is whole (continue with "
-                 "--resume)\n", r->ckpt_path);
+                 "--resume)\n", dist_rank(), r->ckpt_path);
         dist_set_fault_line(fault);
         printf("atome-train: data-parallel over %d MPI ranks x %d threads: %lld windows per update, split "
                "%lld or %lld per rank\n", dist_size(), omp_get_max_threads(), (long long)(c->batch * c->accum),

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #ifndef ATOME_NO_MPI
 #include <mpi.h>
 #endif
@@ -22,6 +24,7 @@ static int active, rank, size = 1;
 static double sent;                 /* dist_bytes_sent */
 static const char *fault_line;      /* dist_set_fault_line */
 static volatile int fault_written;
+static long rank0_pid = -1;         /* rank 0's process id if it runs on this host, else -1 */
 
 static const char *launched_by(void) {
     return getenv("OMPI_COMM_WORLD_SIZE") ? "OMPI_COMM_WORLD_SIZE" : getenv("PMIX_RANK") ? "PMIX_RANK" : NULL;
@@ -39,12 +42,18 @@ void dist_share_of(long n, int r, long *first, long *count) {
 
 void dist_set_fault_line(const char *line) { fault_line = line; }
 
+/* Rank 0 tells; rank 1 does if rank 0 is the rank that died (seen only on its own host). */
 void dist_on_signal(int sig) {
     (void)sig;
-    if (!active || size < 2 || rank != 0 || !fault_line || fault_written) return;
-    fault_written = 1;
-    ssize_t w = write(STDERR_FILENO, fault_line, strlen(fault_line));
-    (void)w;
+    if (!active || size < 2 || !fault_line || fault_written) return;
+    int e = errno;
+    int tell = rank == 0 || (rank == 1 && rank0_pid > 0 && kill((pid_t)rank0_pid, 0) != 0 && errno == ESRCH);
+    if (tell) {
+        fault_written = 1;
+        ssize_t w = write(STDERR_FILENO, fault_line, strlen(fault_line));
+        (void)w;
+    }
+    errno = e;
 }
 
 double dist_bytes_sent(void) { return sent; }
@@ -94,6 +103,13 @@ void dist_init(int *argc, char ***argv) {
     active = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* Rank 0's host and process id, so that rank 1 can tell rank 0's death apart (dist_on_signal). */
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    uint64_t id[2] = {fnv(0xcbf29ce484222325ull, host, strlen(host)), (uint64_t)getpid()};
+    uint64_t mine = id[0];
+    MPI_Bcast(id, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (rank != 0 && id[0] == mine) rank0_pid = (long)id[1];
     if (rank != 0 && !freopen("/dev/null", "w", stdout)) {
         fprintf(stderr, "atome-train: rank %d cannot silence its stdout\n", rank);
         MPI_Abort(MPI_COMM_WORLD, 1);

@@ -57,7 +57,8 @@ int dist_max(int x);
 double dist_bytes_sent(void);
 
 /* For the fault line: rank 0 of a job of several ranks writes this line (async-signal-safe) when
- * mpirun's SIGTERM arrives (mpirun sends it when a rank dies or the job is interrupted). */
+ * mpirun's SIGTERM arrives (mpirun sends it when a rank dies or the job is interrupted); rank 1
+ * does instead when rank 0 is the rank that died and ran on rank 1's host (kill(pid, 0)). */
 void dist_set_fault_line(const char *line);
 void dist_on_signal(int sig);
 
