@@ -24,10 +24,13 @@ TRAIN_DIST_OBJ := $(TRAIN_DIST_SRC:%.c=$(BUILD)/host/%.o)
 
 # libgomp linked statically into atome-train, so that its constructor, which reads
 # OMP_WAIT_POLICY, runs after the trainer's own (train/atome_train.c): the only in-process
-# way to default the policy. The tests' binary links the shared libgomp as usual. A compiler
-# without libgomp.a links the shared one (then the default policy is libgomp's: active, which
-# tests/test_train_cli.c reports).
-GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); [ -f "$$f" ] && echo "$$f -lpthread -ldl" || echo -fopenmp)
+# way to default the policy. The tests' binary links the shared libgomp as usual. Clang's
+# OpenMP runtime (libomp) reads the environment at the first parallel region, after that
+# constructor anyway: it links as usual, and so does a GCC without libgomp.a (whose default
+# policy, active, tests/test_train_cli.c then reports).
+GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); \
+  if ! $(CC) -dM -E - </dev/null | grep -q __clang__ && [ -f "$$f" ]; then echo "$$f -lpthread -ldl"; \
+  else echo -fopenmp; fi)
 TRAIN_EXE_LIBS = $(GOMP_STATIC) $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
 atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(TRAIN_DIST_OBJ) $(BUILD)/host/train/atome_train.o
