@@ -26,7 +26,7 @@ HOST_COMMON_OBJ := $(HOST_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 all: atome-infer atome-train atome-header
 
 deps:
-	@bash $(DEPS) host
+	@bash $(DEPS) host mpi
 
 include mk/engine.mk
 include mk/train.mk

@@ -11,10 +11,12 @@ atome-infer: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_infer.o 
 	$(CC) $^ -o $@ -lm
 
 bench: atome-infer atome-train $(BUILD)/tools/init-blob
-	@bash $(DEPS) host
+	@bash $(DEPS) host mpi
 	@mkdir -p results
 	@{ echo "### Throughput on this machine (make bench)"; echo; echo "\`\`\`"; \
 	   bash scripts/bench_infer.sh && bash scripts/bench_train.sh; echo "\`\`\`"; } | tee results/bench.md
+	@{ echo "### Data-parallel training over MPI (make bench, scripts/bench_mpi.sh)"; echo; echo "\`\`\`"; \
+	   bash scripts/bench_mpi.sh; echo "\`\`\`"; } | tee results/bench_mpi.md
 
 atome-header: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_header.o
 	$(CC) $^ -o $@

@@ -1,7 +1,14 @@
 # The trainer: every train/*.c but the CLI's main is a library the tests link too.
 
 TRAIN_MAIN    := train/atome_train.c
-TRAIN_LIB_SRC := $(filter-out $(TRAIN_MAIN) train/model.c,$(wildcard train/*.c))
+# Data-parallel training over MPI (train/dist.c, the only file that includes mpi.h, and shard.c
+# on top of it): the CLI's alone, so the tests' binary needs no libmpi. Without Open MPI's
+# pkg-config file (scripts/deps.sh mpi) dist.c builds its single-process path (-DATOME_NO_MPI).
+TRAIN_DIST_SRC := train/dist.c train/shard.c
+TRAIN_LIB_SRC := $(filter-out $(TRAIN_MAIN) train/model.c $(TRAIN_DIST_SRC),$(wildcard train/*.c))
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null || echo -DATOME_NO_MPI)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+$(BUILD)/host/train/dist.o: TRAIN_CFLAGS += $(MPI_CFLAGS)
 TRAIN_CFLAGS  := -fopenmp $(shell pkg-config --cflags openblas 2>/dev/null)
 TRAIN_LIBS    := -fopenmp $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
@@ -10,7 +17,8 @@ $(BUILD)/host/train/%.o: train/%.c
 	$(CC) $(HOST_CFLAGS) $(TRAIN_CFLAGS) $(OPT) -MMD -MP -c $< -o $@
 
 TRAIN_OBJ := $(TRAIN_LIB_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/train/model.o $(HOST_COMMON_OBJ)
--include $(TRAIN_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
+TRAIN_DIST_OBJ := $(TRAIN_DIST_SRC:%.c=$(BUILD)/host/%.o)
+-include $(TRAIN_OBJ:.o=.d) $(TRAIN_DIST_OBJ:.o=.d) $(BUILD)/host/train/atome_train.d
 
 # libgomp linked statically into atome-train, so that its constructor, which reads
 # OMP_WAIT_POLICY, runs after the trainer's own (train/atome_train.c): the only in-process
@@ -23,8 +31,8 @@ GOMP_STATIC = $(shell f=$$($(CC) -print-file-name=libgomp.a); \
   else echo -fopenmp; fi)
 TRAIN_EXE_LIBS = $(GOMP_STATIC) $(shell pkg-config --libs openblas 2>/dev/null) -lm
 
-atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/train/atome_train.o
-	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS)
+atome-train: $(ENGINE_OBJ) $(TRAIN_OBJ) $(TRAIN_DIST_OBJ) $(BUILD)/host/train/atome_train.o
+	$(CC) $^ -o $@ $(TRAIN_EXE_LIBS) $(MPI_LIBS)
 
 # make demo: trains the default preset on the bundled TinyStories for a few minutes (the number
 # of steps is sized for a 2-core machine), then lets atome-infer tell a story with the result.
@@ -47,13 +55,14 @@ demo:
 AARCH64_CC   ?= aarch64-linux-gnu-gcc
 AARCH64_LIB  := /usr/lib/aarch64-linux-gnu
 AARCH64_BLAS := -I/usr/include/aarch64-linux-gnu/openblas-pthread
-AARCH64_SRC  := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_MAIN)
+# No MPI for aarch64: dist.c's single-process path.
+AARCH64_SRC  := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(TRAIN_DIST_SRC) $(TRAIN_MAIN)
 AARCH64_OBJ  := $(AARCH64_SRC:%.c=$(BUILD)/aarch64/%.o)
 -include $(AARCH64_OBJ:.o=.d)
 
 $(BUILD)/aarch64/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(AARCH64_CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) -fopenmp $(AARCH64_BLAS)) \
+	$(AARCH64_CC) $(if $(filter common/% infer/atome.c,$<),$(ENGINE_CFLAGS),$(HOST_CFLAGS) -fopenmp $(AARCH64_BLAS) -DATOME_NO_MPI) \
 	  $(OPT) -MMD -MP -c $< -o $@
 
 $(BUILD)/aarch64/atome-train: $(AARCH64_OBJ)

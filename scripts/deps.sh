@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/deps.sh [host|mcu|riscv|cross|library|plot|fuzz|all]...   (default: host)
+# Usage: scripts/deps.sh [host|mpi|mcu|riscv|cross|library|plot|fuzz|all]...   (default: host)
 # library: what tests/test_library.c builds with (CMake, jq for library.json, g++ for the Arduino
 # sketch, an aarch64 compiler and qemu-user for the FMA check).
 # cross: the determinism tests' other CPUs (qemu-user for x86-64 without AVX and for aarch64,
 # the aarch64 cross compiler, and OpenBLAS for arm64 from Debian's multiarch, for which the
 # arm64 architecture is added to dpkg).
+# mpi: Open MPI (headers, libmpi, mpirun) for data-parallel atome-train; procps's pgrep for its tests.
 # Runs `apt-get update` at most once per call, and uses sudo when not root.
 set -eu
 want=()
 for group in "${@:-host}"; do
   case "$group" in
     host)  want+=(gcc make libopenblas-dev check pkg-config) ;;
+    mpi)   want+=(libopenmpi-dev openmpi-bin procps) ;;
     mcu)   want+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
     riscv) want+=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc) ;;
     cross) want+=(qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64) ;;
@@ -22,8 +24,9 @@ for group in "${@:-host}"; do
                   qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gnuplot-nox
                   qemu-user gcc-aarch64-linux-gnu libopenblas-dev:arm64
                   cmake jq g++ libc6-dev-arm64-cross
-                  clang libclang-rt-14-dev libomp-14-dev) ;;
-    *) echo "deps.sh: unknown group '$group' (host, mcu, riscv, cross, library, plot, fuzz, all)" >&2; exit 2 ;;
+                  clang libclang-rt-14-dev libomp-14-dev
+                  libopenmpi-dev openmpi-bin procps) ;;
+    *) echo "deps.sh: unknown group '$group' (host, mpi, mcu, riscv, cross, library, plot, fuzz, all)" >&2; exit 2 ;;
   esac
 done
 missing=()

@@ -3,7 +3,7 @@
 # the A/B (scripts/ab.sh), then, when present, the ablations, long runs and router-entropy
 # calibration (scripts/ablations.sh, long_runs.sh, calibration.sh), the microcontroller tables
 # (make mcu-tables), the engine and trainer benchmarks (scripts/bench_infer.sh, bench_train.sh,
-# into results/bench.md as `make bench` writes it) and the preset table (atome-infer --presets).
+# into results/bench.md as `make bench` writes it; bench_mpi.sh into results/bench_mpi.md) and the preset table (atome-infer --presets).
 # Prints each part's time as it ends; writes results/README.md (every results file, the part that
 # wrote it, that part's time); last, scripts/paper_include.sh copies the tables into PAPER.md.
 #
@@ -51,6 +51,11 @@ bench_train() {
     printf '%s\n%s\n' "$bench_infer_out" "$bench_train_out"; echo '```'; } > results/bench.md.tmp
   mv results/bench.md.tmp results/bench.md
 }
+bench_mpi() {
+  { echo "### Data-parallel training over MPI (make bench, scripts/bench_mpi.sh)"; echo; echo '```'
+    bash scripts/bench_mpi.sh; echo '```'; } > results/bench_mpi.md.tmp
+  mv results/bench_mpi.md.tmp results/bench_mpi.md
+}
 presets() { ./atome-infer --presets > results/presets.md.tmp && mv results/presets.md.tmp results/presets.md; }
 
 part "scripts/ab.sh" bash scripts/ab.sh
@@ -61,6 +66,7 @@ done
 part "make mcu-tables" make -s mcu-tables
 part "scripts/bench_infer.sh" bench_infer
 part "scripts/bench_train.sh" bench_train
+part "scripts/bench_mpi.sh" bench_mpi
 part "./atome-infer --presets" presets
 
 total=$((SECONDS - start))

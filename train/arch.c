@@ -225,6 +225,25 @@ double arch_evaluate(arch_model *m, const dataset *d, uint8_t *tokens, float *lo
     return data_evaluate_with(vanilla_eval_forward, &e, d, B, T, tokens, loss_pos, predicted, stop);
 }
 
+typedef struct {
+    fb_context *f;
+    const uint8_t *blob;
+} atome_eval;
+
+static void atome_eval_forward(void *ctx, const uint8_t *tokens, float *loss_pos) {
+    const atome_eval *e = ctx;
+    fb_forward(e->f, e->blob, tokens, NULL, loss_pos);
+}
+
+void arch_evaluate_range(arch_model *m, const dataset *d, long first, long count, uint8_t *tokens, float *loss_pos,
+                         float *out) {
+    int B = (int)m->set->batch, T = (int)m->set->seq;
+    atome_eval a = {m->fb, m->blob};
+    vanilla_eval v = {m->vfb, m->params};
+    if (m->fb) data_evaluate_range(atome_eval_forward, &a, d, B, T, first, count, tokens, loss_pos, out);
+    else data_evaluate_range(vanilla_eval_forward, &v, d, B, T, first, count, tokens, loss_pos, out);
+}
+
 void arch_snapshot(const arch_model *m, uint8_t *out) {
     if (m->fb) memcpy(out, m->blob, model_blob_bytes(&m->set->cfg));
     else memcpy(out, m->params, (size_t)vanilla_param_count(&m->set->vcfg) * sizeof(float));

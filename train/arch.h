@@ -82,6 +82,11 @@ int arch_gradient(arch_model *m, float *grad);
 double arch_evaluate(arch_model *m, const dataset *d, uint8_t *tokens, float *loss_pos, long *predicted,
                      volatile sig_atomic_t *stop);
 
+/* The per-byte losses of evaluation windows first..first+count-1 into out[count][T] (a
+ * process's share of arch_evaluate's walk, shard.h). */
+void arch_evaluate_range(arch_model *m, const dataset *d, long first, long count, uint8_t *tokens, float *loss_pos,
+                         float *out);
+
 /* Copies the current model (S bytes) to out. */
 void arch_snapshot(const arch_model *m, uint8_t *out);
 

@@ -29,8 +29,10 @@
 #include "checkpoint.h"
 #include "data.h"
 #include "dense.h"
+#include "dist.h"
 #include "math_n.h"
 #include "options.h"
+#include "shard.h"
 
 /* ---------------------------------------------------------------- output directory */
 
@@ -111,7 +113,10 @@ static void trim_log(const char *path, int64_t step) {
 /* ---------------------------------------------------------------- signals */
 
 static volatile sig_atomic_t stop_signal = 0;
-static void on_signal(int sig) { stop_signal = sig; }
+static void on_signal(int sig) {
+    stop_signal = sig;
+    dist_on_signal(sig);
+}
 
 static void install_handlers(void) {
     struct sigaction sa;
@@ -157,6 +162,7 @@ typedef struct {
     double eval_tokens;         /* predicted bytes evaluated, for the forward-only rate */
     fb_times fb;                /* fb_step's own split (thread time) over the updates */
     int n_evals;
+    double mpi_sent; /* bytes this rank sent in the updates' collectives (dist_bytes_sent) */
 } progress;
 
 static void progress_line(progress *p, const train_state *s, double lr, int final) {
@@ -204,28 +210,32 @@ typedef struct {
     char *ckpt_path, *model_path, *log_path;
     FILE *log;
     progress pr;
+    shard sh;   /* under mpirun: this rank's share of the work (shard.h) */
+    int writer; /* rank 0 (or no MPI): the one process that writes files */
 } run;
 
 static void save(run *r) {
+    if (!r->writer) return;
     char err[512];
     if (checkpoint_save(r->ckpt_path, &r->s, err, sizeof err)) cli_die("%s", err);
 }
 
 static void stop_now(run *r) {
     save(r);
-    fprintf(stderr, "%satome-train: stopped by signal %d at step %lld/%lld; checkpoint saved to %s "
+    if (r->writer) fprintf(stderr, "%satome-train: stopped by signal %d at step %lld/%lld; checkpoint saved to %s "
             "(continue with the same command and --resume)\n", r->pr.tty ? "\n" : "", (int)stop_signal,
             (long long)r->s.step, (long long)r->s.set.steps, r->ckpt_path);
-    exit(128 + stop_signal);
+    dist_exit(128 + stop_signal);
 }
 
 static void diverged(run *r, const char *what, int64_t step) {
+    if (!r->writer) dist_exit(EXIT_DIVERGED); /* every rank gets here at the same step: rank 0 tells */
     fprintf(stderr, "%satome-train: %s is not finite (NaN or Inf) at step %lld; training stopped. ",
             r->pr.tty ? "\n" : "", what, (long long)step);
     if (access(r->ckpt_path, F_OK) == 0)
         fprintf(stderr, "The last good checkpoint, %s, is untouched (try a lower --lr).\n", r->ckpt_path);
     else fprintf(stderr, "No checkpoint had been written yet (try a lower --lr).\n");
-    exit(EXIT_DIVERGED);
+    dist_exit(EXIT_DIVERGED);
 }
 
 /* Evaluates the current weights (arch_prepare'd); keeps the best model. Returns 0, or -1 if
@@ -235,7 +245,8 @@ static int evaluate(run *r) {
     const train_settings *c = &s->set;
     double t0 = now();
     long predicted;
-    double nats = arch_evaluate(&r->m, &r->d, r->tokens, r->loss_pos, &predicted, &stop_signal);
+    double nats = r->sh.eval_loss ? shard_evaluate(&r->sh, &r->m, &r->d, r->tokens, r->loss_pos, &predicted)
+                                  : arch_evaluate(&r->m, &r->d, r->tokens, r->loss_pos, &predicted, &stop_signal);
     if (nats < 0) return -1;
     double bpb = nats / (double)predicted / 0.69314718055994530942;
     if (!isfinite(bpb)) diverged(r, "the validation loss", s->step);
@@ -247,19 +258,20 @@ static int evaluate(run *r) {
         s->best_bpb = bpb;
         arch_snapshot(&r->m, s->best_blob);
         char err[512];
-        if (r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err)) cli_die("%s", err);
+        if (r->writer && r->model_path && arch_write_model(c, r->model_path, s->best_blob, err, sizeof err))
+            cli_die("%s", err);
     }
     r->pr.t_eval += now() - t0;
     r->pr.eval_tokens += (double)predicted;
     r->pr.n_evals++;
     double ppl = exp2_d(bpb);
-    fprintf(r->log, "{\"step\": %lld, \"train_loss\": %.6f, \"val_bpb\": %.6f, \"val_ppl\": %.6f, "
+    if (r->log) fprintf(r->log, "{\"step\": %lld, \"train_loss\": %.6f, \"val_bpb\": %.6f, \"val_ppl\": %.6f, "
             "\"val_bytes\": %ld, \"best_step\": %lld, \"best_bpb\": %.6f, \"lr\": %.6g, \"tokens\": %lld, "
             "\"time_s\": %.2f}\n", (long long)s->step, s->last_loss, bpb, ppl, predicted,
             (long long)s->best_step, s->best_bpb,
             lr_at(s->step > 0 ? s->step - 1 : 0, c->steps, c->warmup, c->lr, c->final_lr_frac, c->schedule),
             (long long)(s->step * c->batch * c->seq * c->accum), now() - r->pr.t_start);
-    check_written(r->log, r->log_path);
+    if (r->log) check_written(r->log, r->log_path); /* rank 0 alone keeps a log under mpirun */
     printf("%sstep %lld/%lld | val %.4f bpb (ppl %.3f) | best %.4f @ %lld%s%s\n", r->pr.tty ? "\r\033[K" : "",
            (long long)s->step, (long long)c->steps, bpb, ppl, s->best_bpb, (long long)s->best_step,
            best && r->model_path ? " -> " : "", best && r->model_path ? arch_model_file(c) : "");
@@ -277,13 +289,16 @@ static void update(run *r) {
     arch_prepare(&r->m);
     double t1 = now();
     fb_times f0 = arch_times(&r->m);
-    double nats = 0.0;
+    double nats = 0.0, sent0 = dist_bytes_sent();
     atome_rng rng = {s->rng};
-    for (int64_t a = 0; a < c->accum; a++) {
-        data_sample(&r->d, &rng, B, T, r->tokens);
-        nats += arch_accumulate(&r->m, r->tokens, r->grad_acc, r->grad);
-    }
+    if (r->sh.window_loss) nats = shard_accumulate(&r->sh, &r->m, &r->d, &rng, r->tokens);
+    else
+        for (int64_t a = 0; a < c->accum; a++) {
+            data_sample(&r->d, &rng, B, T, r->tokens);
+            nats += arch_accumulate(&r->m, r->tokens, r->grad_acc, r->grad);
+        }
     int grad_bad = arch_gradient(&r->m, r->grad_acc);
+    r->pr.mpi_sent += dist_bytes_sent() - sent0;
     double t2 = now();
     fb_times f1 = arch_times(&r->m);
     r->pr.fb.forward += f1.forward - f0.forward;
@@ -309,6 +324,7 @@ static void update(run *r) {
 
 /* Greedy continuation of the prompt by the best model, through the training forward. */
 static void print_sample(run *r) {
+    if (!r->writer) return;
     int n = (int)r->o.sample, plen = (int)strlen(r->o.prompt);
     if (n == 0 || plen == 0) return;
     uint8_t *tok = malloc((size_t)plen + n);
@@ -321,6 +337,9 @@ static void print_sample(run *r) {
     free(tok);
 }
 
+static const char vanilla_alone[] =
+    "--arch vanilla runs in one process only (its float gradient has no exact sum across MPI ranks)";
+
 static void start(run *r, int argc, char **argv) {
     options *o = &r->o;
     cli_parse(argc, argv, o, r->t);
@@ -332,6 +351,8 @@ static void start(run *r, int argc, char **argv) {
     if (!o->data) cli_die("--data FILE is required (see --help)");
     if (!o->out) cli_die("--out DIR is required (see --help)");
     cli_resolve(o, r->t);
+    if (dist_size() > 1 && o->set.arch != ARCH_ATOME) cli_die("%s", vanilla_alone);
+    dist_speak(); /* from here, a problem may be one rank's own (its files) */
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
@@ -376,6 +397,12 @@ static void start(run *r, int argc, char **argv) {
     if (failed || !r->tokens || !r->decay || !r->grad || !r->grad_acc || !r->loss_pos)
         cli_die("out of memory for batch %d x seq %d of this model", B, T);
     arch_decay_mask(c, r->decay);
+    shard_check_same(&r->d, s, o->resume);
+    r->writer = dist_rank() == 0;
+    if (dist_active() && c->arch == ARCH_ATOME && shard_open(&r->sh, &r->m, &r->d))
+        cli_die("out of memory for the per-window losses of this batch and validation set");
+    if (dist_size() > 1 && c->arch != ARCH_ATOME) cli_die("%s", vanilla_alone); /* a resumed vanilla run */
+    if (!r->writer) goto opened; /* the other ranks write nothing */
 
     /* Every check has passed: only now touch the output directory. */
     prepare_out_dir(o->out);
@@ -394,10 +421,11 @@ static void start(run *r, int argc, char **argv) {
     }
     r->log = fopen(r->log_path, o->resume ? "ab" : "wb");
     if (!r->log) cli_die("cannot write %s: %s", r->log_path, strerror(errno));
+opened:
     if (o->threads) omp_set_num_threads((int)o->threads);
     install_handlers();
 
-    r->pr.tty = isatty(STDOUT_FILENO);
+    r->pr.tty = isatty(STDOUT_FILENO) && !dist_active(); /* mpirun gives ranks a pty even when its output is piped */
     r->pr.first_step = s->step;
     r->pr.t_start = now();
     char model[256];
@@ -407,6 +435,17 @@ static void start(run *r, int argc, char **argv) {
            (long long)c->seq, (long long)c->accum, omp_get_max_threads(),
            c->arch == ARCH_ATOME ? "kernels " : "OpenBLAS (bits may differ across CPUs)",
            c->arch == ARCH_ATOME ? dense_path() : "");
+    if (dist_active()) {
+        static char fault[1200];
+        snprintf(fault, sizeof fault, "\natome-train: rank %d got mpirun's SIGTERM (a rank died, or the job was "
+                 "interrupted): the job stops; the last checkpoint written, %s, is whole (continue with "
+                 "--resume)\n", dist_rank(), r->ckpt_path);
+        dist_set_fault_line(fault);
+        printf("atome-train: data-parallel over %d MPI ranks x %d threads: %lld windows per update, split "
+               "%lld or %lld per rank\n", dist_size(), omp_get_max_threads(), (long long)(c->batch * c->accum),
+               (long long)(c->batch * c->accum / dist_size()),
+               (long long)((c->batch * c->accum + dist_size() - 1) / dist_size()));
+    }
     if (o->resume) printf("atome-train: resumed at step %lld/%lld\n", (long long)s->step, (long long)c->steps);
 }
 
@@ -423,6 +462,9 @@ __attribute__((constructor(101))) static void default_wait_policy(void) {
 
 int main(int argc, char **argv) {
     static run r;
+    dist_init(&argc, &argv);
+    dist_check_args(argc, argv);
+    dist_quiet_options();
     start(&r, argc, argv);
     train_state *s = &r.s;
     const train_settings *c = &s->set;
@@ -436,7 +478,8 @@ int main(int argc, char **argv) {
         }
         if (s->step > saved && s->step % every == 0 && s->step < c->steps) save(&r), saved = s->step;
         if (s->step >= c->steps) break;
-        if (stop_signal) stop_now(&r);
+        int sig = dist_max(stop_signal); /* one rank's signal stops every rank, at the same step */
+        if (sig) stop_signal = sig, stop_now(&r);
         double t0 = now();
         update(&r);
         r.pr.t_train += now() - t0;
@@ -447,8 +490,10 @@ int main(int argc, char **argv) {
         }
     }
     save(&r);
-    check_written(r.log, r.log_path);
-    if (fclose(r.log) != 0) cli_die("cannot write %s: %s", r.log_path, strerror(errno));
+    if (r.log) {
+        check_written(r.log, r.log_path);
+        if (fclose(r.log) != 0) cli_die("cannot write %s: %s", r.log_path, strerror(errno));
+    }
     char a[32], b[32], e[32];
     double tok = (double)(s->step - r.pr.first_step) * (double)(c->batch * c->seq * c->accum);
     printf("%sdone: step %lld/%lld in %s (training %s, evaluation %s), %.0f tok/s | best %.4f bpb "
@@ -461,11 +506,16 @@ int main(int argc, char **argv) {
         printf("--float-act: no model.bin written: the engine runs int8 activations, so it would not compute this "
                "model's logits; its bpb is the trainer's float forward\n");
     print_time_split(&r.pr);
+    if (r.sh.window_loss && s->step > r.pr.first_step)
+        printf("mpi: %d rank(s) | sent per rank per update %.0f B (ring-algorithm volume; the exact gradient sum "
+               "is %ld B)\n", dist_size(), r.pr.mpi_sent / (double)(s->step - r.pr.first_step),
+               s->n_params * 16L);
     print_sample(&r);
     check_stdout();
     if (fclose(stdout) != 0) cli_die("cannot write the standard output: %s", strerror(errno));
     arch_close(&r.m);
+    shard_close(&r.sh);
     data_close(&r.d);
     state_free(s);
-    return 0;
+    dist_exit(0);
 }

@@ -71,6 +71,11 @@ void data_sample(const dataset *d, atome_rng *rng, int B, int T, uint8_t *tokens
     }
 }
 
+void data_draw(const dataset *d, atome_rng *rng, int T, uint8_t *window) {
+    uint32_t s = atome_rng_below(rng, (uint32_t)(d->n_train - (size_t)T)); /* as data_sample draws */
+    if (window) memcpy(window, d->train + s, (size_t)T + 1);
+}
+
 long data_eval_windows(size_t n, int T) { return n > 0 ? (long)((n - 1) / (size_t)T) : 0; }
 
 double data_evaluate_with(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, uint8_t *tokens,
@@ -89,6 +94,18 @@ double data_evaluate_with(data_forward_fn *forward, void *ctx, const dataset *d,
     }
     *predicted = nw * T;
     return total;
+}
+
+void data_evaluate_range(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, long first, long count,
+                         uint8_t *tokens, float *loss_pos, float *out) {
+    size_t w = (size_t)T + 1;
+    for (long done = 0; done < count; done += B) {
+        int real = count - done < B ? (int)(count - done) : B;
+        for (int b = 0; b < B; b++)
+            memcpy(tokens + b * w, d->valid + (size_t)(first + done + (b < real ? b : real - 1)) * (size_t)T, w);
+        forward(ctx, tokens, loss_pos);
+        memcpy(out + done * T, loss_pos, (size_t)real * T * sizeof *out);
+    }
 }
 
 typedef struct {

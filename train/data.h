@@ -36,6 +36,9 @@ void data_close(dataset *d);
 /* Fills tokens[B][T+1] with B windows whose starts are drawn uniformly from the train bytes. */
 void data_sample(const dataset *d, atome_rng *rng, int B, int T, uint8_t *tokens);
 
+/* One window of data_sample's draw into window[T+1] (NULL: the draw only, to keep the stream). */
+void data_draw(const dataset *d, atome_rng *rng, int T, uint8_t *window);
+
 /* Evaluation windows in n bytes: (n − 1) / T. */
 long data_eval_windows(size_t n, int T);
 
@@ -51,5 +54,11 @@ double data_evaluate(fb_context *f, const uint8_t *blob, const dataset *d, int B
 typedef void data_forward_fn(void *ctx, const uint8_t *tokens, float *loss_pos);
 double data_evaluate_with(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, uint8_t *tokens,
                           float *loss_pos, long *predicted, volatile sig_atomic_t *stop);
+
+/* The per-byte losses of evaluation windows first..first+count-1 only, B at a time through
+ * forward, into out[count][T]: a process's share of the walk (shard.h); their sum in order over
+ * every window is data_evaluate_with's. */
+void data_evaluate_range(data_forward_fn *forward, void *ctx, const dataset *d, int B, int T, long first, long count,
+                         uint8_t *tokens, float *loss_pos, float *out);
 
 #endif

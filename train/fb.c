@@ -80,6 +80,7 @@ struct fb_context {
     int *tbad;
     uint64_t windows; /* since the last fb_gradient, for the 2^32 bound of exact_sum.h */
     int failed;       /* an fb_accumulate since then ran out of memory */
+    fb_reducer *reduce; /* fb_set_reducer: the sum across processes, before rounding */
     fb_times times;
 };
 
@@ -358,8 +359,13 @@ static int grow_threads(fb_context *f, int n) {
 }
 
 double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
+    return fb_accumulate_n(f, blob, master, tokens, f->B);
+}
+
+double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+                       int nb) {
     atome_weights w;
-    if (bind_blob(f, blob, &w)) return NAN;
+    if (nb < 1 || nb > f->B || bind_blob(f, blob, &w)) return NAN;
     if (grow_threads(f, omp_get_max_threads())) {
         f->failed = 1;
         return NAN;
@@ -370,9 +376,11 @@ double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *mas
     dequant_weights(f, &w); /* serial: it is small next to the batch */
     decode_weights(f, &w);
     f->times.backward += omp_get_wtime() - td;
+    /* The mean over the context's B·T bytes even for fewer windows: a share of a batch split
+     * over processes (shard.h) weighs its windows as the whole batch does. */
     float scale = 1.0f / (float)((long)B * T);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < B; b++) {
+    for (int b = 0; b < nb; b++) {
         const uint8_t *tok = tokens + (long)b * (T + 1);
         int th = omp_get_thread_num();
         float *slot = f->tslot + (long)th * P;
@@ -399,12 +407,16 @@ double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *mas
         }
     }
     f->times.reduce += (omp_get_wtime() - t3) * omp_get_max_threads();
-    f->windows += (uint64_t)B;
+    f->windows += (uint64_t)nb;
     /* The loss stays a float-then-double sum in window order, as fb_forward's. */
     double sum = 0.0;
-    for (int b = 0; b < B; b++) sum += f->seq_loss[b];
+    for (int b = 0; b < nb; b++) sum += f->seq_loss[b];
     return sum;
 }
+
+const double *fb_window_losses(const fb_context *f) { return f->seq_loss; }
+
+void fb_set_reducer(fb_context *f, fb_reducer *reduce) { f->reduce = reduce; }
 
 int fb_gradient(fb_context *f, float *grad) {
     long P = f->P;
@@ -413,6 +425,7 @@ int fb_gradient(fb_context *f, float *grad) {
     for (int t = 0; t < f->n_threads; t++) bad |= f->tbad[t], f->tbad[t] = 0;
     f->windows = 0;
     double t0 = omp_get_wtime();
+    if (f->reduce) bad = f->reduce(f->acc, P, bad); /* every process's windows, still exact */
     const long chunk = 4096;
 #pragma omp parallel for schedule(static)
     for (long i0 = 0; i0 < P; i0 += chunk) {

@@ -16,6 +16,7 @@
 #ifndef TRAIN_FB_H
 #define TRAIN_FB_H
 #include <stdint.h>
+#include "exact_sum.h"
 #include "model.h"
 
 typedef struct fb_context fb_context;
@@ -43,6 +44,22 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
  * must be model_pack(master): the backward reads the ternary weights from the blob and, of the
  * master, only ssm_b and ssm_c (the blob holds their product). */
 double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens);
+/* fb_accumulate over the first nb windows of tokens only (1 <= nb <= B), each still weighed
+ * 1/(B·T), as in the whole batch: a process's share of a batch split over processes. NaN (nothing
+ * added) for an nb out of range. */
+double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+                       int nb);
+/* Per-window summed cross-entropy (nats) of the last fb_accumulate(_n): [nb] doubles, whose sum
+ * in window order is what it returned. */
+const double *fb_window_losses(const fb_context *f);
+
+/* A sum across processes (dist_sum_exact): acc[0..n-1] holds this process's exact sum and gets
+ * every process's; returns the flag of a bad term anywhere (bad: this process's). */
+typedef int fb_reducer(exact_acc *acc, long n, int bad);
+/* fb_gradient calls reduce (NULL: none, the default) after adding the threads' sums and
+ * before rounding, so the gradient is that of every process's windows. */
+void fb_set_reducer(fb_context *f, fb_reducer *reduce);
+
 /* grad (atome_param_count floats) = the sum of every fb_accumulate since the last call,
  * rounded once to float, and empties the sum. Returns 0, or -1 if a window's gradient element
  * was not finite or not below 2^15 in magnitude, or more than 2^32 windows were summed, or an
