@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 into=checkpoints
 if [ "${1:-}" = "--into" ]; then into=$2; shift 2; fi
 [ -x ./atome-train ] && [ -x ./atome-header ] || { echo "make_checkpoints.sh: run make first" >&2; exit 1; }
-mkdir -p "$into"
+mkdir -p "$into" runs
 # The recipe every shipped checkpoint shares; only the preset and the number of steps differ.
 common="--data data/tinystories_train.txt --valid data/tinystories_valid.txt --batch 16 --seq 64 --seed 1"
 steps_of() {
