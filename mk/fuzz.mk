@@ -31,9 +31,11 @@ FUZZ_STEPS_STAMP := $(BUILD)/fuzz/steps-$(FUZZ_STEPS).stamp
 # libFuzzer's compare tracing exists to solve (the loader keeps it): without it in their inner
 # loops an execution of fuzz_blob is about 3 times faster.
 FUZZ_NO_CMP  := common/atome_ops.c common/atome_block.c common/atome_math.c common/atome_trits.c
-FUZZ_LIB_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c infer/calibration.c \
+FUZZ_LIB_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) $(TRAIN_DIST_SRC) train/model.c infer/calibration.c \
                 infer/host_util.c tests/fuzz/fuzz_util.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ)/obj/%.o)
+# The harnesses run one process: the trainer's MPI layer builds its single-process path.
+$(FUZZ)/obj/train/dist.o: TRAIN_CFLAGS += -DATOME_NO_MPI
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:%=%.d)
 
