@@ -357,9 +357,10 @@ static void start(run *r, int argc, char **argv) {
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
     train_state *s = &r->s;
-    /* Before the checkpoint is read or looked for: what another run is writing counts as in use. */
+    /* Before the checkpoint is read or looked for: what another run is writing counts as in use.
+     * Under mpirun rank 0 alone holds the lock (it alone writes): the others would find it taken. */
     struct stat st;
-    if (stat(o->out, &st) == 0 && S_ISDIR(st.st_mode)) lock_out_dir(o->out);
+    if (dist_rank() == 0 && stat(o->out, &st) == 0 && S_ISDIR(st.st_mode)) lock_out_dir(o->out);
     if (o->resume) {
         if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) cli_die("--resume: %s", err);
         cli_check_resume(&s->set, o, r->t, r->ckpt_path);
