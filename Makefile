@@ -19,7 +19,7 @@ COMMON_SRC := common/atome_config.c common/atome_math.c common/atome_trits.c \
 ENGINE_SRC := $(COMMON_SRC) infer/atome.c
 
 .PHONY: all deps demo test bench mcu paper clean
-all: atome-infer atome-train atome-header
+all: atome-infer atome-train atome-header atome-import
 
 deps:
 	@bash $(DEPS) host
@@ -31,4 +31,4 @@ include mk/tests.mk
 include mk/paper.mk
 
 clean:
-	rm -rf $(BUILD) atome-infer atome-train atome-header
+	rm -rf $(BUILD) atome-infer atome-train atome-header atome-import

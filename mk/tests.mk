@@ -17,7 +17,7 @@ $(BUILD)/run_tests: $(TEST_OBJ)
 	$(CC) $(SAN) $^ -o $@ $(TRAIN_LIBS) $$(pkg-config --libs check) -lm
 
 # Test programs the suites run as subprocesses (built normally, they are what ships).
-TEST_TOOLS := atome-infer atome-train atome-header
+TEST_TOOLS := atome-infer atome-train atome-header atome-import
 
 test:
 	@bash $(DEPS) host mcu riscv
