@@ -17,7 +17,7 @@ void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 
 /* What the command line said (defaults filled in by cli_parse). */
 typedef struct {
-    const char *data, *valid, *out, *prompt, *schedule;
+    const char *data, *valid, *out, *prompt, *schedule, *init; /* init: --init BLOB, or NULL */
     arch_args model;
     int resume, help;
     int64_t d_model, n_layers, d_head, window, save_every, sample, threads; /* dimensions: 0 if not given */
@@ -33,7 +33,7 @@ typedef struct {
     int given;
 } option;
 
-#define N_OPTS 35
+#define N_OPTS 36
 
 /* The --help text. */
 extern const char cli_usage[];
