@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
                 total += nats(atome_get_logits(&state), text[start + t + 1]);
                 count++;
             }
+            fprintf(stderr, "%ld bytes: bits per byte %.4f so far\n", count, total / (double)count / log(2.0));
         }
         printf("eval %s: %ld bytes predicted in windows of %d\n", eval, count, ATOME_MAX_SEQ);
         printf("bits per byte %.4f\n", total / (double)count / log(2.0));

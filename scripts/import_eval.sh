@@ -7,7 +7,7 @@
 #        atome-lm checkout: its checkpoints/atome_944k.bin and c_engine/atome.[ch] are read, the
 #        engine compiled in build/import_eval/ with our driver scripts/atome_lm_eval.c, which only
 #        calls its API; nothing of it is kept in the repo). Writes results/import_eval.md.
-# BYTES (default 2049: 8 windows of 257 bytes, 2,048 predicted) is the prefix both engines read:
+# BYTES (default 1029: 4 windows of 257 bytes, 1,028 predicted) is the prefix both engines read:
 # atome-lm's engine recomputes the whole window for every byte (a few bytes a second at 256).
 #
 # Texts: Tiny Shakespeare's last 10% (data/tinyshakespeare.txt from byte 1,003,855 on), which
@@ -25,7 +25,7 @@ done
 for t in atome-import atome-infer; do
   [ -x ./$t ] || { echo "import_eval.sh: ./$t is missing; run make first" >&2; exit 1; }
 done
-bytes=${BYTES:-2049}
+bytes=${BYTES:-1029}
 work=build/import_eval
 mkdir -p "$work" results
 start=$SECONDS
@@ -48,6 +48,21 @@ head -c "$bytes" "$work/shakespeare_tail.txt" > "$work/shakespeare_tail_prefix.t
 head -c "$bytes" data/tinystories_valid.txt > "$work/tinystories_valid_prefix.txt"
 
 bpb() { sed -n 's/^bits per byte \([0-9.]*\).*/\1/p'; }
+# atome-lm's engine is the slow part: both prefixes and its greedy text at once, in the background
+# (progress per window in $work/*_atome_lm.log), while atome's engine does its share.
+for name in shakespeare_tail tinystories_valid; do
+  "$lm" "$ckpt" --eval "$work/${name}_prefix.txt" > "$work/${name}_atome_lm.out" 2> "$work/${name}_atome_lm.log" &
+done
+"$lm" "$ckpt" --prompt "Once upon a time" -n 200 > "$work/greedy_atome_lm.txt" &
+atome_bpb() { ./atome-infer --model "$1" --eval "$2" --seq 256 | bpb; }
+for name in shakespeare_tail tinystories_valid; do
+  atome_bpb "$blob" "$work/${name}_prefix.txt" > "$work/${name}_atome.bpb"
+done
+whole_tail=$(atome_bpb "$blob" "$work/shakespeare_tail.txt")
+whole_valid=$(atome_bpb "$blob" data/tinystories_valid.txt)
+whole_tail64=$(atome_bpb "$blob64" "$work/shakespeare_tail.txt")
+whole_valid64=$(atome_bpb "$blob64" data/tinystories_valid.txt)
+wait
 {
   echo "## atome-lm's 944K model: its float engine against atome's int8 engine"
   echo
@@ -58,27 +73,13 @@ bpb() { sed -n 's/^bits per byte \([0-9.]*\).*/\1/p'; }
   echo "**data/tinystories_valid.txt lies inside atome-lm's training text** (TinyStories train), so that row flatters"
   echo "atome-lm's model; only the Shakespeare rows are held out."
   echo
-  echo "| text | bytes read | atome-lm float engine (bits/byte) | atome int8 engine (bits/byte) |"
-  echo "|---|---|---|---|"
-  # atome-lm's engine on both prefixes at once (one core each): it is the slow part.
+  echo "| text | bytes read | atome-lm float engine, W 256 (bits/byte) | atome int8 engine, W 256 | atome, W 64 (checkpoints/prod.bin) |"
+  echo "|---|---|---|---|---|"
   for name in shakespeare_tail tinystories_valid; do
-    "$lm" "$ckpt" --eval "$work/${name}_prefix.txt" > "$work/${name}_atome_lm.out" &
+    echo "| $name, first $bytes bytes | $bytes | $(bpb < "$work/${name}_atome_lm.out") | $(cat "$work/${name}_atome.bpb") | |"
   done
-  wait
-  for name in shakespeare_tail tinystories_valid; do
-    p=$work/${name}_prefix.txt
-    a=$(bpb < "$work/${name}_atome_lm.out")
-    b=$(./atome-infer --model "$blob" --eval "$p" --seq 256 | bpb)
-    echo "| $name (first $bytes bytes) | $bytes | $a | $b |"
-  done
-  b=$(./atome-infer --model "$blob" --eval "$work/shakespeare_tail.txt" --seq 256 | bpb)
-  echo "| shakespeare_tail (whole, $(stat -c %s "$work/shakespeare_tail.txt") bytes) | all | — (too slow) | $b |"
-  b=$(./atome-infer --model "$blob64" --eval "$work/shakespeare_tail.txt" --seq 256 | bpb)
-  echo "| shakespeare_tail (whole), atome at W 64 (checkpoints/prod.bin) | all | — | $b |"
-  b=$(./atome-infer --model "$blob64" --eval data/tinystories_valid.txt --seq 256 | bpb)
-  echo "| tinystories_valid (whole; seen in training), atome at W 64 (checkpoints/prod.bin) | all | — | $b |"
-  b=$(./atome-infer --model "$blob" --eval data/tinystories_valid.txt --seq 256 | bpb)
-  echo "| tinystories_valid (whole, $(stat -c %s data/tinystories_valid.txt) bytes; seen in training) | all | — (too slow) | $b |"
+  echo "| shakespeare_tail, whole (held out) | $(stat -c %s "$work/shakespeare_tail.txt") | — (too slow) | $whole_tail | $whole_tail64 |"
+  echo "| tinystories_valid, whole (seen in atome-lm's training) | $(stat -c %s data/tinystories_valid.txt) | — (too slow) | $whole_valid | $whole_valid64 |"
   echo
   if cmp -s "$blob64" checkpoints/prod.bin; then
     echo "checkpoints/prod.bin is this W 64 import, byte for byte (sha256 $(sha256sum < "$blob64" | cut -c1-64))."
@@ -90,9 +91,9 @@ bpb() { sed -n 's/^bits per byte \([0-9.]*\).*/\1/p'; }
   echo
   echo "atome-lm (float):"
   echo '```'
-  "$lm" "$ckpt" --prompt "Once upon a time" -n 200
+  cat "$work/greedy_atome_lm.txt"
   echo '```'
-  echo "atome (int8, imported):"
+  echo "atome (int8, imported, W 256):"
   echo '```'
   ./atome-infer --model "$blob" --prompt "Once upon a time" -n 200
   echo '```'

@@ -208,24 +208,24 @@ START_TEST(init_refuses_other_dimensions) {
     snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset small --init %s --steps 2 --out %s/run", data,
              model, dir);
     expect_one_line_error(cmd, 1, "is a model of D 16, L 2, Dh 4, W 64, flags 0; this run's is D 32");
-    snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset nano --window 32 --init %s --steps 2 --out %s/run",
-             data, model, dir);
+    snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset nano --window 32 --init %s --steps 2 "
+             "--out %s/run", data, model, dir);
     expect_one_line_error(cmd, 1, "this run's is D 16, L 2, Dh 4, W 32");
-    snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset nano --init %s/none.bin --steps 2 --out %s/run",
-             data, dir, dir);
+    snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset nano --init %s/none.bin --steps 2 "
+             "--out %s/run", data, dir, dir);
     expect_one_line_error(cmd, 1, "--init: cannot read");
     ck_assert_int_eq(entries(), 1); /* no run directory */
 
-    /* The blob's own dimensions: a run of 2 steps whose first evaluation, before any update
-     * changed a trit, sees the blob's bits per byte. */
+    /* The blob's own dimensions: a run whose first evaluation, after one update at a learning
+     * rate far too small to flip a trit, sees the blob's bits per byte. */
     snprintf(cmd, sizeof cmd,
              "./atome-train --data %s/train.txt --valid %s/valid.txt --preset nano --init %s --steps 2 --lr 1e-9 "
              "--eval-every 1 --sample 0 --threads 1 --out %s/run > %s/train.out 2>&1",
              data, data, model, dir, dir);
     ck_assert_int_eq(system(cmd), 0);
     char want[512], got[512], log[160];
-    snprintf(cmd, sizeof cmd, "./atome-infer --model %s --eval %s/valid.txt | sed -n 's/^bits per byte \\([0-9.]*\\).*/\\1/p'",
-             model, data);
+    snprintf(cmd, sizeof cmd, "./atome-infer --model %s --eval %s/valid.txt "
+             "| sed -n 's/^bits per byte \\([0-9.]*\\).*/\\1/p'", model, data);
     ck_assert_int_eq(run_cmd(cmd, want, sizeof want), 0);
     snprintf(log, sizeof log, "%s/run/log.jsonl", dir);
     snprintf(cmd, sizeof cmd, "head -1 %s | sed 's/.*\"val_bpb\": *\\([0-9.]*\\).*/\\1/'", log);

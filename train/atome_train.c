@@ -326,8 +326,10 @@ static void start(run *r, int argc, char **argv) {
     if (!o->data) cli_die("--data FILE is required (see --help)");
     if (!o->out) cli_die("--out DIR is required (see --help)");
     cli_resolve(o, r->t);
-    if (o->init && o->resume) cli_die("--init starts a run; --resume continues one from its checkpoint, which holds the weights");
-    if (o->init && cli_find(r->t, "--init-scale")->given) cli_die("--init replaces the seeded weights that --init-scale scales: give one of them");
+    if (o->init && o->resume)
+        cli_die("--init starts a run; --resume continues one from its checkpoint, which holds the weights");
+    if (o->init && cli_find(r->t, "--init-scale")->given)
+        cli_die("--init replaces the seeded weights that --init-scale scales: give one of them");
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
     char err[1024];
