@@ -23,7 +23,7 @@ HOST_COMMON_SRC := common/host_file.c
 HOST_COMMON_OBJ := $(HOST_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 
 .PHONY: all deps demo test bench mcu paper install clean
-all: atome-infer atome-train atome-header
+all: atome-infer atome-train atome-header atome-import
 
 deps:
 	@bash $(DEPS) host mpi
@@ -38,4 +38,4 @@ include mk/install.mk
 include mk/fuzz.mk
 
 clean:
-	rm -rf $(BUILD) atome-infer atome-train atome-header
+	rm -rf $(BUILD) atome-infer atome-train atome-header atome-import

@@ -20,3 +20,8 @@ bench: atome-infer atome-train $(BUILD)/tools/init-blob
 
 atome-header: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_header.o
 	$(CC) $^ -o $@
+
+# ATOME01 (atome-lm's checkpoints) to an atome blob: infer/atome_import.c.
+-include $(BUILD)/host/infer/atome_import.d
+atome-import: $(ENGINE_OBJ) $(HOST_COMMON_OBJ) $(BUILD)/host/infer/atome_import.o $(BUILD)/host/infer/host_util.o
+	$(CC) $^ -o $@ -lm

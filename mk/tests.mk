@@ -26,7 +26,7 @@ $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 
 # Test programs the suites run as subprocesses (built normally, they are what ships); the
 # aarch64 trainer runs under qemu-aarch64 (tests/test_determinism.c).
-TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build atome-import
 
 test:
 	@bash $(DEPS) host mpi mcu riscv cross library fuzz

@@ -31,8 +31,42 @@
 #include "dense.h"
 #include "dist.h"
 #include "math_n.h"
+#include "model.h"
 #include "options.h"
 #include "shard.h"
+
+/* ---------------------------------------------------------------- --init */
+
+/* --init BLOB: the run's master weights from a model blob (model_from_blob), in place of the seeded
+ * ones. The checkpoint then holds them like any other weights, so --resume needs nothing of BLOB. */
+static void init_from_blob(const train_settings *s, float *params, const char *path) {
+    if (s->arch != ARCH_ATOME) cli_die("--init is an option of --arch atome");
+    FILE *f = fopen(path, "rb");
+    if (!f) cli_die("--init: cannot read '%s': %s", path, strerror(errno));
+    size_t want = model_blob_bytes(&s->cfg);
+    uint8_t *blob = malloc(want + 1); /* malloc's alignment: the blob is read in place */
+    if (!blob) cli_die("out of memory");
+    size_t len = fread(blob, 1, want + 1, f);
+    fclose(f);
+    atome_weights w;
+    int err = len >= 64 ? atome_blob_open(blob, len, &w) : ATOME_ERR_TRUNCATED;
+    if (err == ATOME_ERR_TRUNCATED || err == ATOME_ERR_TRAILING || err == ATOME_OK) {
+        /* a model of other dimensions has another length: name the dimensions, not the length */
+        const uint32_t *h = (const uint32_t *)(const void *)blob;
+        atome_config c = s->cfg;
+        if (len >= 64 && h[0] == ATOME_MAGIC && h[1] == ATOME_VERSION)
+            c = (atome_config){(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
+        if (memcmp(&c, &s->cfg, sizeof c))
+            cli_die("--init: %s is a model of D %d, L %d, Dh %d, W %d, flags %d; this run's is D %d, L %d, Dh %d, "
+                    "W %d, flags %d (give --preset/--d-model/--n-layers/--d-head/--window to match)",
+                    path, c.d_model, c.n_layers, c.d_head, c.window, c.flags, s->cfg.d_model, s->cfg.n_layers,
+                    s->cfg.d_head, s->cfg.window, s->cfg.flags);
+    }
+    if (err != ATOME_OK) cli_die("--init: %s: %s", path, atome_strerror(err));
+    char why[256];
+    if (model_from_blob(params, &w, why, sizeof why)) cli_die("--init: %s: %s", path, why);
+    free(blob);
+}
 
 /* ---------------------------------------------------------------- output directory */
 
@@ -352,6 +386,10 @@ static void start(run *r, int argc, char **argv) {
     if (!o->out) cli_die("--out DIR is required (see --help)");
     cli_resolve(o, r->t);
     if (dist_size() > 1 && o->set.arch != ARCH_ATOME) cli_die("%s", vanilla_alone);
+    if (o->init && o->resume)
+        cli_die("--init starts a run; --resume continues one from its checkpoint, which holds the weights");
+    if (o->init && cli_find(r->t, "--init-scale")->given)
+        cli_die("--init replaces the seeded weights that --init-scale scales: give one of them");
     dist_speak(); /* from here, a problem may be one rank's own (its files) */
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");
@@ -383,6 +421,7 @@ static void start(run *r, int argc, char **argv) {
         s->set.valid_bytes = r->d.n_valid, s->set.valid_crc = r->d.valid_crc;
         if (state_alloc(s)) cli_die("out of memory for the model's parameters");
         arch_init(c, s->params);
+        if (o->init) init_from_blob(c, s->params, o->init);
         /* The sampler's stream is split from the initialiser's so the two never share numbers. */
         s->rng = c->seed ^ 0xda7a5eed0ddba11ull;
     }

@@ -46,4 +46,15 @@ size_t model_blob_bytes(const atome_config *c);
  * header and CRC included. Ternary: scale = mean|W|, trit = clamp(round(W/scale), -1, 1). */
 void model_pack(uint8_t *blob, const model_params *p, const atome_config *c);
 
+/* --init: master weights (arena of atome_param_count(&w->cfg) floats) that model_pack turns back
+ * into the blob bound in *w, or within an ulp of its scales: LN and ssm floats copied, a_raw the
+ * float whose atome_tanhf is a (model_tanh_preimage), b = 1 and c = g, and each ternary tensor a
+ * nonzero trit t as t·scale·n/nnz (so that the absmean is the scale again), 0 for a zero trit.
+ * Returns 0, or -1 with one line in err (an a that no a_raw gives). */
+int model_from_blob(float *arena, const atome_weights *w, char *err, size_t cap);
+
+/* The float a_raw in [-20, 20] with atome_tanhf(a_raw) == a exactly (bisection on the float
+ * order, then the nearest of the floats around it); 0, or -1 if none is found. */
+int model_tanh_preimage(float a, float *a_raw);
+
 #endif

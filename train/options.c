@@ -37,6 +37,7 @@ static void option_table(option *t, options *o) {
         {"--vanilla-init", 's', &o->model.vanilla_init, 0},
         {"--float-act", 'b', &o->model.float_act, 0},
         {"--init-scale", 'f', &s->init_scale, 0},
+        {"--init", 's', &o->init, 0},
         {"--steps", 'i', &s->steps, 0},
         {"--batch", 'i', &s->batch, 0},
         {"--seq", 'i', &s->seq, 0},
@@ -173,6 +174,8 @@ const char cli_usage[] =
     "  --vanilla-init I     vanilla only: gpt2 (normal, std 0.02) or torch (PyTorch's defaults) (default: gpt2)\n"
     "  --init-scale X       atome only: multiply the initial weights' std by X (default 1); a learning\n"
     "                       rate far below the default wants it smaller (0.25 at 3e-4: PAPER.md, A/B)\n"
+    "  --init BLOB          atome only: start from the weights of model blob BLOB (atome-import's, or a\n"
+    "                       model.bin) instead of the seeded ones; its dimensions must be the run's\n"
     "training\n"
     "  --steps N            optimizer updates (default 2000)\n"
     "  --batch B            windows per micro-batch (default 16)\n"
