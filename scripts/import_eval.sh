@@ -50,10 +50,21 @@ head -c "$bytes" data/tinystories_valid.txt > "$work/tinystories_valid_prefix.tx
 bpb() { sed -n 's/^bits per byte \([0-9.]*\).*/\1/p'; }
 # atome-lm's engine is the slow part: both prefixes and its greedy text at once, in the background
 # (progress per window in $work/*_atome_lm.log), while atome's engine does its share.
+# Its results depend on its checkpoint, its engine's source and the text alone: each is kept in
+# $work with a key of those inputs' sha256, and rerun only when the key differs (atome's side, whose
+# engine is the one that changes, always reruns).
+lm_key() { cat "$ckpt" "$peer/c_engine/atome.c" "$peer/c_engine/atome.h" "$@" | sha256sum | cut -c1-64; }
+lm_run() { # OUT INPUT ARGS...: the engine on ARGS into OUT, unless OUT.key is the key of INPUT
+  local out=$1 input=$2; shift 2
+  local key; key=$(lm_key $input)
+  if [ -s "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+  rm -f "$out.key"
+  "$lm" "$ckpt" "$@" > "$out" 2> "${out%.*}.log" && echo "$key" > "$out.key"
+}
 for name in shakespeare_tail tinystories_valid; do
-  "$lm" "$ckpt" --eval "$work/${name}_prefix.txt" > "$work/${name}_atome_lm.out" 2> "$work/${name}_atome_lm.log" &
+  lm_run "$work/${name}_atome_lm.out" "$work/${name}_prefix.txt" --eval "$work/${name}_prefix.txt" &
 done
-"$lm" "$ckpt" --prompt "Once upon a time" -n 200 > "$work/greedy_atome_lm.txt" &
+lm_run "$work/greedy_atome_lm.txt" /dev/null --prompt "Once upon a time" -n 200 &
 atome_bpb() { ./atome-infer --model "$1" --eval "$2" --seq 256 | bpb; }
 for name in shakespeare_tail tinystories_valid; do
   atome_bpb "$blob" "$work/${name}_prefix.txt" > "$work/${name}_atome.bpb"
