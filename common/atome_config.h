@@ -55,7 +55,7 @@ typedef struct {
 int atome_preset(const char *name, atome_config *c);
 /* Name of the i-th preset, NULL past the last. */
 const char *atome_preset_name(int i);
-/* Trainable parameters, the seed's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D). */
+/* Trainable parameters, atome-lm's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D). */
 long atome_param_count(const atome_config *c);
 /* 1 if c has the fixed V, every dimension in 1..its ATOME_MAX_*, and at least one pathway, else 0. */
 int atome_config_fits(const atome_config *c);

@@ -247,7 +247,7 @@ static void bench(const char *prompt, int n) {
     printf("greedy gen (%4d bytes): %10.0f tokens/s\n", n, gen[2]);
 }
 
-/* The preset table of PAPER.md: dimensions, parameters (the seed's formula), blob bytes. */
+/* The preset table of PAPER.md: dimensions, parameters (atome-lm's formula), blob bytes. */
 static void presets(void) {
     printf("| preset | D | L | D_h | W | parameters | blob bytes |\n|---|---|---|---|---|---|---|\n");
     for (int i = 0; atome_preset_name(i); i++) {

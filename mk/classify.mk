@@ -1,4 +1,4 @@
-# Classifier data (issue 14): the converters that cut data/'s classifier sets from the staged
+# Classifier data: the converters that cut data/'s classifier sets from the staged
 # sources, and the baselines' tool. Both link the trainer's library (train/classify_data.c, the
 # project's file reader) like atome-train does.
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The A/B of the seed project, on our data: the routed-ternary model (default preset) against the
+# The A/B of the atome-lm project, on our data: the routed-ternary model (default preset) against the
 # vanilla GPT baseline at the same parameter count (param-fair, 60,808) and at the same flash
-# (flash-fair, 5,968), with the seed's recipe: the bundled TinyStories train/valid split, 64-byte
+# (flash-fair, 5,968), with atome-lm's recipe: the bundled TinyStories train/valid split, 64-byte
 # windows (--seq 63: 63 predicted bytes), batch 16, 3000 steps, AdamW at a constant 3e-4, one
 # evaluation at the end. Each vanilla config with both initialisations (GPT-2's, and PyTorch's
-# defaults, which is what the seed's baseline had), and two more rows: the routed model with its
+# defaults, which is what atome-lm's baseline had), and two more rows: the routed model with its
 # initial weights scaled by 0.25 (--init-scale: a learning rate this small flips few trits of
 # weights at the usual std), and with this trainer's own recipe (lr 1e-2, warmup 100, cosine to
 # 1e-3). 3 seeds each.
@@ -33,15 +33,15 @@ steps=$(sed -n 's/.*--steps \([0-9]*\).*/\1/p' <<< "$AB_RECIPE")
 TUNED_RECIPE="--data data/tinystories_train.txt --valid data/tinystories_valid.txt --preset default --seq 63 \
 --batch 16 --steps $steps --eval-every $steps --sample 0"
 
-# name | arguments | model | recipe | seed's figures on its data | seed's PyTorch code on our data
-configs=("atome|$AB_RECIPE|routed ternary, default preset|seed's|2.657 (6.31)|2.788 in 156 s")
+# name | arguments | model | recipe | atome-lm's figures on its data | atome-lm's PyTorch code on our data
+configs=("atome|$AB_RECIPE|routed ternary, default preset|atome-lm's|2.657 (6.31)|2.788 in 156 s")
 for init in $INITS; do
-  configs+=("vanilla-pf-$init|$VANILLA_RECIPE --arch vanilla --vanilla-preset param-fair --vanilla-init $init|vanilla param-fair, $init init|seed's|3.022 (8.12)|$([ "$init" = torch ] && echo "3.084 in 64 s" || echo "—")")
+  configs+=("vanilla-pf-$init|$VANILLA_RECIPE --arch vanilla --vanilla-preset param-fair --vanilla-init $init|vanilla param-fair, $init init|atome-lm's|3.022 (8.12)|$([ "$init" = torch ] && echo "3.084 in 64 s" || echo "—")")
 done
 for init in $INITS; do
-  configs+=("vanilla-ff-$init|$VANILLA_RECIPE --arch vanilla --vanilla-preset flash-fair --vanilla-init $init|vanilla flash-fair, $init init|seed's|3.711 (13.10)|—")
+  configs+=("vanilla-ff-$init|$VANILLA_RECIPE --arch vanilla --vanilla-preset flash-fair --vanilla-init $init|vanilla flash-fair, $init init|atome-lm's|3.711 (13.10)|—")
 done
-configs+=("atome-init025|$AB_RECIPE --init-scale 0.25|routed ternary, default preset, --init-scale 0.25|seed's|2.657 (6.31)|2.788 in 156 s")
+configs+=("atome-init025|$AB_RECIPE --init-scale 0.25|routed ternary, default preset, --init-scale 0.25|atome-lm's|2.657 (6.31)|2.788 in 156 s")
 configs+=("atome-tuned|$TUNED_RECIPE|routed ternary, default preset|ours: lr 1e-2, warmup 100, cosine to 1e-3|—|—")
 
 # Longest runs first, so that the last to finish are short ones.
@@ -91,7 +91,7 @@ row() {
 
 seeds_csv=${SEEDS// /, }
 {
-  echo "**Routed ternary against vanilla GPT: the seed's recipe on our data, $steps steps, seeds $seeds_csv.**"
+  echo "**Routed ternary against vanilla GPT: atome-lm's recipe on our data, $steps steps, seeds $seeds_csv.**"
   echo
   echo "table: \`bash scripts/ab.sh\`. Every run: \`./atome-train ARGS --seed S --out runs/paper/NAME-sS --threads 1\`"
   echo "with ARGS below; single-thread runs, JOBS=$JOBS at a time, on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))."
@@ -102,14 +102,14 @@ seeds_csv=${SEEDS// /, }
   echo "wall s: start to the end of the one evaluation, median. The machine was shared by JOBS runs at once,"
   echo "except in the last row's run."
   echo
-  echo "| model | recipe | parameters | model bytes | valid bpb | per-byte ppl | train s | wall s | seed, its data: bpb (ppl) | seed's code, our split, seed 0 |"
+  echo "| model | recipe | parameters | model bytes | valid bpb | per-byte ppl | train s | wall s | atome-lm, its data: bpb (ppl) | atome-lm's code, our split, seed 0 |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   for c in "${configs[@]}"; do
     IFS='|' read -r name _ what recipe seed_ref seed_ours <<< "$c"
     row "$name" "$what" "$recipe" "$seed_ref" "$seed_ours"
   done
   SEEDS=$seed1 row atome-2t "routed ternary, default preset, seed $seed1 only, 2 threads, alone on the machine" \
-    "seed's" "2.657 (6.31)" "2.788 in 156 s"
+    "atome-lm's" "2.657 (6.31)" "2.788 in 156 s"
   echo
   echo "Per seed, valid bpb (seed $seeds_csv):"
   echo
@@ -117,7 +117,7 @@ seeds_csv=${SEEDS// /, }
     IFS='|' read -r name _ what recipe _ <<< "$c"
     per=""
     for s in $SEEDS; do per+="${per:+ / }$(printf '%.4f' "$(paper_last "$name-s$s" val_bpb)")"; done
-    echo "- $what ($([ "${recipe%%:*}" = ours ] && echo "our recipe" || echo "seed's recipe")): $per"
+    echo "- $what ($([ "${recipe%%:*}" = ours ] && echo "our recipe" || echo "atome-lm's recipe")): $per"
   done
   echo
   echo "ARGS of each NAME:"
@@ -129,14 +129,14 @@ seeds_csv=${SEEDS// /, }
   done
   echo '```'
   echo
-  echo "The seed's recipe names AdamW at lr 3e-4 constant; its PyTorch code had AdamW's defaults, so β1 0.9,"
+  echo "Atome-lm's recipe names AdamW at lr 3e-4 constant; its PyTorch code had AdamW's defaults, so β1 0.9,"
   echo "β2 0.999 (--beta2 0.999), ε 1e-8; every other setting is atome-train's default: decoupled weight decay"
   echo "0.01 on the matrices and embeddings (not on LayerNorm gains and biases, nor the SSM's vectors), global"
   echo "gradient-norm clip 1.0, no warmup (--warmup 0). --init-scale 0.25 multiplies the std of every initial"
-  echo "weight by 0.25: the recipe is the same, the model's starting point is not. The seed's figures are quoted from"
-  echo "issue 6: its own data and split (3-seed median), and its PyTorch code run with the same recipe on our"
+  echo "weight by 0.25: the recipe is the same, the model's starting point is not. Atome-lm's figures are quoted from"
+  echo "its published figures: its own data and split (3-seed median), and its PyTorch code run with the same recipe on our"
   echo "split (seed 0, 1 thread, OpenBLAS), where single-seed differences under ~0.03 bpb are noise. The torch"
-  echo "init is PyTorch's default initialisation, which the seed's vanilla baseline used; gpt2 is GPT-2's."
+  echo "init is PyTorch's default initialisation, which atome-lm's vanilla baseline used; gpt2 is GPT-2's."
   echo "The row with our recipe changes the recipe for the routed model only: the vanilla models were not"
   echo "tuned, so it compares recipes, not architectures. The last row is the first routed run again with"
   echo "2 threads, alone on the machine: the same bytes come out (its bpb is seed $seed1's above), sooner."

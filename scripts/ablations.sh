@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ablations of the routed-ternary block with the seed's A/B recipe, 3 seeds each: every pathway
+# Ablations of the routed-ternary block with atome-lm's A/B recipe, 3 seeds each: every pathway
 # dropped in turn (--drop), a shorter attention window (--window), float activations when the
 # trainer has them, and the size of 2-bit packing beside our base-3 blob.
 # Usage: scripts/ablations.sh   (from the repository root after `make`; writes results/ablations.md
@@ -77,7 +77,7 @@ packing_row() {
 }
 
 {
-  echo "## Ablations: the default preset, the seed's A/B recipe, seeds ${SEEDS// /, }"
+  echo "## Ablations: the default preset, atome-lm's A/B recipe, seeds ${SEEDS// /, }"
   echo
   echo "command: \`./atome-train $AB_RECIPE --seed S --out $PAPER_RUNS/NAME-sS [change]\`, one thread per run;"
   echo "table: \`bash scripts/ablations.sh\`. bpb and ppl on the valid split (data/tinystories_valid.txt) after"

@@ -75,7 +75,7 @@ echo "On paper: N nodes like this one (prod preset, seq 256, one rank of $(nproc
 echo "a 10 Gbit/s link (1.25e9 B/s each way). Per update each rank sends 2(N-1)/N x $prod_grad B (the 16-byte exact"
 echo "sum of each parameter) by a ring allreduce; the G windows' compute is 256 G / (N x $node) s. Largest N keeping"
 echo "the gradient sum under a tenth of that compute (2(N-1)/N x S / 1.25e9 <= 0.1 x 256 G / (N x R)):"
-printf '%-12s %-5s %12s %10s %14s %22s\n' "global batch" N "compute s" "comm s" "tokens/s" "2e9 bytes (the seed's)"
+printf '%-12s %-5s %12s %10s %14s %22s\n' "global batch" N "compute s" "comm s" "tokens/s" "2e9 bytes (atome-lm's)"
 awk -v S="$prod_grad" -v R="$node" 'BEGIN {
   for (g = 64; g <= 1024; g *= 2) {
     best = 0

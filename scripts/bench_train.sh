@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training throughput of atome-train: tokens/s (tokens = batch x seq predicted bytes per update)
-# at the default preset (batch 16, seq 64: the seed's A/B recipe) and the prod preset (batch 16,
+# at the default preset (batch 16, seq 64: atome-lm's A/B recipe) and the prod preset (batch 16,
 # seq 256), with 1 and 2 threads; medians of several runs; the best thread count per preset.
 # Usage: scripts/bench_train.sh [RUNS]   (default 3; run from the repository root after `make`)
 # The rate is atome-train's own: tokens of the updates / time spent in them (pack, forward,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The classifier baselines of issue 14 on the bundled sets (data/SOURCES.md): the majority class
+# The classifier baselines on the bundled sets (data/SOURCES.md): the majority class
 # and the float logistic regression of build/tools/atome-logreg (hashed byte 1-3-grams for text,
 # standardised raw features for sensors) at full size and at a small-flash budget, on the same
 # splits the classifier heads use. Deterministic (seeded SGD, fixed float order): every run prints

@@ -18,7 +18,7 @@
 #
 # PAPER_RUNS (default runs/paper) moves the cache; THREADS (default 1) is atome-train's --threads.
 
-# The seed project's A/B recipe on the bundled TinyStories split: 64-byte windows (63 predicted
+# The atome-lm project's A/B recipe on the bundled TinyStories split: 64-byte windows (63 predicted
 # bytes), batch 16, 3000 steps, AdamW at a constant 3e-4 with PyTorch's betas (0.9, 0.999), one
 # evaluation at the end.
 AB_RECIPE="--data data/tinystories_train.txt --valid data/tinystories_valid.txt --preset default --seq 63 \

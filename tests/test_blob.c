@@ -95,7 +95,7 @@ START_TEST(trailing_and_misaligned) {
 END_TEST
 
 START_TEST(sizes_of_presets) {
-    /* default preset within the seed's base-3 size; parameter formula at the documented points */
+    /* default preset within atome-lm's base-3 size; parameter formula at the documented points */
     atome_config c;
     ck_assert_int_eq(atome_preset("default", &c), 0);
     ck_assert_int_eq(atome_param_count(&c), 60800);

@@ -41,7 +41,7 @@ START_TEST(vanilla_param_counts_match_the_seed) {
     ck_assert_int_eq(c.d_model, 44); ck_assert_int_eq(c.n_layers, 3); ck_assert_int_eq(c.n_heads, 4);
     ck_assert_int_eq(c.d_ff, 44); ck_assert_int_eq(c.context, 64);
     ck_assert_int_eq(vanilla_param_count(&c), 60808);
-    ck_assert_int_eq(vanilla_disk_bytes(&c), 4 * 60808); /* 237.5 KiB, the seed's figure */
+    ck_assert_int_eq(vanilla_disk_bytes(&c), 4 * 60808); /* 237.5 KiB, atome-lm's figure */
     ck_assert_int_eq(vanilla_preset("flash-fair", &c), 0);
     ck_assert_int_eq(c.d_model, 8); ck_assert_int_eq(c.n_layers, 2); ck_assert_int_eq(c.n_heads, 4);
     ck_assert_int_eq(c.d_ff, 24); ck_assert_int_eq(c.context, 64);
@@ -174,7 +174,7 @@ START_TEST(gelu_backward_matches_fd) {
     gelu_forward(y, t, x, N);
     for (int i = 0; i < N; i++) ref[i] = gelu_ref1(th[i]);
     grad_assert_close("gelu", y, ref, N, 1e-6);
-    /* the tanh form stays within 1e-3 of the exact x·Φ(x) the seed's nn.GELU computes */
+    /* the tanh form stays within 1e-3 of the exact x·Φ(x) atome-lm's nn.GELU computes */
     for (double v = -8.0; v <= 8.0; v += 1.0 / 64)
         ck_assert_double_lt(fabs(gelu_ref1(v) - 0.5 * v * (1.0 + erf(v / sqrt(2.0)))), 1e-3);
     gelu_ctx c = {N, wd};

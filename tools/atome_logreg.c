@@ -1,4 +1,4 @@
-/* atome_logreg.c — the classifier baselines of issue 14, on the same data and splits the
+/* atome_logreg.c — the classifier baselines, on the same data and splits the
  * classifier heads read (train/classify_data.h): the majority class, and what a user would
  * pick instead of a tiny model, a float multinomial logistic regression
  *   - text: on hashed byte n-grams (n = 1..--ngram-max, default 3) into --buckets buckets;

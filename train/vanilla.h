@@ -1,4 +1,4 @@
-/* vanilla.h — the vanilla GPT baseline of the A/B: FP32 weights, float activations, the seed's
+/* vanilla.h — the vanilla GPT baseline of the A/B: FP32 weights, float activations, atome-lm's
  * architecture; forward and backward over a batch of windows, API mirroring fb.h.
  *
  * Shapes: V vocab (256, bytes), D d_model, L layers, H heads, Dh = D/H, F d_ff, C context
@@ -15,7 +15,7 @@
  * the erf form), its tanh and the softmax exps the project's own atome_tanhf and atome_expf (array
  * forms, the same bits: vanilla_ops.h). Parameters:
  *     P = 2·V·D + C·D + L·(4·D² + 2·D·F + 4·D) + 2·D
- * which gives exactly the seed's counts at C = 64: param-fair (D 44, L 3, H 4, F 44) 60,808
+ * which gives exactly atome-lm's counts at C = 64: param-fair (D 44, L 3, H 4, F 44) 60,808
  * and flash-fair (D 8, L 2, H 4, F 24) 5,968. Both counts pin the bias choice down: FFN biases
  * would add L·(F + D), 264 and 64; LayerNorms without bias would take L·2D + D away, 308 and
  * 40; a head bias would add 256. (The A/B's 64-byte windows predict T = 63 bytes, so row 63
@@ -39,7 +39,7 @@
  *     long P = vanilla_param_count(&c);
  *     float *w = malloc(P * 4), *g = malloc(P * 4);  // + Adam m, v zeroed
  *     uint8_t *decay = malloc(P);
- *     vanilla_init(w, &c, seed);                  // or vanilla_init_torch: the seed's baseline
+ *     vanilla_init(w, &c, seed);                  // or vanilla_init_torch: atome-lm's baseline
  *     vanilla_decay_mask(decay, &c);
  *     vfb_context *f = vfb_create(&c, B, T);      // T = window bytes - 1 <= c.context
  *     for (step ...) {
@@ -55,7 +55,7 @@
  * floats) and B gradient slots of P floats: 17 MB at param-fair, B 16, T 64.
  *
  * A vanilla model has no blob: its size on disk in the A/B table is vanilla_disk_bytes
- * (4 bytes per parameter, as the seed reports it), its file is that plus a 64-byte header.
+ * (4 bytes per parameter, as atome-lm reports it), its file is that plus a 64-byte header.
  * For the trainer's checkpoint the arenas are plain P-float arrays like the routed model's;
  * only the config differs (a vanilla_config instead of an atome_config).
  */
@@ -93,7 +93,7 @@ typedef struct {
     float *head;          /* [V, D] */
 } vanilla_params;
 
-/* The seed's two baselines, both with C = 64: "param-fair" (D 44, L 3, H 4, F 44, 60,808
+/* Atome-lm's two baselines, both with C = 64: "param-fair" (D 44, L 3, H 4, F 44, 60,808
  * parameters) and "flash-fair" (D 8, L 2, H 4, F 24, 5,968). Returns 0, or -1 if unknown. */
 int vanilla_preset(const char *name, vanilla_config *c);
 /* Name of the i-th preset, NULL past the last. */
@@ -117,7 +117,7 @@ void vanilla_init(float *arena, const vanilla_config *c, uint64_t seed);
 
 /* PyTorch's default initialisation (what a PyTorch model gets when it sets none): embeddings
  * N(0, 1) (nn.Embedding), every matrix U(-1/√fan_in, 1/√fan_in) (nn.Linear), LayerNorm gains 1
- * and biases 0. With it the param-fair model lands on the A/B recipe where the seed's PyTorch
+ * and biases 0. With it the param-fair model lands on the A/B recipe where atome-lm's PyTorch
  * baseline did, far behind where vanilla_init takes it; kept so that the A/B can show both. */
 void vanilla_init_torch(float *arena, const vanilla_config *c, uint64_t seed);
 

@@ -11,7 +11,7 @@
  * Speed run: "calib <instructions> <ticks>" for a loop of known length, then for positions
  * p = 1, 64, 256 (cost of the step at position p; prompt bytes fed as tokens):
  *     stream <p> <ticks>       one atome_step at position p, after p steps fed unmeasured
- *     recompute <p> <ticks>    the seed's way: atome_reset and all p + 1 steps again
+ *     recompute <p> <ticks>    atome-lm's way: atome_reset and all p + 1 steps again
  */
 #include "atome_model.h"
 #include "../atome.h"
