@@ -213,7 +213,7 @@ START_TEST(init_refuses_other_dimensions) {
     expect_one_line_error(cmd, 1, "this run's is D 16, L 2, Dh 4, W 32");
     snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset nano --init %s/none.bin --steps 2 "
              "--out %s/run", data, dir, dir);
-    expect_one_line_error(cmd, 1, "--init: cannot read");
+    expect_one_line_error(cmd, 1, "--init: cannot open");
     ck_assert_int_eq(entries(), 1); /* no run directory */
 
     /* The blob's own dimensions: a run whose first evaluation, after one update at a learning

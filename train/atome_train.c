@@ -34,6 +34,7 @@
 #include "model.h"
 #include "options.h"
 #include "shard.h"
+#include "../common/host_file.h"
 
 /* ---------------------------------------------------------------- --init */
 
@@ -41,13 +42,10 @@
  * ones. The checkpoint then holds them like any other weights, so --resume needs nothing of BLOB. */
 static void init_from_blob(const train_settings *s, float *params, const char *path) {
     if (s->arch != ARCH_ATOME) cli_die("--init is an option of --arch atome");
-    FILE *f = fopen(path, "rb");
-    if (!f) cli_die("--init: cannot read '%s': %s", path, strerror(errno));
-    size_t want = model_blob_bytes(&s->cfg);
-    uint8_t *blob = malloc(want + 1); /* malloc's alignment: the blob is read in place */
-    if (!blob) cli_die("out of memory");
-    size_t len = fread(blob, 1, want + 1, f);
-    fclose(f);
+    uint8_t *blob; /* malloc's alignment: the blob is read in place */
+    size_t len;
+    char rerr[512];
+    if (host_read_file(path, (size_t)1 << 30, &blob, &len, rerr, sizeof rerr)) cli_die("--init: %s", rerr);
     atome_weights w;
     int err = len >= 64 ? atome_blob_open(blob, len, &w) : ATOME_ERR_TRUNCATED;
     if (err == ATOME_ERR_TRUNCATED || err == ATOME_ERR_TRAILING || err == ATOME_OK) {
