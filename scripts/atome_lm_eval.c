@@ -18,20 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "atome.h"
+#include "../common/host_file.h"
 
 static atome_model_t model;
 static atome_state_t state;
 static int tokens[ATOME_MAX_SEQ];
 
+/* The project's one file reader (common/host_file.c, compiled in by import_eval.sh). */
 static unsigned char *slurp(const char *path, long *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    *len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)*len + 1);
-    if (p && fread(p, 1, (size_t)*len, f) != (size_t)*len) free(p), p = NULL;
-    fclose(f);
+    uint8_t *p;
+    size_t n;
+    if (host_read_file(path, (size_t)1 << 30, &p, &n, NULL, 0)) return NULL;
+    *len = (long)n;
     return p;
 }
 

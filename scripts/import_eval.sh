@@ -35,7 +35,7 @@ start=$SECONDS
 lm=$work/atome_lm_eval
 cc -O2 -std=c99 -DATOME_D_MODEL=256 -DATOME_MAX_SEQ=256 -DATOME_N_LAYERS=8 -DATOME_N_PATHWAYS=3 \
   -DATOME_VOCAB_SIZE=256 -DATOME_D_HEAD=64 -DATOME_KERNEL_SIZE=5 -DATOME_TOP_K=4 \
-  -I"$peer/c_engine" scripts/atome_lm_eval.c "$peer/c_engine/atome.c" -lm -o "$lm"
+  -I"$peer/c_engine" scripts/atome_lm_eval.c common/host_file.c "$peer/c_engine/atome.c" -lm -o "$lm"
 
 blob=$work/atome_944k_w256.bin
 ./atome-import "$ckpt" "$blob" --window 256 >/dev/null
