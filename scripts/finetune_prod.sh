@@ -5,9 +5,9 @@
 # data/tinystories_valid.txt (which atome-lm saw in training: it flatters the imported model).
 #
 # Usage: scripts/finetune_prod.sh PEER_DIR   (from the repository root after `make`; PEER_DIR is an
-#        atome-lm checkout, its checkpoints/atome_944k.bin is imported). Writes runs/finetune-prod/
-#        (atome-train's directory: model.bin, checkpoint.bin, log.jsonl) and results/finetune_prod.md.
-# STEPS (300), BATCH (16), LR (1e-3), WINDOW (256; 64 gives a model.bin that fits 264 KB like
+#        atome-lm checkout, its checkpoints/atome_944k.bin is imported). Writes runs/finetune-prod-wW/
+#        (atome-train's directory: model.bin, checkpoint.bin, log.jsonl) and results/finetune_prod_wW.md (W the window).
+# STEPS (300), BATCH (16), LR (1e-4: the model is trained already; 1e-3 is the from-scratch rate), WINDOW (256; 64 gives a model.bin that fits 264 KB like
 # checkpoints/prod.bin), THREADS (2) override the run. At batch 16 x 256 bytes an update is 4,096
 # bytes; atome-train does ~3,500 bytes/s a thread on this model (a 2-step probe), so 300 updates
 # are ~3-6 min on 2 cores plus ~30 s for each of the 4 evaluations of the 302 KB valid split.
@@ -20,8 +20,8 @@ ckpt=$1/checkpoints/atome_944k.bin
 for t in atome-import atome-infer atome-train; do
   [ -x ./$t ] || { echo "finetune_prod.sh: ./$t is missing; run make first" >&2; exit 1; }
 done
-steps=${STEPS:-300} batch=${BATCH:-16} lr=${LR:-1e-3} window=${WINDOW:-256} threads=${THREADS:-2}
-out=runs/finetune-prod
+steps=${STEPS:-300} batch=${BATCH:-16} lr=${LR:-1e-4} window=${WINDOW:-256} threads=${THREADS:-2}
+out=runs/finetune-prod-w$window
 work=build/finetune_prod
 mkdir -p "$work" results runs
 init=$work/imported_w$window.bin
@@ -54,5 +54,5 @@ bpb() { ./atome-infer --model "$1" --eval "$2" --seq 256 | sed -n 's/^bits per b
   echo '```'
   ./atome-infer --model "$out/model.bin" --prompt "Once upon a time" -n 200
   echo '```'
-} | tee results/finetune_prod.md.tmp
-mv results/finetune_prod.md.tmp results/finetune_prod.md
+} | tee results/finetune_prod_w$window.md.tmp
+mv results/finetune_prod_w$window.md.tmp results/finetune_prod_w$window.md

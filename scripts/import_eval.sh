@@ -84,7 +84,7 @@ wait
   echo "**data/tinystories_valid.txt lies inside atome-lm's training text** (TinyStories train), so that row flatters"
   echo "atome-lm's model; only the Shakespeare rows are held out."
   echo
-  echo "| text | bytes read | atome-lm float engine, W 256 (bits/byte) | atome int8 engine, W 256 | atome, W 64 (checkpoints/prod.bin) |"
+  echo "| text | bytes read | atome-lm float engine, W 256 (bits/byte) | atome int8 engine, W 256 | atome int8 engine, W 64 |"
   echo "|---|---|---|---|---|"
   for name in shakespeare_tail tinystories_valid; do
     echo "| $name, first $bytes bytes | $bytes | $(bpb < "$work/${name}_atome_lm.out") | $(cat "$work/${name}_atome.bpb") | |"
@@ -92,11 +92,8 @@ wait
   echo "| shakespeare_tail, whole (held out) | $(stat -c %s "$work/shakespeare_tail.txt") | — (too slow) | $whole_tail | $whole_tail64 |"
   echo "| tinystories_valid, whole (seen in atome-lm's training) | $(stat -c %s data/tinystories_valid.txt) | — (too slow) | $whole_valid | $whole_valid64 |"
   echo
-  if cmp -s "$blob64" checkpoints/prod.bin; then
-    echo "checkpoints/prod.bin is this W 64 import, byte for byte (sha256 $(sha256sum < "$blob64" | cut -c1-64))."
-  else
-    echo "checkpoints/prod.bin is NOT this W 64 import (rebuild it with the command in checkpoints/README.md)."
-  fi
+  echo "The W 64 import (sha256 $(sha256sum < "$blob64" | cut -c1-64)) is what scripts/finetune_prod.sh (WINDOW=64)"
+  echo "fine-tunes into checkpoints/prod.bin (results/finetune_prod_w64.md)."
   echo
   echo "Greedy, prompt \"Once upon a time\", 200 bytes:"
   echo
