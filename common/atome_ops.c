@@ -7,6 +7,9 @@
 #include <string.h>
 #include "atome_math.h"
 #include "atome_trits.h"
+#ifdef ATOME_FAST
+#include "atome_fast.h"
+#endif
 
 void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     int rb = emb->row_bytes;
@@ -219,6 +222,19 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
     (void)lut;
     for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
         float s = *w->scale * xs[t];
+#if defined(ATOME_FAST) && defined(ATOME_FAST_LANES_NATIVE)
+        /* speed build, Armv7E-M: four bytes a word (atome_fast.h); x prepared once for all rows */
+        if (rb >= 4) {
+            uint32_t xw[ATOME_FAST_XWORDS(ATOME_MAX_D)];
+            fast_lanes_prepare(xw, xq, rb);
+            for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lanes_dot(w->trits + (long)r * rb, xw, rb) * s;
+            continue;
+        }
+#elif defined(ATOME_FAST)
+        /* speed build, other cores: a byte's five trits from one table row (atome_fast.h) */
+        for (int r = 0; r < w->rows; r++) y[r] = (float)fast_table_dot(w->trits + (long)r * rb, xq, rb) * s;
+        continue;
+#endif
         for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
     }
 }
@@ -226,10 +242,15 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
+#ifdef ATOME_FAST
+        const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
+        for (int j = 0; j < 5; j++) acc = atome_madd((float)t5[j], hist[j * D + i], acc);
+#else
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
             acc = atome_madd((float)atome_trit_m(w->trits[i], m), hist[j * D + i], acc);
         }
+#endif
         /* bytes: the scale read here, not held in a local, which soft-float cores spill across the
          * library calls: 4 B less on a Cortex-M0 (make mcu-sizes); the same value either way */
         y[i] = acc * *w->scale;

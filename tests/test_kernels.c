@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "../common/atome_fast.h"
 #include "../common/atome_math.h"
 #include "../common/atome_ops.h"
 #include "../common/atome_rng.h"
@@ -245,6 +246,36 @@ START_TEST(matmul_lut_agrees_on_every_byte_value) {
 }
 END_TEST
 
+/* The speed build's kernels (common/atome_fast.h; on the host the lane operations in plain C, on an
+ * Armv7E-M board the DSP instructions, which test_mcu.c checks there): the integer of the plain
+ * decode for every byte value, every lane and plane, at widths with and without a partial last
+ * word, x over its whole range [-127, 127]. */
+START_TEST(fast_kernels_match_integer_loop) {
+    static const int rbs[] = {4, 5, 6, 7, 8, 13, 26, 52};
+    static uint8_t row[64];
+    int8_t x[5 * 64];
+    uint32_t xw[ATOME_FAST_XWORDS(5 * 64)];
+    atome_rng r = {13};
+    for (unsigned k = 0; k < sizeof rbs / sizeof rbs[0]; k++) {
+        int rb = rbs[k];
+        for (int trial = 0; trial < 300; trial++) {
+            for (int i = 0; i < 5 * rb; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
+            if (trial < 2) /* the extremes in every lane */
+                for (int i = 0; i < 5 * rb; i++) x[i] = (int8_t)(trial ? -127 : 127);
+            for (int j = 0; j < rb; j++) /* every byte value in every position over the trials */
+                row[j] = (uint8_t)(trial < 256 ? (uint32_t)(trial + 37 * j) : atome_rng_below(&r, 256));
+            int32_t want = 0;
+            for (int c = 0; c < 5 * rb; c++) want += atome_trit(row[c % rb], c / rb) * x[c];
+            fast_lanes_prepare(xw, x, rb);
+            ck_assert_msg(fast_lanes_dot(row, xw, rb) == want, "lanes: rb %d trial %d", rb, trial);
+            ck_assert_msg(fast_table_dot(row, x, rb) == want, "table: rb %d trial %d", rb, trial);
+        }
+    }
+    for (int b = 0; b < 256; b++) /* the table is atome_trit's digits, the 13 unpacked bytes included */
+        for (int p = 0; p < 5; p++) ck_assert_int_eq(atome_trit_table[b][p], atome_trit((uint8_t)b, p));
+}
+END_TEST
+
 START_TEST(layernorm_by_hand) {
     const float x[4] = {1, 2, 3, 4}, g[4] = {1, 1, 2, 1}, b[4] = {0, 0, 0, 0.5f};
     float out[4], mean, rstd;
@@ -435,6 +466,7 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, matmul_by_hand);
     tcase_add_test(t, matmul_both_paths_match_integer_loop);
     tcase_add_test(t, matmul_lut_agrees_on_every_byte_value);
+    tcase_add_test(t, fast_kernels_match_integer_loop);
     tcase_add_test(t, layernorm_by_hand);
     tcase_add_test(t, quant8_by_hand);
     tcase_add_test(t, quant8_rounds_at_the_boundaries);
