@@ -3,117 +3,31 @@
  * Shapes: a row of RB packed bytes (five planes of RB, atome_trits.h) against int8 x[5·RB] whose
  * values lie in [-127, 127] (quant8_forward's range). Both kernels return the very integer the
  * plain loop (dot_row in atome_ops.c) does: the sum is exact in int32, so its order is free and
- * the logits keep their bits (tests/test_kernels.c compares all three on the host, the QEMU
- * parity test on the boards).
+ * the logits keep their bits (tests/test_kernels.c compares them on the host, the QEMU parity test
+ * on the boards).
  *
- *   lanes  four packed bytes in one 32-bit word, one digit plane at a time: b·3^p mod 256 per
- *          byte lane (the next plane is three times the last, lane by lane), digit p = [v ≥ 86] +
- *          [v ≥ 171], so trit·x is x, 0 or -x chosen by two lane compares; the four products,
- *          biased by 128 to be unsigned, summed by one sum-of-absolute-differences against 0.
- *          On Armv7E-M (Cortex-M4, M4F, M7: __ARM_FEATURE_SIMD32) each step is one instruction
- *          (USUB8 + SEL, USADA8, UADD8); elsewhere the same lane operations in plain C, for the
- *          host test. x is prepared once per vector (fast_lanes_prepare): per word k and plane p
- *          the words x+128 and -x+128; the last word of a row is its last four bytes, so no load
- *          runs past the row, and the lanes it shares with the word before get x = 0 there.
+ *   lut    per input vector, a table of every sum a weight byte can select (as the host's
+ *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
+ *          built two columns in one 32-bit add; a row is then one load per weight byte. The speed
+ *          build's matmul on every core but the Cortex-M0 (ATOME_FAST_LUT, atome_ops.h).
+ *   topk   the attention's choice (attention_topk) in one pass by integer keys, for the M0's and
+ *          RISC-V's float compares that are library calls, and fewer passes everywhere.
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
- *          multiply-adds: for cores without those instructions (Cortex-M0/M3, RISC-V).
+ *          multiply-adds: the matmul on the Cortex-M0 (measured faster there than building the
+ *          lut, make mcu-speed), and the conv's trits on every core.
  */
 #ifndef ATOME_FAST_H
 #define ATOME_FAST_H
 #include <stdint.h>
 #include <string.h>
 #include "atome_config.h"
+#include "atome_ops.h"
 #include "atome_trits.h"
 
 #if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
-#include <arm_acle.h>
-#define ATOME_FAST_LANES_NATIVE 1
+#include <arm_acle.h> /* Armv7E-M (Cortex-M4, M4F, M7): SMLAD for the attention's int8 dot */
+#define ATOME_FAST_SIMD32 1
 #endif
-
-/* Words per plane of a row of rb >= 4 bytes, and the prepared words of one vector: 2 per word
- * and plane. */
-#define ATOME_FAST_WORDS(rb) (((rb) + 3) / 4)
-#define ATOME_FAST_XWORDS(cols) (2 * 5 * ATOME_FAST_WORDS(ATOME_ROW_BYTES(cols)))
-
-/* Per byte lane: v >= k ? a : b (k one value in every lane). */
-static inline uint32_t lanes_ge_sel(uint32_t v, uint32_t k, uint32_t a, uint32_t b) {
-#ifdef ATOME_FAST_LANES_NATIVE
-    (void)__usub8(v, k); /* only its GE flags: lane by lane, v >= k */
-    return __sel(a, b);
-#else
-    uint32_t r = 0;
-    for (int l = 0; l < 32; l += 8) r |= ((v >> l & 255u) >= (k & 255u) ? a >> l & 255u : b >> l & 255u) << l;
-    return r;
-#endif
-}
-
-/* acc + the four byte lanes of v, unsigned. */
-static inline uint32_t lanes_sum(uint32_t acc, uint32_t v) {
-#ifdef ATOME_FAST_LANES_NATIVE
-    return __usada8(v, 0, acc);
-#else
-    return acc + (v & 255u) + (v >> 8 & 255u) + (v >> 16 & 255u) + (v >> 24);
-#endif
-}
-
-/* Each byte lane times 3, mod 256: the multiplier of the next digit plane. */
-static inline uint32_t lanes_times3(uint32_t v) {
-#ifdef ATOME_FAST_LANES_NATIVE
-    return __uadd8(v, (v << 1) & 0xfefefefeu);
-#else
-    uint32_t r = 0;
-    for (int l = 0; l < 32; l += 8) r |= ((v >> l & 255u) * 3u & 255u) << l;
-    return r;
-#endif
-}
-
-/* xw[(k·5 + p)·2 + 0/1] = the four lanes of x's plane p at word k, as x + 128 and -x + 128. Built
- * and loaded through bytes, as the weights are, so that lane l is byte l on either endianness. */
-static inline void fast_lanes_prepare(uint32_t *xw, const int8_t *x, int rb) {
-    int nw = ATOME_FAST_WORDS(rb);
-    for (int k = 0; k < nw; k++) {
-        /* the last word covers bytes rb-4 .. rb-1; its lanes below 4k were counted by word k-1 */
-        int j0 = k + 1 < nw ? 4 * k : rb - 4, skip = 4 * k - j0;
-        for (int p = 0; p < 5; p++) {
-            uint8_t lane[2][4];
-            for (int l = 0; l < 4; l++) {
-                int v = l < skip ? 0 : x[p * rb + j0 + l];
-                lane[0][l] = (uint8_t)(v + 128), lane[1][l] = (uint8_t)(128 - v);
-            }
-            memcpy(xw + (k * 5 + p) * 2, lane, sizeof lane);
-        }
-    }
-}
-
-/* One digit plane of a word: acc + Σ_lanes (trit·x + 128), then v for the next plane. */
-#define ATOME_LANES_PLANE(acc, v, xk)                                                                   \
-    do {                                                                                              \
-        uint32_t keep = lanes_ge_sel(v, 0xababababu, (xk)[0], 0x80808080u); /* digit 2: x; else 0 */ \
-        acc = lanes_sum(acc, lanes_ge_sel(v, 0x56565656u, keep, (xk)[1])); /* digit 0: -x */         \
-        xk += 2;                                                                                      \
-    } while (0)
-
-/* Σ_c trit[c]·x[c] of one row of rb >= 4 bytes against x prepared by fast_lanes_prepare. */
-static inline int32_t fast_lanes_dot(const uint8_t *row, const uint32_t *xw, int rb) {
-    int nw = ATOME_FAST_WORDS(rb);
-    uint32_t acc = 0;
-    for (int k = 0; k < nw; k++) {
-        uint32_t v;
-        memcpy(&v, row + (k + 1 < nw ? 4 * k : rb - 4), 4); /* byte by byte, as fast_lanes_prepare stores x */
-        const uint32_t *xk = xw + k * 10;
-        /* the five planes written out: the multiplier stays in a register */
-        ATOME_LANES_PLANE(acc, v, xk);
-        v = lanes_times3(v);
-        ATOME_LANES_PLANE(acc, v, xk);
-        v = lanes_times3(v);
-        ATOME_LANES_PLANE(acc, v, xk);
-        v = lanes_times3(v);
-        ATOME_LANES_PLANE(acc, v, xk);
-        v = lanes_times3(v);
-        ATOME_LANES_PLANE(acc, v, xk);
-    }
-    return (int32_t)(acc - 128u * 4u * 5u * (uint32_t)nw); /* the bias of every lane */
-}
 
 /* The five trits of every byte value, by atome_trit_m's own formula: a constant table in flash. */
 #define ATOME_T(b, m) ((((((b) * (m)) & 255) * 3) >> 8) - 1)
@@ -138,6 +52,108 @@ static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb
         acc += t[0] * x[j] + t[1] * x1[j] + t[2] * x2[j] + t[3] * x3[j] + t[4] * x4[j];
     }
     return acc;
+}
+
+/* A score as an int32 in the float order: -0 as +0 (equal floats, equal keys), negatives below
+ * every positive, larger magnitudes further out. For non-NaN scores only. */
+static inline int32_t fast_score_key(uint32_t u) {
+    if (u == 0x80000000u) u = 0;
+    return (int32_t)(u >> 31 ? u ^ 0x7fffffffu : u);
+}
+
+/* sel[] = the ATOME_TOPK best of scores[n] in descending order, ties to the earliest; returns how
+ * many, or -1 if a score is a NaN. Without a NaN the floats are totally ordered, so this is
+ * attention_topk's passes' very choice: a later equal key never moves ahead of an earlier one, nor
+ * displaces it. (A NaN, whose compares the passes treat their own way, is left to them.) */
+static inline int fast_topk(int *sel, const float *scores, int n) {
+    int32_t key[ATOME_TOPK];
+    int chosen = 0;
+    for (int j = 0; j < n; j++) {
+        uint32_t u;
+        memcpy(&u, scores + j, 4);
+        if ((u & 0x7fffffffu) > 0x7f800000u) return -1;
+        int32_t k = fast_score_key(u);
+        if (chosen == ATOME_TOPK && k <= key[ATOME_TOPK - 1]) continue;
+        int c = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
+        for (; c > 0 && k > key[c - 1]; c--) key[c] = key[c - 1], sel[c] = sel[c - 1];
+        key[c] = k, sel[c] = j;
+    }
+    return chosen;
+}
+
+static inline int fast_lut_shift(int rb) {
+    int shift = 2;
+    while ((1 << shift) < rb) shift++;
+    return shift;
+}
+
+/* lut[b][j] = BIAS + Σ_p trit_p(b)·x[p·rb + j] for every byte b: digits 2..4 of the 27 (s3, biased
+ * 512: [131, 893]) plus digits 0..1 of the 9 (s01, biased 256: [2, 510]) per packed byte
+ * n = 27k + i, two columns in one uint32 (the halves never carry: their sums are < 1404). The 13
+ * byte values no five trits pack to decode in place as the byte before them: they get its row. */
+static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut, const int8_t *x, int rb) {
+    enum { MAXS = ATOME_FAST_LUT_STRIDE(ATOME_MAX_D) };
+    uint16_t s3[27][MAXS], s01[9][MAXS];
+    int shift = fast_lut_shift(rb), np = (rb + 1) / 2;
+    /* no division anywhere: on the M0 and RV32I-class cores it is a library call */
+    for (int j = 0; j < 2 * np; j++) {
+        int v[5];
+        for (int p = 0; p < 5; p++) v[p] = j < rb ? x[p * rb + j] : 0;
+        int i = 0;
+        for (int a = -1; a <= 1; a++)
+            for (int b = -1; b <= 1; b++) {
+                s01[(a + 1) * 3 + b + 1][j] = (uint16_t)(256 + a * v[0] + b * v[1]);
+                for (int c = -1; c <= 1; c++) s3[i++][j] = (uint16_t)(512 + a * v[2] + b * v[3] + c * v[4]);
+            }
+    }
+    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h): byte and remainder kept as n grows,
+     * each step 256 = 243 + 13 more */
+    int byte = 0, rem = 242;
+    for (int k = 0; k < 9; k++)
+        for (int i = 0; i < 27; i++) {
+            uint16_t *row = lut + (byte << shift);
+            for (int q = 0; q < 2 * np; q += 2) {
+                uint32_t a, b; /* through memcpy, the halves stay the columns on either endianness */
+                memcpy(&a, &s3[i][q], 4), memcpy(&b, &s01[k][q], 4);
+                a += b;
+                memcpy(row + q, &a, 4);
+            }
+            byte++, rem += 13;
+            if (rem >= 243) byte++, rem -= 243;
+        }
+    static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
+    for (int i = 0; i < 13; i++)
+        memcpy(lut + (unpacked[i] << shift), lut + ((unpacked[i] - 1) << shift), (size_t)rb * sizeof *lut);
+}
+
+/* Specialised for the preset widths (D = 16 .. 256) that fit ATOME_MAX_D: the column loops then
+ * unroll. */
+static inline void fast_lut_build(uint16_t *lut, const int8_t *x, int rb) {
+    switch (rb) {
+    case 4: fast_lut_build_rb(lut, x, 4); return;
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 7
+    case 7: fast_lut_build_rb(lut, x, 7); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 13
+    case 13: fast_lut_build_rb(lut, x, 13); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 26
+    case 26: fast_lut_build_rb(lut, x, 26); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 52
+    case 52: fast_lut_build_rb(lut, x, 52); return;
+#endif
+    default: fast_lut_build_rb(lut, x, rb); return;
+    }
+}
+
+/* Σ_c trit[c]·x[c] of one row against the table of x: one load per weight byte. */
+static inline int32_t fast_lut_dot(const uint8_t *row, const uint16_t *lut, int rb, int shift) {
+    int32_t acc = 0;
+    /* with rb constant, no loop left: a byte load, an add of its row and a table load per byte */
+#pragma GCC unroll 64
+    for (int j = 0; j < rb; j++) acc += lut[row[j] << shift | j];
+    return acc - ATOME_FAST_LUT_BIAS * rb;
 }
 
 #endif

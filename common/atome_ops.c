@@ -190,6 +190,15 @@ static inline __attribute__((always_inline)) void lut_rows_n(float *y, const ato
 
 #endif
 
+#ifdef ATOME_FAST_LUT
+/* Inlined with rb and shift constant, a row unrolls to one byte load, one table load and an add per
+ * weight byte. */
+static inline __attribute__((always_inline)) void fast_lut_rows(float *y, const atome_tmat *w, const uint16_t *lut,
+                                                                  float s, int rb, int shift) {
+    for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift) * s;
+}
+#endif
+
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut) {
     int rb = w->row_bytes;
 #ifdef ATOME_LUT
@@ -222,16 +231,21 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
     (void)lut;
     for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
         float s = *w->scale * xs[t];
-#if defined(ATOME_FAST) && defined(ATOME_FAST_LANES_NATIVE)
-        /* speed build, Armv7E-M: four bytes a word (atome_fast.h); x prepared once for all rows */
-        if (rb >= 4) {
-            uint32_t xw[ATOME_FAST_XWORDS(ATOME_MAX_D)];
-            fast_lanes_prepare(xw, xq, rb);
-            for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lanes_dot(w->trits + (long)r * rb, xw, rb) * s;
-            continue;
+#ifdef ATOME_FAST_LUT
+        if (lut) { /* the speed build's table (atome_fast.h): one load per weight byte */
+            const uint16_t *t16 = (const uint16_t *)lut;
+            switch (rb) { /* the preset widths, unrolled: D = 16, 32, 64, 128, 256 */
+            case 4: fast_lut_rows(y, w, t16, s, 4, 2); return;
+            case 7: fast_lut_rows(y, w, t16, s, 7, 3); return;
+            case 13: fast_lut_rows(y, w, t16, s, 13, 4); return;
+            case 26: fast_lut_rows(y, w, t16, s, 26, 5); return;
+            case 52: fast_lut_rows(y, w, t16, s, 52, 6); return;
+            default: fast_lut_rows(y, w, t16, s, rb, fast_lut_shift(rb)); return;
+            }
         }
-#elif defined(ATOME_FAST)
-        /* speed build, other cores: a byte's five trits from one table row (atome_fast.h) */
+#endif
+#if defined(ATOME_FAST)
+        /* speed build, no table (the Cortex-M0): a byte's five trits from one table row (atome_fast.h) */
         for (int r = 0; r < w->rows; r++) y[r] = (float)fast_table_dot(w->trits + (long)r * rb, xq, rb) * s;
         continue;
 #endif
@@ -275,7 +289,8 @@ void softmax_forward(float *p, int n) {
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
-int attention_topk(int *sel, float *p, const float *scores, int n) {
+/* The ATOME_TOPK passes: the size build's, and the speed build's for scores holding a NaN. */
+static int topk_passes(int *sel, float *p, const float *scores, int n) {
     /* The best of those not chosen yet, ATOME_TOPK times: descending, the lowest index on ties. */
     int chosen = 0;
     for (; chosen < ATOME_TOPK && chosen < n; chosen++) {
@@ -288,6 +303,19 @@ int attention_topk(int *sel, float *p, const float *scores, int n) {
         sel[chosen] = best;
         p[chosen] = scores[best];
     }
+    return chosen;
+}
+
+int attention_topk(int *sel, float *p, const float *scores, int n) {
+#ifdef ATOME_FAST
+    /* speed build: one pass by integer keys (atome_fast.h), the same choice; a NaN, -1, to the passes */
+    int chosen = fast_topk(sel, scores, n);
+    if (chosen < 0) chosen = topk_passes(sel, p, scores, n);
+    else
+        for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
+#else
+    int chosen = topk_passes(sel, p, scores, n);
+#endif
     softmax_forward(p, chosen);
     return chosen;
 }
@@ -298,7 +326,19 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
+#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
+        /* speed build, Armv7E-M: four int8 products a word by two SMLADs (exact int32 sums) */
+        int i = 0;
+        for (; i + 4 <= Dh; i += 4) {
+            uint32_t qw, kw;
+            memcpy(&qw, q + i, 4), memcpy(&kw, kr + i, 4);
+            dot = __smlad(__sxtb16(qw), __sxtb16(kw), dot);
+            dot = __smlad(__sxtb16(qw >> 8 | qw << 24), __sxtb16(kw >> 8 | kw << 24), dot); /* odd bytes */
+        }
+        for (; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
+#else
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
+#endif
         scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
     }
     int chosen = attention_topk(sel, p, scores, n);
