@@ -289,8 +289,12 @@ void softmax_forward(float *p, int n) {
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
-/* The ATOME_TOPK passes: the size build's, and the speed build's for scores holding a NaN. */
+/* The size build's attention_topk; in the speed build, its fallback for scores holding a NaN. */
+#ifdef ATOME_FAST
 static int topk_passes(int *sel, float *p, const float *scores, int n) {
+#else
+int attention_topk(int *sel, float *p, const float *scores, int n) {
+#endif
     /* The best of those not chosen yet, ATOME_TOPK times: descending, the lowest index on ties. */
     int chosen = 0;
     for (; chosen < ATOME_TOPK && chosen < n; chosen++) {
@@ -303,22 +307,20 @@ static int topk_passes(int *sel, float *p, const float *scores, int n) {
         sel[chosen] = best;
         p[chosen] = scores[best];
     }
-    return chosen;
-}
-
-int attention_topk(int *sel, float *p, const float *scores, int n) {
-#ifdef ATOME_FAST
-    /* speed build: one pass by integer keys (atome_fast.h), the same choice; a NaN, -1, to the passes */
-    int chosen = fast_topk(sel, scores, n);
-    if (chosen < 0) chosen = topk_passes(sel, p, scores, n);
-    else
-        for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
-#else
-    int chosen = topk_passes(sel, p, scores, n);
-#endif
     softmax_forward(p, chosen);
     return chosen;
 }
+
+#ifdef ATOME_FAST
+int attention_topk(int *sel, float *p, const float *scores, int n) {
+    /* speed build: one pass by integer keys (atome_fast.h), the passes' very choice; a NaN, -1 */
+    int chosen = fast_topk(sel, scores, n);
+    if (chosen < 0) return topk_passes(sel, p, scores, n);
+    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
+    softmax_forward(p, chosen);
+    return chosen;
+}
+#endif
 
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,

@@ -131,9 +131,15 @@ $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+# The speed build's, the same way.
+$(BUILD)/mcu/obj/$(1)/engine-lto-fast.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_FAST_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
+	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
-MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf))
+MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-fast.elf))
 mcu-objs: mcu-deps $(MCU_OBJ)
 
 mcu-sizes: mcu-deps
