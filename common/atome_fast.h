@@ -100,9 +100,13 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
         int v[5];
         for (int p = 0; p < 5; p++) v[p] = j < rb ? x[p * rb + j] : 0;
         int i = 0;
+        /* unrolled, the trits are constants: each sum is adds and subtracts of the five values */
+#pragma GCC unroll 3
         for (int a = -1; a <= 1; a++)
+#pragma GCC unroll 3
             for (int b = -1; b <= 1; b++) {
                 s01[(a + 1) * 3 + b + 1][j] = (uint16_t)(256 + a * v[0] + b * v[1]);
+#pragma GCC unroll 3
                 for (int c = -1; c <= 1; c++) s3[i++][j] = (uint16_t)(512 + a * v[2] + b * v[3] + c * v[4]);
             }
     }
@@ -112,6 +116,8 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
     for (int k = 0; k < 9; k++)
         for (int i = 0; i < 27; i++) {
             uint16_t *row = lut + (byte << shift);
+            /* with rb constant, no loop: two loads, an add and a store per two columns */
+#pragma GCC unroll 32
             for (int q = 0; q < 2 * np; q += 2) {
                 uint32_t a, b; /* through memcpy, the halves stay the columns on either endianness */
                 memcpy(&a, &s3[i][q], 4), memcpy(&b, &s01[k][q], 4);
@@ -155,5 +161,30 @@ static inline int32_t fast_lut_dot(const uint8_t *row, const uint16_t *lut, int 
     for (int j = 0; j < rb; j++) acc += lut[row[j] << shift | j];
     return acc - ATOME_FAST_LUT_BIAS * rb;
 }
+
+#ifdef ATOME_FAST_SIMD32
+/* The attention's q·k on Armv7E-M: q's bytes sign-extended once per query into qx (per word of four:
+ * the even bytes' int16 pair, then the odd bytes'), then per key two SXTB16 and two SMLAD per four
+ * bytes; int32 sums, exact in any order. dh a multiple of 4. */
+static inline void fast_q_expand(uint32_t *qx, const int8_t *q, int dh) {
+    for (int w = 0; w < dh / 4; w++) {
+        uint32_t qw;
+        memcpy(&qw, q + 4 * w, 4);
+        qx[2 * w] = __sxtb16(qw), qx[2 * w + 1] = __sxtb16(qw >> 8 | qw << 24);
+    }
+}
+
+static inline __attribute__((always_inline)) int32_t fast_dot_q(const uint32_t *qx, const int8_t *k, int dh) {
+    int32_t dot = 0;
+#pragma GCC unroll 16
+    for (int w = 0; w < dh / 4; w++) {
+        uint32_t kw;
+        memcpy(&kw, k + 4 * w, 4);
+        dot = __smlad(qx[2 * w], __sxtb16(kw), dot);
+        dot = __smlad(qx[2 * w + 1], __sxtb16(kw >> 8 | kw << 24), dot);
+    }
+    return dot;
+}
+#endif
 
 #endif

@@ -322,25 +322,37 @@ int attention_topk(int *sel, float *p, const float *scores, int n) {
 }
 #endif
 
+#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
+/* The speed build's scores on Armv7E-M (atome_fast.h): inlined with Dh constant, no loop per key. */
+static inline __attribute__((always_inline)) void fast_scores(float *scores, const uint32_t *qx, float qs,
+                                                                const int8_t *k, const float *ks, int row0, int n,
+                                                                int ring, int Dh, float inv_sqrt_dh) {
+    for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1)
+        scores[j] = (float)fast_dot_q(qx, k + (long)row * Dh, Dh) * (qs * ks[row]) * inv_sqrt_dh;
+}
+#endif
+
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
+#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
+    uint32_t qx[ATOME_MAX_DHEAD / 2 + 2];
+    if (Dh % 4 == 0) {
+        fast_q_expand(qx, q, Dh);
+        switch (Dh) { /* the presets' d_head */
+        case 4: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+        case 8: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+        case 16: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+        case 32: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+        case 64: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+        default: fast_scores(scores, qx, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
+        }
+    } else
+#endif
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
-#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
-        /* speed build, Armv7E-M: four int8 products a word by two SMLADs (exact int32 sums) */
-        int i = 0;
-        for (; i + 4 <= Dh; i += 4) {
-            uint32_t qw, kw;
-            memcpy(&qw, q + i, 4), memcpy(&kw, kr + i, 4);
-            dot = __smlad(__sxtb16(qw), __sxtb16(kw), dot);
-            dot = __smlad(__sxtb16(qw >> 8 | qw << 24), __sxtb16(kw >> 8 | kw << 24), dot); /* odd bytes */
-        }
-        for (; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
-#else
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
-#endif
         scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
     }
     int chosen = attention_topk(sel, p, scores, n);
