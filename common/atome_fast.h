@@ -1,10 +1,10 @@
-/* atome_fast.h — the speed build's ternary dot products (-DATOME_FAST; matmul_forward uses them).
+/* atome_fast.h — the speed build's kernels (-DATOME_FAST; atome_ops.c and atome_block.c use them).
  *
- * Shapes: a row of RB packed bytes (five planes of RB, atome_trits.h) against int8 x[5·RB] whose
- * values lie in [-127, 127] (quant8_forward's range). Both kernels return the very integer the
- * plain loop (dot_row in atome_ops.c) does: the sum is exact in int32, so its order is free and
- * the logits keep their bits (tests/test_kernels.c compares them on the host, the QEMU parity test
- * on the boards).
+ * Shapes: a row of RB packed bytes (five planes of RB, atome_trits.h) against int8 x[5·RB]. The
+ * matmul kernels return the very integer the plain loop (dot_row in atome_ops.c) does: the sum is
+ * exact in int32, so its order is free and the logits keep their bits; the top-k makes the very
+ * choice of attention_topk's passes (tests/test_kernels.c compares them on the host, the QEMU
+ * parity test on the boards). No float operation is changed or reordered.
  *
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
@@ -15,6 +15,7 @@
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
  *          multiply-adds: the matmul on the Cortex-M0 (measured faster there than building the
  *          lut, make mcu-speed), and the conv's trits on every core.
+ *   q·k    on Armv7E-M, the attention's int8 dot by SXTB16 and SMLAD, four bytes a pair.
  */
 #ifndef ATOME_FAST_H
 #define ATOME_FAST_H
