@@ -64,9 +64,10 @@ MCU_MODELS := $(patsubst checkpoints/%.bin,%,$(wildcard checkpoints/*.bin))
 MCU_MICROBIT_MODELS ?= nano small
 MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUILD)/mcu/$(b)/%.elf)) \
           $(patsubst %,$(BUILD)/mcu/microbit/%.elf,$(filter $(MCU_MICROBIT_MODELS),$(MCU_MODELS)))
-# The speed build's parity firmware (tests/test_mcu.c lists the same): the Armv7E-M lane kernel on
-# the M4F board for every checkpoint, the table kernel on the M0 for those in MCU_FAST_M0_MODELS.
-MCU_FAST_M0_MODELS ?= nano small default
+# The speed build's parity firmware (tests/test_mcu.c lists the same): the M4F board for every
+# checkpoint, the M0 for those in MCU_FAST_M0_MODELS (its trit table below D = 128, the sum table
+# of the other cores for prod).
+MCU_FAST_M0_MODELS ?= nano small default prod
 MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
           $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS)))
 .PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
