@@ -21,15 +21,18 @@ uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {
  * unembedding. A float vector [cols] has rows 0, a packed matrix [rows, cols]; each dimension an
  * index into dim[] below. */
 enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K };
+/* The fields are pointers and ints: a pointer's size divides every offset (4 on 32-bit cores, 2 on
+ * an 8-bit AVR). */
+#define FIELD_UNIT sizeof(const float *)
 static const struct {
     uint8_t dims;  /* rows << 4 | cols */
-    uint8_t field; /* offset in atome_weights / 4: FIELD checks at compile time that it fits */
+    uint8_t field; /* offset in atome_weights / FIELD_UNIT: FIELD checks at compile time that it fits */
 } parts[] = {
-/* offsetof(atome_weights, f) / 4, or a compile error (an array of size -1) if f is not 4-aligned
- * or lies past 4·255 bytes, so that a larger atome_weights cannot truncate the offset silently.
+/* offsetof(atome_weights, f) / FIELD_UNIT, or a compile error (an array of size -1) if f is not
+ * aligned so or lies past 255 units, so that a larger atome_weights cannot truncate it silently.
  * One byte, not a size_t: the table takes 26 B of flash instead of 104 on a 32-bit core. */
-#define FIELD(f) (offsetof(atome_weights, f) / 4 + 0 * sizeof(char[offsetof(atome_weights, f) % 4 == 0 && \
-                                                                  offsetof(atome_weights, f) / 4 <= 255 ? 1 : -1]))
+#define FIELD(f) (offsetof(atome_weights, f) / FIELD_UNIT + \
+                  0 * sizeof(char[offsetof(atome_weights, f) % FIELD_UNIT == 0 && offsetof(atome_weights, f) / FIELD_UNIT <= 255 ? 1 : -1]))
 #define VEC(cols, f) {DIM_0 << 4 | cols, FIELD(f)}
 #define MAT(rows, cols, f) {rows << 4 | cols, FIELD(f)}
     MAT(DIM_V, DIM_D, emb),
@@ -65,7 +68,7 @@ static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights 
                     return *err = v[n] << 1 >= 0xff000000u ? ATOME_ERR_FLOAT : ATOME_ERR_RANGE, 0;
         }
         if (w) {
-            char *at = (char *)w + 4 * parts[i].field;
+            char *at = (char *)w + FIELD_UNIT * parts[i].field;
             if (i >= FIRST_LAYER_PART && i <= LAST_LAYER_PART) at += (size_t)l * sizeof(atome_layer);
             const float *p = (const float *)(const void *)(payload + off);
             if (rows) {

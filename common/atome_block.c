@@ -1,5 +1,8 @@
 /* atome_block.c — a pre-norm routed block and the output head (shapes in atome_block.h). */
 #include "atome_block.h"
+#ifdef ATOME_FAST_LUT
+#include "atome_fast.h"
+#endif
 
 /* Up to ATOME_LUT_ROWS input vectors feed several matrices: with a lookup table, build it once
  * for all of them. */
@@ -7,6 +10,9 @@ static const int16_t *prepare(const int8_t *xq, int16_t *lut, int cols, int n) {
 #ifdef ATOME_LUT
     if (lut) matmul_lut(lut, xq, ATOME_ROW_BYTES(cols), n);
     return lut;
+#elif defined(ATOME_FAST_LUT)
+    if (lut && n == 1) fast_lut_build((uint16_t *)lut, xq, ATOME_ROW_BYTES(cols)); /* the speed build's */
+    return n == 1 ? lut : 0;
 #else
     (void)xq, (void)lut, (void)cols, (void)n;
     return 0;

@@ -7,6 +7,9 @@
 #include <string.h>
 #include "atome_math.h"
 #include "atome_trits.h"
+#ifdef ATOME_FAST
+#include "atome_fast.h"
+#endif
 
 void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     int rb = emb->row_bytes;
@@ -187,6 +190,15 @@ static inline __attribute__((always_inline)) void lut_rows_n(float *y, const ato
 
 #endif
 
+#ifdef ATOME_FAST_LUT
+/* Inlined with rb and shift constant, a row unrolls to one byte load, one table load and an add per
+ * weight byte. */
+static inline __attribute__((always_inline)) void fast_lut_rows(float *y, const atome_tmat *w, const uint16_t *lut,
+                                                                  float s, int rb, int shift) {
+    for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift) * s;
+}
+#endif
+
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut) {
     int rb = w->row_bytes;
 #ifdef ATOME_LUT
@@ -219,6 +231,24 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
     (void)lut;
     for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
         float s = *w->scale * xs[t];
+#ifdef ATOME_FAST_LUT
+        if (lut) { /* the speed build's table (atome_fast.h): one load per weight byte */
+            const uint16_t *t16 = (const uint16_t *)lut;
+            switch (rb) { /* the preset widths, unrolled: D = 16, 32, 64, 128, 256 */
+            case 4: fast_lut_rows(y, w, t16, s, 4, 2); return;
+            case 7: fast_lut_rows(y, w, t16, s, 7, 3); return;
+            case 13: fast_lut_rows(y, w, t16, s, 13, 4); return;
+            case 26: fast_lut_rows(y, w, t16, s, 26, 5); return;
+            case 52: fast_lut_rows(y, w, t16, s, 52, 6); return;
+            default: fast_lut_rows(y, w, t16, s, rb, fast_lut_shift(rb)); return;
+            }
+        }
+#endif
+#if defined(ATOME_FAST)
+        /* speed build, no table (the Cortex-M0): a byte's five trits from one table row (atome_fast.h) */
+        for (int r = 0; r < w->rows; r++) y[r] = (float)fast_table_dot(w->trits + (long)r * rb, xq, rb) * s;
+        continue;
+#endif
         for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
     }
 }
@@ -226,10 +256,15 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
+#ifdef ATOME_FAST
+        const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
+        for (int j = 0; j < 5; j++) acc = atome_madd((float)t5[j], hist[j * D + i], acc);
+#else
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
             acc = atome_madd((float)atome_trit_m(w->trits[i], m), hist[j * D + i], acc);
         }
+#endif
         /* bytes: the scale read here, not held in a local, which soft-float cores spill across the
          * library calls: 4 B less on a Cortex-M0 (make mcu-sizes); the same value either way */
         y[i] = acc * *w->scale;
@@ -254,7 +289,12 @@ void softmax_forward(float *p, int n) {
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
+/* The size build's attention_topk; in the speed build, its fallback for scores holding a NaN. */
+#ifdef ATOME_FAST
+static int topk_passes(int *sel, float *p, const float *scores, int n) {
+#else
 int attention_topk(int *sel, float *p, const float *scores, int n) {
+#endif
     /* The best of those not chosen yet, ATOME_TOPK times: descending, the lowest index on ties. */
     int chosen = 0;
     for (; chosen < ATOME_TOPK && chosen < n; chosen++) {
@@ -271,9 +311,44 @@ int attention_topk(int *sel, float *p, const float *scores, int n) {
     return chosen;
 }
 
+#ifdef ATOME_FAST
+int attention_topk(int *sel, float *p, const float *scores, int n) {
+    /* speed build: one pass by integer keys (atome_fast.h), the passes' very choice; a NaN, -1 */
+    int chosen = fast_topk(sel, scores, n);
+    if (chosen < 0) return topk_passes(sel, p, scores, n);
+    for (int c = 0; c < chosen; c++) p[c] = scores[sel[c]];
+    softmax_forward(p, chosen);
+    return chosen;
+}
+#endif
+
+#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
+/* The speed build's scores on Armv7E-M (atome_fast.h): inlined with Dh constant, no loop per key. */
+static inline __attribute__((always_inline)) void fast_scores(float *scores, const uint32_t *qx, float qs,
+                                                                const int8_t *k, const float *ks, int row0, int n,
+                                                                int ring, int Dh, float inv_sqrt_dh) {
+    for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1)
+        scores[j] = (float)fast_dot_q(qx, k + (long)row * Dh, Dh) * (qs * ks[row]) * inv_sqrt_dh;
+}
+#endif
+
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
+#if defined(ATOME_FAST) && defined(ATOME_FAST_SIMD32)
+    uint32_t qx[ATOME_MAX_DHEAD / 2 + 2];
+    if (Dh % 4 == 0) {
+        fast_q_expand(qx, q, Dh);
+        switch (Dh) { /* the presets' d_head */
+        case 4: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+        case 8: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+        case 16: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+        case 32: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+        case 64: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+        default: fast_scores(scores, qx, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
+        }
+    } else
+#endif
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;

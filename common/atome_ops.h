@@ -56,6 +56,22 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n);
 #endif
 
+/* The speed build (-DATOME_FAST; mk/mcu.mk builds it as build/mcu/fast/): the same bits by faster
+ * kernels (common/atome_fast.h), at the cost of flash and, with ATOME_FAST_LUT, of a table in the
+ * engine's state. matmul_forward's lut is then, instead of matmul_lut's, one of fast_lut_build's:
+ * 256 rows of ATOME_FAST_LUT_STRIDE(cols) uint16 (the row bytes rounded up to a power of two),
+ * entries biased by ATOME_FAST_LUT_BIAS; one input vector per table (n = 1, the engine's). On every
+ * core, but on the Cortex-M0 (ARMv6-M) only from ATOME_MAX_D = 128 on: below, its build costs the
+ * M0 more than it saves, and atome_fast.h's trit table is faster (make mcu-speed measured both). */
+#if defined(ATOME_FAST) && !defined(ATOME_LUT) && (!(defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__) || ATOME_MAX_D >= 128)
+#define ATOME_FAST_LUT 1
+#endif
+#define ATOME_FAST_LUT_STRIDE(cols) \
+    (ATOME_ROW_BYTES(cols) <= 4 ? 4 : ATOME_ROW_BYTES(cols) <= 8 ? 8 : ATOME_ROW_BYTES(cols) <= 16 ? 16 : \
+     ATOME_ROW_BYTES(cols) <= 32 ? 32 : ATOME_ROW_BYTES(cols) <= 64 ? 64 : ATOME_ROW_BYTES(cols) <= 128 ? 128 : 256)
+#define ATOME_FAST_LUT_SIZE(cols) (256 * ATOME_FAST_LUT_STRIDE(cols))
+#define ATOME_FAST_LUT_BIAS 768
+
 /* Depthwise causal conv, 5 taps: y[i] = w.scale · Σ_j trit[i][j]·h_{t-4+j}[i], j = 0..4 in
  * that order. hist holds h_{t-4} .. h_t as five rows of D (zero rows before the sequence
  * start: a zero tap adds a zero to a sum that starts at +0, which changes no bit). */

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "../common/atome_math.h"
 
-#ifdef ATOME_LUT
+#if defined(ATOME_LUT) || defined(ATOME_FAST_LUT)
 #define LUT(st) (st)->s.lut
 #else
 #define LUT(st) 0

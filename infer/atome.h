@@ -54,6 +54,8 @@ typedef struct {
         int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
 #ifdef ATOME_LUT
         int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
+#elif defined(ATOME_FAST_LUT)
+        int16_t lut[ATOME_FAST_LUT_SIZE(ATOME_MAX_D)]; /* the speed build's: atome_ops.h */
 #endif
     } s;
     float x[ATOME_MAX_D];

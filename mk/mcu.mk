@@ -12,6 +12,12 @@
 # that preset and window (seed 1) made by init-blob. Every checkpoint runs on the four large boards;
 # the micro:bit (16 KB RAM) runs the checkpoints named in MCU_MICROBIT_MODELS that exist.
 # build/mcu/<board>/speed/<model>.elf is the speed run of the same model.
+#
+# Two builds of the one source: the size build (the default, above) and the speed build,
+# build/mcu/fast/<board>/[speed/]<model>.elf: MCU_FAST_FLAGS, i.e. -DATOME_FAST (the kernels of
+# common/atome_fast.h, flash tables and unrolled loops; atome_ops.h) at -O2. A firmware project
+# takes either by that one define. `make mcu` also builds speed-build parity firmware (below), which
+# tests/test_mcu.c runs against the host like the size build's.
 
 MCU_CC_arm := arm-none-eabi-gcc
 MCU_CC_rv  := riscv64-unknown-elf-gcc
@@ -29,6 +35,8 @@ mcu_cc = $(if $(filter rv32,$(1)),$(MCU_CC_rv),$(MCU_CC_arm))
 # engine is then one unit with its caller, ~500 B smaller (results/mcu_sizes.md), same bits.
 # -g changes no code; its line table lets scripts/mcu_sizes.sh find the engine's bytes in a firmware.
 MCU_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS) -Os -ffunction-sections -fdata-sections
+# The speed build: the switch, and -O2 for its unrolled loops (later on the line, it wins over -Os).
+MCU_FAST_FLAGS := -DATOME_FAST -O2
 FW_DIR     := infer/firmware
 MCU_SRC    := $(ENGINE_SRC) $(FW_DIR)/fw_main.c $(FW_DIR)/fw_digest.c
 MCU_HDR    := $(wildcard common/*.h infer/*.h $(FW_DIR)/*.h)
@@ -56,23 +64,31 @@ MCU_MODELS := $(patsubst checkpoints/%.bin,%,$(wildcard checkpoints/*.bin))
 MCU_MICROBIT_MODELS ?= nano small
 MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUILD)/mcu/$(b)/%.elf)) \
           $(patsubst %,$(BUILD)/mcu/microbit/%.elf,$(filter $(MCU_MICROBIT_MODELS),$(MCU_MODELS)))
-
+# The speed build's parity firmware (tests/test_mcu.c lists the same): the M4F board for every
+# checkpoint, the M0 for those in MCU_FAST_M0_MODELS (its trit table below D = 128, the sum table
+# of the other cores for prod).
+MCU_FAST_M0_MODELS ?= nano small default prod
+MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
+          $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS)))
 .PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
 mcu: mcu-deps $(MCU_FW)
 mcu-deps:
 	@bash $(DEPS) mcu riscv
 
-# $(1) board, $(2) "" or "speed/"; the stem is the model. MCU_BOARD_<board>: CPU, board file, link flags.
+# $(1) board, $(2) "" or "speed/", $(3) "" (size build) or "fast/" (speed build); the stem is the
+# model. MCU_BOARD_<board>: CPU, board file, link flags.
 mcu_cpu = $(word 1,$(MCU_BOARD_$(1)))
 define mcu_board
-$(BUILD)/mcu/$(1)/$(2)%.elf: $(MCU_SRC) $(word 2,$(MCU_BOARD_$(1))) $(MCU_HDR) $(BUILD)/mcu/models/%/atome_model.h \
+$(BUILD)/mcu/$(3)$(1)/$(2)%.elf: $(MCU_SRC) $(word 2,$(MCU_BOARD_$(1))) $(MCU_HDR) $(BUILD)/mcu/models/%/atome_model.h \
     $(wildcard $(FW_DIR)/*.ld) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(call mcu_cpu,$(1))) $(MCU_CPU_$(call mcu_cpu,$(1))) $(MCU_CFLAGS) -flto -g -DFW_BOARD='"$(1)"' $(if $(2),-DFW_SPEED) \
+	$(call mcu_cc,$(call mcu_cpu,$(1))) $(MCU_CPU_$(call mcu_cpu,$(1))) $(MCU_CFLAGS) $(if $(3),$(MCU_FAST_FLAGS)) -flto -g \
+	  -DFW_BOARD='"$(1)"' $(if $(2),-DFW_SPEED) \
 	  -I$(BUILD)/mcu/models/$$* -include $(BUILD)/mcu/models/$$*/atome_model_config.h \
 	  $(MCU_SRC) $(wordlist 2,99,$(MCU_BOARD_$(1))) -o $$@
 endef
-$(foreach b,$(MCU_BOARDS) m0-on-an385 m0-264k-on-an385,$(eval $(call mcu_board,$(b),)) $(eval $(call mcu_board,$(b),speed/)))
+$(foreach b,$(MCU_BOARDS) m0-on-an385 m0-264k-on-an385,$(foreach f,fast/ _,$(foreach s,speed/ _,\
+  $(eval $(call mcu_board,$(b),$(s:_=),$(f:_=))))))
 
 # The model as a header (blob in flash) and its engine sizes, by atome-header.
 .PRECIOUS: $(BUILD)/mcu/models/%/atome_model.h $(BUILD)/mcu/gen/%.bin
@@ -116,9 +132,15 @@ $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+# The speed build's, the same way.
+$(BUILD)/mcu/obj/$(1)/engine-lto-fast.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_FAST_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
+	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
-MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf))
+MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-fast.elf))
 mcu-objs: mcu-deps $(MCU_OBJ)
 
 mcu-sizes: mcu-deps

@@ -9,6 +9,7 @@
 #            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
 #            summed from the link map; the compiler's and libc's helpers it pulls in beside it;
 #            and the same link with -flto, where engine and stub are one unit (lto_engine_bytes);
+#            and the speed build's same link (-DATOME_FAST -O2, mk/mcu.mk), beside it;
 #   firmware the engine's bytes in the -flto parity firmware of checkpoints/default.bin, found by
 #            source line (fw_engine_bytes): a cross-check of the stub on a real firmware.
 set -eu
@@ -85,10 +86,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU)."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU). *Speed build*: the same -flto link built with \`-DATOME_FAST -O2\` (the kernels of common/atome_fast.h, its flash tables and unrolled loops; no size target), and its *state RAM*: the stub's .bss (atome_state and atome_model at these ATOME_MAX_*), which holds the speed build's per-vector table on every core but the M0, beside the size build's."
   echo
-  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text | speed build (-DATOME_FAST -O2, -flto) | its state RAM |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
   for c in $cpus; do
     tc=arm-none-eabi- # binutils prefix
     [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
@@ -103,7 +104,11 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     fw="—"
     [ -n "${board[$c]:-}" ] && fw=$(fw_engine_bytes ${tc}nm ${tc}objdump "build/mcu/${board[$c]}/default.elf" \
                                                     build/mcu/obj/$c/engine-lto.elf)
-    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht |"
+    fast=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-fast.elf)
+    # the engine's RAM: the stub's atome_state and atome_model (.bss), size build vs speed build
+    ram=$(${tc}size -A build/mcu/obj/$c/engine-lto.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
+    ramf=$(${tc}size -A build/mcu/obj/$c/engine-lto-fast.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht | $fast | $ramf B (size build $ram B) |"
   done
   echo
   echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"

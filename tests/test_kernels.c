@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "../common/atome_fast.h"
 #include "../common/atome_math.h"
 #include "../common/atome_ops.h"
 #include "../common/atome_rng.h"
@@ -245,6 +246,60 @@ START_TEST(matmul_lut_agrees_on_every_byte_value) {
 }
 END_TEST
 
+/* The speed build's matmul kernels (common/atome_fast.h; the same C on the boards, which test_mcu.c
+ * checks there): the integer of the plain decode for every byte value in every column and plane,
+ * at the preset widths and odd ones, x over its whole range [-127, 127]. */
+START_TEST(fast_kernels_match_integer_loop) {
+    static const int rbs[] = {1, 2, 3, 4, 5, 7, 8, 13, 26, 52};
+    static uint8_t row[64];
+    static uint16_t lut[ATOME_FAST_LUT_SIZE(5 * 64)];
+    int8_t x[5 * 64];
+    atome_rng r = {13};
+    for (unsigned k = 0; k < sizeof rbs / sizeof rbs[0]; k++) {
+        int rb = rbs[k];
+        for (int trial = 0; trial < 40; trial++) {
+            for (int i = 0; i < 5 * rb; i++) x[i] = (int8_t)((int)atome_rng_below(&r, 255) - 127);
+            if (trial < 2) /* the extremes everywhere */
+                for (int i = 0; i < 5 * rb; i++) x[i] = (int8_t)(trial ? -127 : 127);
+            fast_lut_build(lut, x, rb);
+            for (int b = 0; b < 256; b++) { /* every byte value in every column, with random others */
+                for (int j = 0; j < rb; j++) row[j] = (uint8_t)(j == b % rb ? (uint32_t)b : atome_rng_below(&r, 256));
+                int32_t want = 0;
+                for (int c = 0; c < 5 * rb; c++) want += atome_trit(row[c % rb], c / rb) * x[c];
+                ck_assert_msg(fast_lut_dot(row, lut, rb, fast_lut_shift(rb)) == want, "lut: rb %d byte %d", rb, b);
+                ck_assert_msg(fast_table_dot(row, x, rb) == want, "table: rb %d byte %d", rb, b);
+            }
+        }
+    }
+    for (int b = 0; b < 256; b++) /* the table is atome_trit's digits, the 13 unpacked bytes included */
+        for (int p = 0; p < 5; p++) ck_assert_int_eq(atome_trit_table[b][p], atome_trit((uint8_t)b, p));
+}
+END_TEST
+
+/* The speed build's one-pass top-k picks what attention_topk's passes (the size build, here) pick,
+ * order included, on scores full of ties, both zeros, infinities and subnormals; a NaN gives -1. */
+START_TEST(fast_topk_matches_passes) {
+    static const float pool[] = {0.0f, -0.0f, 1.0f, -1.0f, 2.5f, -2.5f, 1e-45f, -1e-45f, 3e38f, -3e38f};
+    atome_rng r = {14};
+    float inf = float_of(0x7f800000u), scores[70];
+    for (int trial = 0; trial < 3000; trial++) {
+        int n = (int)atome_rng_below(&r, 70);
+        for (int j = 0; j < n; j++) {
+            unsigned pick = atome_rng_below(&r, 12);
+            scores[j] = pick < 10 ? pool[pick] : pick == 10 ? inf : -inf;
+        }
+        int want[ATOME_TOPK], got[ATOME_TOPK];
+        float p[ATOME_TOPK];
+        int nw = attention_topk(want, p, scores, n), ng = fast_topk(got, scores, n);
+        ck_assert_int_eq(ng, nw);
+        for (int c = 0; c < nw; c++) ck_assert_msg(got[c] == want[c], "trial %d n %d pick %d", trial, n, c);
+    }
+    scores[3] = float_of(0xffc00001u);
+    int sel[ATOME_TOPK];
+    ck_assert_int_eq(fast_topk(sel, scores, 5), -1);
+}
+END_TEST
+
 START_TEST(layernorm_by_hand) {
     const float x[4] = {1, 2, 3, 4}, g[4] = {1, 1, 2, 1}, b[4] = {0, 0, 0, 0.5f};
     float out[4], mean, rstd;
@@ -435,6 +490,8 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, matmul_by_hand);
     tcase_add_test(t, matmul_both_paths_match_integer_loop);
     tcase_add_test(t, matmul_lut_agrees_on_every_byte_value);
+    tcase_add_test(t, fast_kernels_match_integer_loop);
+    tcase_add_test(t, fast_topk_matches_passes);
     tcase_add_test(t, layernorm_by_hand);
     tcase_add_test(t, quant8_by_hand);
     tcase_add_test(t, quant8_rounds_at_the_boundaries);
