@@ -342,7 +342,7 @@ END_TEST
 
 /* The shipped nano checkpoint is what its command (scripts/make_checkpoints.sh, the one place the
  * commands are written) trains on this machine, byte for byte; and every shipped blob is the one
- * checkpoints/SHA256SUMS names. */
+ * checkpoints/SHA256SUMS names, which checkpoints/README.md quotes. */
 START_TEST(shipped_nano_retrains_to_its_bytes) {
     char cmd[512], out[4096];
     snprintf(cmd, sizeof cmd, "scripts/make_checkpoints.sh --into %s/ship nano", dir);
@@ -351,6 +351,12 @@ START_TEST(shipped_nano_retrains_to_its_bytes) {
     snprintf(got, sizeof got, "%s/ship/nano.bin", dir);
     ck_assert_msg(same_file(got, "checkpoints/nano.bin"), "%s is not checkpoints/nano.bin", got);
     ck_assert_msg(run_cmd("cd checkpoints && sha256sum --quiet -c SHA256SUMS", out, sizeof out) == 0, "%s", out);
+    /* checkpoints/README.md quotes SHA256SUMS line for line */
+    size_t ns, nr;
+    char *sums = read_all("checkpoints/SHA256SUMS", &ns), *readme = read_all("checkpoints/README.md", &nr);
+    for (char *line = strtok(sums, "\n"); line; line = strtok(NULL, "\n"))
+        ck_assert_msg(strstr(readme, line) != NULL, "checkpoints/README.md does not list: %s", line);
+    free(sums), free(readme);
 }
 END_TEST
 
