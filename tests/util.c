@@ -102,3 +102,13 @@ void expect_one_line_error(const char *cmd, int status, const char *needle) {
     ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "%s: not one line: %s", cmd, out);
     ck_assert_msg(!strstr(out, "Sanitizer"), "%s: sanitizer report", cmd);
 }
+
+void expect_same_run(const char *a, const char *b, const char *what) {
+    static const char *const files[] = {"model.bin", "checkpoint.bin"};
+    for (int i = 0; i < 2; i++) {
+        char pa[512], pb[512];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        ck_assert_msg(same_file(pa, pb), "%s differs: %s", files[i], what);
+    }
+}

@@ -17,6 +17,9 @@ int run_cmd(const char *cmd, char *out, size_t cap);
 char *read_all(const char *path, size_t *n);
 /* 1 if the files at a and b hold the same bytes. */
 int same_file(const char *a, const char *b);
+/* Fails the running test unless the training runs in directories a and b wrote the same model.bin and
+ * checkpoint.bin, naming the file and `what`. */
+void expect_same_run(const char *a, const char *b, const char *what);
 
 /* A fresh, empty directory /tmp/<tag>-XXXXXX, its path into dir[cap]. scratch_remove deletes it,
  * whatever modes a test left in it. */
