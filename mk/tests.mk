@@ -6,7 +6,7 @@
 UBSAN    := undefined,float-cast-overflow
 SAN      := -fsanitize=address,$(UBSAN) -fno-sanitize-recover=$(UBSAN) -fno-omit-frame-pointer
 TEST_OPT := -O1 -g
-TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c
+TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c tests/train_cli.c
 TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
 -include $(TEST_OBJ:.o=.d)

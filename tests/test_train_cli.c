@@ -22,145 +22,9 @@
 #include "../train/model.h"
 #include "../train/options.h"
 #include "../train/vanilla.h"
+#include "train_cli.h"
 #include "util.h"
 
-static char dir[32]; /* this test's scratch directory: train.txt and valid.txt (scratch_data_dir) */
-
-static void setup(void) { scratch_data_dir(dir, sizeof dir, "atome-train-test"); }
-static void teardown(void) { scratch_remove(dir); }
-
-/* Replaces each @D in raw with the scratch directory (malloc'd). */
-static char *expand_dir(const char *raw) {
-    char *out = malloc(8192), *o = out;
-    for (const char *p = raw; *p; p++) {
-        if (p[0] == '@' && p[1] == 'D') o += sprintf(o, "%s", dir), p++;
-        else *o++ = *p;
-    }
-    *o = 0;
-    return out;
-}
-
-/* printf, then expand_dir. */
-static char *expand(const char *fmt, va_list ap) {
-    char raw[2048];
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    return expand_dir(raw);
-}
-
-static char out_text[1 << 16], err_text[1 << 16];
-
-/* The file at path into buf[cap] (cut to fit), or "" if it cannot be read. */
-static void slurp(const char *path, char *buf, size_t cap) {
-    uint8_t *b;
-    size_t n;
-    buf[0] = 0;
-    if (host_read_file(path, SIZE_MAX, &b, &n, NULL, 0)) return;
-    snprintf(buf, cap, "%s", (const char *)b);
-    free(b);
-}
-
-/* Runs `./atome-train ARGS` (ARGS formatted, @D expanded) to completion; returns its exit status
- * (128+n if killed by signal n), with its stdout and stderr in out_text and err_text. The
- * captures live outside the scratch directory so that its listing shows only what the run made. */
-static int train(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *args = expand(fmt, ap);
-    va_end(ap);
-    char *cmd = malloc(strlen(args) + 256);
-    sprintf(cmd, "./atome-train %s > %s.stdout 2> %s.stderr", args, dir, dir);
-    int st = system(cmd);
-    sprintf(cmd, "%s.stdout", dir);
-    slurp(cmd, out_text, sizeof out_text);
-    unlink(cmd);
-    sprintf(cmd, "%s.stderr", dir);
-    slurp(cmd, err_text, sizeof err_text);
-    unlink(cmd);
-    free(cmd);
-    free(args);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Starts ./atome-train in the background (exec'd by the shell, so the pid is the trainer's). */
-static pid_t train_bg(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *args = expand(fmt, ap);
-    va_end(ap);
-    char *cmd = malloc(strlen(args) + 256);
-    sprintf(cmd, "exec ./atome-train %s > /dev/null 2> %s.stderr", args, dir);
-    free(args);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    free(cmd);
-    ck_assert_int_gt(pid, 0);
-    return pid;
-}
-
-static int wait_status(pid_t pid) {
-    int st;
-    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void wait_for_file(const char *path, pid_t pid) {
-    for (int i = 0; i < 120000 && access(path, F_OK) != 0; i++) {
-        int st;
-        ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "the run ended before writing %s", path);
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
-    ck_assert_msg(access(path, F_OK) == 0, "%s never appeared", path);
-}
-
-/* Every file under the scratch directory with its CRC and size: shows anything made or changed. */
-static char *listing(void) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "cd %s && find . -exec sh -c 'if [ -f \"$1\" ]; then cksum \"$1\"; else echo \"$1\"; fi' _ {} \\; | sort", dir);
-    FILE *p = popen(cmd, "r");
-    char *buf = calloc(1, 1 << 16);
-    size_t n = fread(buf, 1, (1 << 16) - 1, p);
-    buf[n] = 0;
-    pclose(p);
-    return buf;
-}
-
-/* 1 if directory @D/sub holds exactly what a finished run leaves: no temporaries. model is the
- * model file's name, model.bin or model.vnl. */
-static int only_run_files(const char *sub, const char *model) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s/%s | tr '\\n' ' ')\" = 'checkpoint.bin log.jsonl %s '", dir, sub, model);
-    return system(cmd) == 0;
-}
-
-static int count_lines(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
-/* `./atome-train --sample 0 ARGS` (without --sample 0 if ARGS has one) must exit 1 with one line on stderr naming the
- * problem (containing want; @D expanded in both), print nothing on stdout, and leave the scratch
- * directory's listing as before. */
-static void refused(const char *args, const char *want, const char *before) {
-    int code = train("%s%s", strstr(args, "--sample ") ? "" : "--sample 0 ", args);
-    char *w = expand_dir(want);
-    ck_assert_msg(code == 1, "%s: exit %d (%s)", args, code, err_text);
-    ck_assert_msg(strncmp(err_text, "atome-train: ", 13) == 0 && strstr(err_text, w), "%s: stderr '%s', want '%s'",
-                  args, err_text, w);
-    ck_assert_msg(count_lines(err_text) == 1, "%s: %d lines on stderr", args, count_lines(err_text));
-    ck_assert_msg(out_text[0] == 0, "%s: stdout '%s'", args, out_text);
-    char *after = listing();
-    ck_assert_msg(strcmp(before, after) == 0, "%s left files:\n%s\nwere:\n%s", args, after, before);
-    free(after);
-    free(w);
-}
-
-#define TINY "--preset nano --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt"
-/* The vanilla baseline at its smallest preset (5,968 parameters), the same windows. */
-#define VTINY "--arch vanilla --vanilla-preset flash-fair --batch 4 --seq 32 --data @D/train.txt --valid @D/valid.txt"
 
 START_TEST(help_and_usage) {
     ck_assert_int_eq(train("--help"), 0);
@@ -175,13 +39,13 @@ START_TEST(bad_input) {
     snprintf(cmd, sizeof cmd,
              "cd %s && : > empty.txt && head -c 100 train.txt > short.txt && head -c 10 train.txt > tiny.txt && "
              "echo x > file.txt && mkdir -p ro damaged nockpt && cp train.txt unreadable.txt && chmod 000 unreadable.txt",
-             dir);
+             cli_dir);
     ck_assert_int_eq(system(cmd), 0);
     /* A damaged checkpoint to resume from: a real one with one byte flipped. */
     ck_assert_int_eq(train(TINY " --steps 2 --out @D/damaged --sample 0"), 0);
-    snprintf(cmd, sizeof cmd, "cd %s/damaged && rm model.bin log.jsonl", dir);
+    snprintf(cmd, sizeof cmd, "cd %s/damaged && rm model.bin log.jsonl", cli_dir);
     ck_assert_int_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/damaged/checkpoint.bin", dir);
+    snprintf(cmd, sizeof cmd, "%s/damaged/checkpoint.bin", cli_dir);
     FILE *f = fopen(cmd, "r+b");
     ck_assert_ptr_nonnull(f);
     fseek(f, 1000, SEEK_SET);
@@ -190,7 +54,7 @@ START_TEST(bad_input) {
     fputc(byte ^ 0x40, f); /* one bit of the master weights */
     fclose(f);
     int root = geteuid() == 0;
-    if (!root) ck_assert_int_eq(chmod(strcat(strcpy(cmd, dir), "/ro"), 0555), 0);
+    if (!root) ck_assert_int_eq(chmod(strcat(strcpy(cmd, cli_dir), "/ro"), 0555), 0);
     static const struct {
         const char *args, *want;
     } cases[] = {
@@ -259,21 +123,6 @@ START_TEST(bad_input) {
 }
 END_TEST
 
-/* The runs in @D/t1 and @D/t2 (1 and 2 threads) wrote the same checkpoint.bin and model bytes;
- * each run other[k][0] (another other[k][1]) wrote different ones, so the check can fail. */
-static void same_across_threads(const char *model, const char *const other[][2], int n_other) {
-    const char *files[2] = {"checkpoint.bin", model};
-    char a[128], b[128];
-    for (int i = 0; i < 2; i++) {
-        snprintf(a, sizeof a, "%s/t1/%s", dir, files[i]);
-        snprintf(b, sizeof b, "%s/t2/%s", dir, files[i]);
-        ck_assert_msg(same_file(a, b), "%s differs between 1 and 2 threads", files[i]);
-        for (int k = 0; k < n_other; k++) {
-            snprintf(b, sizeof b, "%s/%s/%s", dir, other[k][0], files[i]);
-            ck_assert_msg(!same_file(a, b), "%s does not depend on the %s", files[i], other[k][1]);
-        }
-    }
-}
 
 /* Same data, config and seed: the same checkpoint and blob bytes with 1 thread or 2. A third run
  * with another seed differs, so the comparison is able to fail. */
@@ -301,8 +150,8 @@ START_TEST(accumulation_equals_larger_batch) {
     ck_assert_int_eq(train(run, 2, 2, "a2"), 0);
     train_state a, b;
     char pa[96], pb[96], err[512];
-    snprintf(pa, sizeof pa, "%s/b4/checkpoint.bin", dir);
-    snprintf(pb, sizeof pb, "%s/a2/checkpoint.bin", dir);
+    snprintf(pa, sizeof pa, "%s/b4/checkpoint.bin", cli_dir);
+    snprintf(pb, sizeof pb, "%s/a2/checkpoint.bin", cli_dir);
     ck_assert_msg(checkpoint_load(pa, &a, err, sizeof err) == 0, "%s", err);
     ck_assert_msg(checkpoint_load(pb, &b, err, sizeof err) == 0, "%s", err);
     ck_assert_uint_eq(a.windows, 4);
@@ -320,61 +169,6 @@ START_TEST(accumulation_equals_larger_batch) {
     state_free(&b);
 }
 END_TEST
-
-/* The log line of an evaluation, without its wall-clock time. */
-static char *log_without_times(const char *path) {
-    size_t n;
-    char *s = read_all(path, &n), *o = s;
-    for (char *p = s; *p;) {
-        if (!strncmp(p, ", \"time_s\": ", 12)) {
-            while (*p != '}') p++;
-        } else {
-            *o++ = *p++;
-        }
-    }
-    *o = 0;
-    return s;
-}
-
-/* Stops a run (SIGTERM: saved at a step boundary; SIGKILL: lost since its last save), resumes
- * it, and checks it ends byte-identical to the same run never stopped. arch: the model options
- * (TINY or VTINY), model: the model file it writes. */
-static void stop_and_resume(int sig, const char *arch, const char *model) {
-    const char *run = "%s --steps 600 --eval-every 150 --save-every 40 --sample 0 --out @D/%s%s";
-    ck_assert_int_eq(train(run, arch, "ref", ""), 0);
-    pid_t pid = train_bg(run, arch, "cut", "");
-    char ck[128], a[128], b[128];
-    snprintf(ck, sizeof ck, "%s/cut/checkpoint.bin", dir);
-    wait_for_file(ck, pid);
-    ck_assert_int_eq(kill(pid, sig), 0);
-    int code = wait_status(pid);
-    ck_assert_int_eq(code, 128 + sig);
-    train_state s;
-    char err[512];
-    ck_assert_msg(checkpoint_load(ck, &s, err, sizeof err) == 0, "%s", err);
-    ck_assert_msg(s.step > 0 && s.step < 600, "stopped at step %lld", (long long)s.step);
-    int64_t stopped = s.step;
-    if (sig == SIGKILL) ck_assert_int_eq(stopped % 40, 0); /* only saves survive a kill -9 */
-    state_free(&s);
-    ck_assert_int_eq(train(run, arch, "cut", " --resume"), 0);
-    char want[64];
-    snprintf(want, sizeof want, "resumed at step %lld/600", (long long)stopped);
-    ck_assert_msg(strstr(out_text, want) != NULL, "%s", out_text);
-    const char *files[2] = {"checkpoint.bin", model};
-    for (int i = 0; i < 2; i++) {
-        snprintf(a, sizeof a, "%s/ref/%s", dir, files[i]);
-        snprintf(b, sizeof b, "%s/cut/%s", dir, files[i]);
-        ck_assert_msg(same_file(a, b), "%s of the resumed run differs", files[i]);
-    }
-    snprintf(a, sizeof a, "%s/ref/log.jsonl", dir);
-    snprintf(b, sizeof b, "%s/cut/log.jsonl", dir);
-    char *la = log_without_times(a), *lb = log_without_times(b);
-    ck_assert_str_eq(la, lb);
-    ck_assert_int_eq(count_lines(la), 4);
-    free(la);
-    free(lb);
-    ck_assert_msg(only_run_files("cut", model), "stray files in the resumed run's directory");
-}
 
 START_TEST(resume_after_sigterm) { stop_and_resume(SIGTERM, TINY, "model.bin"); }
 END_TEST
@@ -394,7 +188,7 @@ static void load_ok(const char *path, train_state *s) {
 START_TEST(nan_stops_and_keeps_checkpoint) {
     ck_assert_int_eq(train(TINY " --steps 20 --eval-every 10 --sample 0 --out @D/nan"), 0);
     char ck[128], err[512];
-    snprintf(ck, sizeof ck, "%s/nan/checkpoint.bin", dir);
+    snprintf(ck, sizeof ck, "%s/nan/checkpoint.bin", cli_dir);
     train_state s;
     load_ok(ck, &s);
     s.step = s.last_eval = s.best_step = 10;
@@ -458,7 +252,7 @@ END_TEST
 START_TEST(checkpoint_fields_are_checked) {
     ck_assert_int_eq(train(TINY " --steps 4 --eval-every 2 --sample 0 --out @D/ck"), 0);
     char ck[128], err[512];
-    snprintf(ck, sizeof ck, "%s/ck/checkpoint.bin", dir);
+    snprintf(ck, sizeof ck, "%s/ck/checkpoint.bin", cli_dir);
     train_state s;
     load_ok(ck, &s);
     s.step = s.last_eval = s.best_step = 2; /* mid-run, so that a run would start */
@@ -524,7 +318,7 @@ START_TEST(write_errors_are_reported) {
     expect_one_line_error(args, 1, "atome-train: cannot write the standard output: No space left on device");
     free(args);
     expect_one_line_error("{ ./atome-train --help > /dev/full; }", 1, "cannot write the standard output");
-    snprintf(cmd, sizeof cmd, "mkdir %s/full2 && ln -s /dev/full %s/full2/log.jsonl", dir, dir);
+    snprintf(cmd, sizeof cmd, "mkdir %s/full2 && ln -s /dev/full %s/full2/log.jsonl", cli_dir, cli_dir);
     ck_assert_int_eq(system(cmd), 0);
     ck_assert_int_eq(train(TINY " --steps 3 --eval-every 1 --sample 0 --out @D/full2"), 1);
     char *want = expand_dir("atome-train: cannot write @D/full2/log.jsonl: No space left on device\n");
@@ -540,7 +334,7 @@ START_TEST(out_dir_is_locked) {
     const char *run = TINY " --steps 3000 --eval-every 3000 --save-every 40 --sample 0 --out @D/busy";
     pid_t pid = train_bg(run);
     char ck[128];
-    snprintf(ck, sizeof ck, "%s/busy/checkpoint.bin", dir);
+    snprintf(ck, sizeof ck, "%s/busy/checkpoint.bin", cli_dir);
     wait_for_file(ck, pid);
     ck_assert_int_eq(kill(pid, SIGSTOP), 0);
     char *before = listing();
@@ -564,13 +358,13 @@ START_TEST(evaluation_definition) {
     ck_assert_int_eq(train(TINY " --steps 30 --eval-every 30 --sample 0 --out @D/ev"), 0);
     char p[128];
     size_t nb, nv, nl;
-    snprintf(p, sizeof p, "%s/ev/model.bin", dir);
+    snprintf(p, sizeof p, "%s/ev/model.bin", cli_dir);
     char *blob = read_all(p, &nb);
     uint8_t *b4 = aligned_alloc(4, (nb + 3) & ~(size_t)3);
     memcpy(b4, blob, nb);
-    snprintf(p, sizeof p, "%s/valid.txt", dir);
+    snprintf(p, sizeof p, "%s/valid.txt", cli_dir);
     char *valid = read_all(p, &nv);
-    snprintf(p, sizeof p, "%s/ev/log.jsonl", dir);
+    snprintf(p, sizeof p, "%s/ev/log.jsonl", cli_dir);
     char *lg = read_all(p, &nl);
     atome_config c;
     atome_preset("nano", &c);
@@ -591,9 +385,9 @@ START_TEST(evaluation_definition) {
     ck_assert_int_eq(sscanf(strstr(lg, "\"val_ppl\": "), "\"val_ppl\": %lf", &ppl), 1);
     ck_assert_double_eq_tol(ppl, pow(2.0, logged), 1e-4);
     char cmd[256], out[512];
-    snprintf(cmd, sizeof cmd, "./atome-infer --model %s/ev/model.bin --eval %s/valid.txt --seq 32 > %s/ev.txt", dir, dir, dir);
+    snprintf(cmd, sizeof cmd, "./atome-infer --model %s/ev/model.bin --eval %s/valid.txt --seq 32 > %s/ev.txt", cli_dir, cli_dir, cli_dir);
     ck_assert_int_eq(system(cmd), 0);
-    snprintf(p, sizeof p, "%s/ev.txt", dir);
+    snprintf(p, sizeof p, "%s/ev.txt", cli_dir);
     slurp(p, out, sizeof out);
     double engine;
     const char *at = strstr(out, "bits per byte ");
@@ -608,132 +402,10 @@ START_TEST(evaluation_definition) {
 }
 END_TEST
 
-/* ---- --arch vanilla: the GPT baseline in the same loop ---- */
-
-/* Options of one architecture given to the other, unknown names, a window longer than the
- * vanilla positional table, and --resume with another model: each refused in one line, nothing
- * written. */
-START_TEST(vanilla_bad_input) {
-    ck_assert_int_eq(train(VTINY " --steps 3 --out @D/vrun --sample 0"), 0);
-    ck_assert_int_eq(train(TINY " --steps 3 --out @D/run --sample 0"), 0);
-    static const struct {
-        const char *args, *want;
-    } cases[] = {
-        {"--arch gpt", "--arch must be atome or vanilla, got 'gpt'"},
-        {"--arch vanilla --vanilla-preset huge", "unknown --vanilla-preset 'huge' (presets: param-fair, flash-fair)"},
-        {"--arch vanilla --vanilla-init xavier", "--vanilla-init must be gpt2 or torch, got 'xavier'"},
-        {"--arch vanilla --preset nano", "--preset is an option of --arch atome"},
-        {"--arch vanilla --d-model 32", "--d-model is an option of --arch atome"},
-        {"--arch vanilla --window 32", "--window is an option of --arch atome"},
-        {"--arch vanilla --drop conv", "--drop is an option of --arch atome"},
-        {"--vanilla-preset flash-fair", "--vanilla-preset is an option of --arch vanilla"},
-        {"--arch atome --vanilla-init torch", "--vanilla-init is an option of --arch vanilla"},
-        {"--arch vanilla --init-scale 0.5", "--init-scale is an option of --arch atome"},
-        {"--arch vanilla --seq 65", "--seq 65 is longer than the vanilla model's positional table: at most 64"},
-        {"--arch vanilla --vanilla-preset flash-fair --seq 32 --batch 4 --out @D/run --resume",
-         "--resume: the model given (vanilla flash-fair, gpt2 init) is not the one in @D/run/checkpoint.bin (atome "
-         "d_model 16"},
-        {"--preset nano --seq 32 --batch 4 --out @D/vrun --resume",
-         "--resume: the model given (atome d_model 16, n_layers 2, d_head 4, window 64) is not the one in "
-         "@D/vrun/checkpoint.bin (vanilla flash-fair, gpt2 init)"},
-        {"--arch vanilla --vanilla-preset flash-fair --vanilla-init torch --seq 32 --batch 4 --out @D/vrun --resume",
-         "--resume: the model given (vanilla flash-fair, torch init) is not the one in"},
-    };
-    char *before = listing();
-    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char args[512];
-        snprintf(args, sizeof args, "--data @D/train.txt --valid @D/valid.txt %s%s", cases[i].args,
-                 strstr(cases[i].args, "--out") ? "" : " --out @D/o");
-        refused(args, cases[i].want, before);
-    }
-    free(before);
-}
-END_TEST
-
-/* A short vanilla run: the same checkpoint and model.vnl bytes with 1 thread or 2 (another seed
- * and the other initialisation give others); model.vnl loads as the preset; the logged best bits
- * per byte is model.vnl's, recomputed by one vfb_forward over every valid window (the definition
- * the atome model's evaluation_definition test checks). */
-START_TEST(vanilla_run) {
-    const char *run = VTINY " --steps 20 --eval-every 10 --sample 24 --out @D/%s --threads %d --seed %d%s";
-    ck_assert_int_eq(train(run, "t1", 1, 7, ""), 0);
-    ck_assert_ptr_nonnull(strstr(out_text, "vanilla flash-fair, gpt2 init | d_model 8 n_layers 2 n_heads 4 d_ff 24"));
-    ck_assert_ptr_nonnull(strstr(out_text, "5968 params, FP32 weights 23872 B, model.vnl 23936 B"));
-    ck_assert_ptr_nonnull(strstr(out_text, "step 20/20"));
-    ck_assert_ptr_nonnull(strstr(out_text, "sample (greedy"));
-    ck_assert_int_eq(train(run, "t2", 2, 7, ""), 0);
-    ck_assert_int_eq(train(run, "s2", 2, 8, ""), 0);
-    ck_assert_int_eq(train(run, "torch", 1, 7, " --vanilla-init torch"), 0);
-    ck_assert_ptr_nonnull(strstr(out_text, "vanilla flash-fair, torch init"));
-    static const char *const other[][2] = {{"s2", "seed"}, {"torch", "initialisation"}};
-    same_across_threads("model.vnl", other, 2);
-    char a[128];
-    ck_assert_msg(only_run_files("t1", "model.vnl"), "stray files in the run's directory");
-
-    vanilla_config c, want;
-    float *w;
-    char err[256];
-    snprintf(a, sizeof a, "%s/t1/model.vnl", dir);
-    ck_assert_msg(vanilla_load(a, &c, &w, err, sizeof err) == 0, "%s", err);
-    vanilla_preset("flash-fair", &want);
-    ck_assert_mem_eq(&c, &want, sizeof c);
-    size_t nv, nl;
-    snprintf(a, sizeof a, "%s/valid.txt", dir);
-    char *valid = read_all(a, &nv);
-    snprintf(a, sizeof a, "%s/t1/log.jsonl", dir);
-    char *lg = read_all(a, &nl);
-    ck_assert_int_eq(count_lines(lg), 2);
-    const char *last = strchr(lg, '\n') + 1;
-    double logged;
-    ck_assert_int_eq(sscanf(strstr(last, "\"best_bpb\": "), "\"best_bpb\": %lf", &logged), 1);
-    int T = 32, nw = (int)((nv - 1) / T);
-    uint8_t *win = malloc((size_t)nw * (T + 1));
-    for (int i = 0; i < nw; i++) memcpy(win + (size_t)i * (T + 1), valid + (size_t)i * T, (size_t)T + 1);
-    vfb_context *f = vfb_create(&c, nw, T);
-    ck_assert_ptr_nonnull(f);
-    double bpb = vfb_forward(f, w, win, NULL, NULL) / ((double)nw * T) / log(2.0);
-    ck_assert_msg(fabs(bpb - logged) < 2e-6, "recomputed %.7f, logged %.7f", bpb, logged);
-    ck_assert_double_lt(logged, 8.0); /* it learned something in 20 steps: below uniform */
-    vfb_free(f);
-    free(win), free(valid), free(lg), free(w);
-}
-END_TEST
-
-START_TEST(vanilla_resume_after_sigterm) { stop_and_resume(SIGTERM, VTINY, "model.vnl"); }
-END_TEST
-
-/* libgomp reads OMP_WAIT_POLICY before main; a constructor of atome-train that runs before
- * libgomp's defaults it to passive. OMP_DISPLAY_ENV shows what the process runs with: spin
- * count 0 is passive; and it is shown once, so the process did not re-execute itself. */
-static const char *last_spincount(const char *s) {
-    const char *last = NULL;
-    for (const char *p = s; (p = strstr(p, "GOMP_SPINCOUNT = '")); p++) last = p + strlen("GOMP_SPINCOUNT = '");
-    return last;
-}
-
-START_TEST(passive_wait_policy) {
-    char cmd[256], path[96];
-    snprintf(path, sizeof path, "%s/omp.txt", dir);
-    snprintf(cmd, sizeof cmd, "env -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose ./atome-train --help > /dev/null 2> %s", path);
-    ck_assert_int_eq(system(cmd), 0);
-    slurp(path, err_text, sizeof err_text);
-    const char *sc = last_spincount(err_text);
-    ck_assert_msg(sc && !strncmp(sc, "0'", 2), "%s", err_text);
-    const char *first = strstr(err_text, "OPENMP DISPLAY ENVIRONMENT BEGIN");
-    ck_assert_msg(first && !strstr(first + 1, "OPENMP DISPLAY ENVIRONMENT BEGIN"), "%s", err_text);
-    /* a policy the user set is kept */
-    snprintf(cmd, sizeof cmd, "OMP_WAIT_POLICY=active OMP_DISPLAY_ENV=verbose ./atome-train --help > /dev/null 2> %s", path);
-    ck_assert_int_eq(system(cmd), 0);
-    slurp(path, err_text, sizeof err_text);
-    sc = last_spincount(err_text);
-    ck_assert_msg(sc && strncmp(sc, "0'", 2), "%s", err_text);
-}
-END_TEST
-
 Suite *train_cli_suite(void) {
     Suite *s = suite_create("train_cli");
     TCase *t = tcase_create("train_cli");
-    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_checked_fixture(t, train_cli_setup, train_cli_teardown);
     tcase_set_timeout(t, 300);
     tcase_add_test(t, help_and_usage);
     tcase_add_test(t, bad_input);
@@ -747,10 +419,6 @@ Suite *train_cli_suite(void) {
     tcase_add_test(t, write_errors_are_reported);
     tcase_add_test(t, out_dir_is_locked);
     tcase_add_test(t, evaluation_definition);
-    tcase_add_test(t, vanilla_bad_input);
-    tcase_add_test(t, vanilla_run);
-    tcase_add_test(t, vanilla_resume_after_sigterm);
-    tcase_add_test(t, passive_wait_policy);
     suite_add_tcase(s, t);
     return s;
 }
