@@ -6,16 +6,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include "data.h"
+#include "../common/host_file.h"
 
 int classify_read_file(const char *path, uint8_t **bytes, size_t *n, char *err, size_t errlen) {
-    struct stat st; /* an empty file is a data error of its first line, named like the others */
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-        snprintf(err, errlen, "%s:1: empty file: no rows", path);
-        return -1;
-    }
-    return data_read_file(path, bytes, n, err, errlen);
+    if (host_read_file(path, SIZE_MAX, bytes, n, err, errlen)) return -1;
+    if (*n > 0) return 0;
+    /* an empty file is a data error of its first line, named like the others */
+    snprintf(err, errlen, "%s:1: empty file: no rows", path);
+    free(*bytes);
+    *bytes = NULL;
+    return -1;
 }
 
 /* Up to 40 bytes of s for a message, control bytes shown as ?, so that the message stays one line. */
