@@ -17,10 +17,10 @@ uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {
 }
 
 /* The payload tensor by tensor, in blob order: the embedding, the nine tensors of a layer (walked
- * n_layers times, layer l's fields l·sizeof(atome_layer) further on), the final norm and the
- * unembedding. A float vector [cols] has rows 0, a packed matrix [rows, cols]; each dimension an
- * index into dim[] below. */
-enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K };
+ * n_layers times, layer l's fields l·sizeof(atome_layer) further on), the final norm, the
+ * unembedding (a classifier's head: DIM_OUT rows) and a classifier's feature constants. A float vector [cols] has rows
+ * 0, a packed matrix [rows, cols]; each dimension an index into dim[] below. */
+enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K, DIM_OUT, DIM_F };
 /* The fields are pointers and ints: a pointer's size divides every offset (4 on 32-bit cores, 2 on
  * an 8-bit AVR). */
 #define FIELD_UNIT sizeof(const float *)
@@ -39,30 +39,35 @@ static const struct {
     VEC(DIM_D, layer[0].ln_g),       VEC(DIM_D, layer[0].ln_b),      MAT(DIM_D, DIM_K, layer[0].conv),
     VEC(DIM_D, layer[0].ssm_a),      VEC(DIM_D, layer[0].ssm_g),     MAT(DIM_DH, DIM_D, layer[0].wq),
     MAT(DIM_DH, DIM_D, layer[0].wk), MAT(DIM_D, DIM_D, layer[0].wv), MAT(DIM_3, DIM_D, layer[0].router),
-    VEC(DIM_D, lnf_g),               VEC(DIM_D, lnf_b),              MAT(DIM_V, DIM_D, unemb),
+    VEC(DIM_D, lnf_g),               VEC(DIM_D, lnf_b),              MAT(DIM_OUT, DIM_D, unemb),
+    VEC(DIM_F, feature_min),         VEC(DIM_F, feature_scale),
 #undef VEC
 #undef MAT
 #undef FIELD
 };
-enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, N_PARTS = 13 };
+enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13, FSCALE_PART = 14, N_PARTS = 15 };
 
 /* atome_blob_bind, and with err not NULL the loader's value check on the same walk: every float of
  * the payload against what it may hold (atome_blob.h), a matrix's one scale, a vector's cols
  * floats. Compared as bits, which order non-negative floats as floats do, so that no float
- * comparison meets a NaN: a scale with its sign bit, which puts every negative scale above the
- * limit, a vector's values shifted left by one, which drops the sign (the limit shifted too).
- * The first part holding a bad float stops the walk, its error in *err (0 returned). */
+ * comparison meets a NaN: a scale (or a feature scale) with its sign bit, which puts every
+ * negative one above the limit, a vector's values shifted left by one, which drops the sign (the
+ * limit shifted too). The first part holding a bad float stops the walk, its error in *err (0
+ * returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
 static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights *w, int *err) {
-    const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K};
+    const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K,
+                       c->n_classes ? c->n_classes : c->vocab, c->n_features};
     size_t off = 0; /* every tensor starts 4-aligned */
     if (w) w->cfg = *c;
     for (int i = 0, l = 0; i < N_PARTS; i++) {
         int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
         if (err) {
             const uint32_t *v = (const uint32_t *)(const void *)(payload + off);
-            int n = rows ? 1 : cols, shift = rows ? 0 : 1;
-            /* 2^16 = 0x47800000; 1 - 2^-24 = 0x3f7fffff, shifted 0x7efffffe */
-            uint32_t limit = rows ? 0x47800000u : i == SSM_A_PART ? 0x7efffffeu : 0x8f000000u;
+            int n = rows ? 1 : cols, shift = rows || i == FSCALE_PART ? 0 : 1;
+            /* 2^16 = 0x47800000; 1 - 2^-24 = 0x3f7fffff, shifted 0x7efffffe; the largest finite
+             * float 0x7f7fffff, shifted 0xfefffffe */
+            uint32_t limit = rows ? 0x47800000u : i == SSM_A_PART ? 0x7efffffeu : i == FMIN_PART ? 0xfefffffeu
+                           : i == FSCALE_PART ? 0x7f7fffffu : 0x8f000000u;
             while (n--)
                 if (v[n] << shift > limit) /* out of range; NaN or inf if |v| >= inf (0x7f800000) */
                     return *err = v[n] << 1 >= 0xff000000u ? ATOME_ERR_FLOAT : ATOME_ERR_RANGE, 0;
@@ -75,18 +80,38 @@ static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights 
                 atome_tmat *m = (atome_tmat *)(void *)at;
                 m->scale = p, m->trits = (const uint8_t *)(p + 1), m->rows = rows, m->cols = cols, m->row_bytes = rb;
             } else {
-                *(const float **)(void *)at = p;
+                *(const float **)(void *)at = cols ? p : 0; /* a text classifier's features: none */
             }
         }
         /* a vector: cols floats; a matrix: its scale, then rows·rb bytes padded to 4 */
         off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
         if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
     }
-    return off;
+    if (w) w->labels = c->n_classes ? (const char *)(payload + off) : 0;
+    return off + (((size_t)c->label_bytes + 3) & ~(size_t)3);
 }
 
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
     return walk(c, payload, w, 0);
+}
+
+/* A classifier's names (atome_blob.h): exactly C of 1..ATOME_MAX_LABEL printable-or-UTF-8 bytes
+ * (none below 0x20, no 0x7f), each ending in a NUL, in label_bytes bytes; the padding zero.
+ * 1 if so. */
+static int check_labels(const atome_config *c, const uint8_t *names) {
+    int count = 0, len = 0, n = c->label_bytes;
+    for (int i = 0; i < n; i++) {
+        uint8_t b = names[i];
+        if (b == 0) {
+            if (len == 0) return 0;
+            count++, len = 0;
+        } else if (b < 0x20 || b == 0x7f || ++len > ATOME_MAX_LABEL) {
+            return 0;
+        }
+    }
+    for (int i = n; i & 3; i++)
+        if (names[i]) return 0;
+    return count == c->n_classes && len == 0;
 }
 
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
@@ -95,29 +120,34 @@ int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
     const uint32_t *h = (const uint32_t *)(const void *)blob; /* aligned; every target is little-endian */
     if (h[0] != ATOME_MAGIC) return ATOME_ERR_MAGIC;
     if (h[1] != ATOME_VERSION) return ATOME_ERR_VERSION;
+    /* Bytes 52..59 of a language model's header are reserved (its class count, 48, is 0). */
+    if (h[12] == 0 && (h[13] | h[14])) return ATOME_ERR_RESERVED;
     /* A field above INT_MAX turns negative here, which atome_config_fits rejects. */
-    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
+    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10],
+                      (int)h[12], (int)h[13], (int)h[14]};
     if (!atome_config_fits(&c)) return ATOME_ERR_DIMS; /* before bind, which walks c.n_layers */
     size_t payload = atome_blob_bind(&c, 0, 0);
     if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[11] != payload)
         return ATOME_ERR_DIMS;
-    if (h[12] | h[13] | h[14]) return ATOME_ERR_RESERVED;
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
     if (atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, payload) != h[15]) return ATOME_ERR_CRC;
     int err = ATOME_OK;
-    walk(&c, blob + ATOME_HEADER_BYTES, 0, &err); /* the values, before *w is written */
+    size_t names = walk(&c, blob + ATOME_HEADER_BYTES, 0, &err); /* the values, before *w is written */
     if (err != ATOME_OK) return err;
+    names -= ((size_t)c.label_bytes + 3) & ~(size_t)3;
+    if (c.n_classes && !check_labels(&c, blob + ATOME_HEADER_BYTES + names)) return ATOME_ERR_LABELS;
     walk(&c, blob + ATOME_HEADER_BYTES, w, 0);
     return ATOME_OK;
 }
 
 void atome_blob_seal(uint8_t *blob, const atome_config *c) {
     size_t payload = atome_blob_bind(c, 0, 0);
-    const uint32_t head[12] = {ATOME_MAGIC, ATOME_VERSION, (uint32_t)c->vocab, (uint32_t)c->d_model,
+    const uint32_t head[15] = {ATOME_MAGIC, ATOME_VERSION, (uint32_t)c->vocab, (uint32_t)c->d_model,
                                (uint32_t)c->n_layers, (uint32_t)c->d_head, (uint32_t)c->window,
-                               ATOME_CONV_K, ATOME_TOPK, ATOME_PACK_BASE3, (uint32_t)c->flags, (uint32_t)payload};
-    for (int i = 0; i < 15; i++) put_u32(blob + 4 * i, i < 12 ? head[i] : 0);
+                               ATOME_CONV_K, ATOME_TOPK, ATOME_PACK_BASE3, (uint32_t)c->flags, (uint32_t)payload,
+                               (uint32_t)c->n_classes, (uint32_t)c->n_features, (uint32_t)c->label_bytes};
+    for (int i = 0; i < 15; i++) put_u32(blob + 4 * i, head[i]);
     uint32_t crc = atome_crc32(0, blob, 60);
     put_u32(blob + 60, atome_crc32(crc, blob + ATOME_HEADER_BYTES, payload));
 }
@@ -135,6 +165,7 @@ const char *atome_strerror(int err) {
     case ATOME_ERR_RESERVED: return "model blob has a nonzero reserved header byte";
     case ATOME_ERR_FLOAT: return "model blob holds a NaN or infinite weight";
     case ATOME_ERR_RANGE: return "model blob holds a weight out of its range";
+    case ATOME_ERR_LABELS: return "classifier blob has malformed label names";
     default: return "unknown error";
     }
 }

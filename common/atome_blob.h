@@ -4,7 +4,8 @@
  *    0 magic "ATOM"       4 version (1)       8 vocab (256)     12 d_model
  *   16 n_layers          20 d_head           24 window          28 conv_k (5)
  *   32 top_k (4)         36 packing (1: base-3, 5 trits/byte)   40 flags (ATOME_DROP_*, 0)
- *   44 payload bytes     48..59 reserved (0) 60 CRC-32 of bytes 0..59 and the payload
+ *   44 payload bytes     48 n_classes C (0: a language model)   52 n_features F
+ *   56 label_bytes (0 for a language model)                       60 CRC-32 of bytes 0..59 and the payload
  *
  * Payload, in this order; every tensor starts 4-byte aligned (zero padding):
  *   tensor     := float32 scale, then R rows of ceil(C/5) packed bytes  (atome_trits.h)
@@ -12,8 +13,11 @@
  *   per block  ln_gamma f32[D], ln_beta f32[D], conv tensor [D, 5],
  *              ssm_a f32[D] (= tanh(a_raw)), ssm_g f32[D] (= b·c),
  *              wq tensor [Dh, D], wk tensor [Dh, D], wv tensor [D, D], router tensor [3, D]
- *   final      lnf_gamma f32[D], lnf_beta f32[D]
- *   unembed    tensor [V, D]
+  *   final      lnf_gamma f32[D], lnf_beta f32[D]
+ *   unembed    tensor [V, D]             (a language model), or, for a classifier (C > 0):
+ *   head       tensor [C, D], then feature_min f32[F], feature_scale f32[F] (each >= 0), then the
+ *              label names: C names of 1..ATOME_MAX_LABEL bytes, none below 0x20 nor 0x7f, each
+ *              followed by a NUL, label_bytes in all, then zero padding to 4 bytes.
  * The blob must start 4-byte aligned, so that the float arrays can be read where they lie.
  */
 #ifndef ATOME_BLOB_H
@@ -36,13 +40,15 @@ enum {
     ATOME_ERR_CRC = 5,       /* contents damaged */
     ATOME_ERR_TRAILING = 6,  /* longer than its header says */
     ATOME_ERR_ALIGN = 7,     /* the blob does not start on a 4-byte boundary */
-    ATOME_ERR_RESERVED = 8,  /* a reserved header byte (48..59) is not 0 */
+    ATOME_ERR_RESERVED = 8,  /* a reserved header byte (52..59 of a language model) is not 0 */
     ATOME_ERR_FLOAT = 9,     /* a float of the payload is NaN or infinite */
-    ATOME_ERR_RANGE = 10     /* a finite float outside its range (below) */
+    ATOME_ERR_RANGE = 10,    /* a finite float outside its range (below) */
+    ATOME_ERR_LABELS = 11    /* a classifier's label names are malformed */
 };
 /* What a payload float may hold besides being finite: a LayerNorm gain or bias, an SSM gain and a
  * ternary scale at most 2^16 in magnitude (trained models stay below 20); a ternary scale not
- * negative (-0 is refused too); an SSM decay a = tanh(a_raw) inside (-1, 1). With these, the
+ * negative (-0 is refused too); an SSM decay a = tanh(a_raw) inside (-1, 1); a feature minimum
+ * any finite float, a feature scale finite and not negative. With these, the
  * logits of every step are finite and the same bits on every target (PAPER.md, section 3). */
 
 /* A packed ternary matrix inside a blob: value[r][c] = *scale · trit(r, c). */
@@ -67,7 +73,10 @@ typedef struct {
     atome_config cfg;
     atome_tmat emb; /* [V, D] */
     const float *lnf_g, *lnf_b; /* [D] */
-    atome_tmat unemb;           /* [V, D] */
+    atome_tmat unemb;           /* [V, D]; a classifier's head [C, D] */
+    /* A classifier's (NULL for a language model; the feature arrays NULL for text too): */
+    const float *feature_min, *feature_scale; /* [F] */
+    const char *labels;                       /* label_bytes: C NUL-terminated names */
     atome_layer layer[ATOME_MAX_LAYERS];
 } atome_weights;
 

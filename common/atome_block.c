@@ -78,7 +78,7 @@ void block_forward(float *x_out, const float *x_in, const atome_layer *w, const 
 }
 
 void head_forward(int n, float *logits, const float *x, const atome_weights *w, const atome_head_acts *a) {
-    int D = w->cfg.d_model, DP = ATOME_PAD5(D), V = w->cfg.vocab;
+    int D = w->cfg.d_model, DP = ATOME_PAD5(D), V = w->unemb.rows; /* C for a classifier */
     norm_rows(n, x, w->lnf_g, w->lnf_b, D, a->h, a->ln_mean, a->ln_rstd, a->hq, a->hs);
     for (int t0 = 0; t0 < n; t0 += CHUNK) {
         int m = n - t0 < CHUNK ? n - t0 : CHUNK;

@@ -85,7 +85,8 @@ typedef struct {
     int16_t *lut;             /* as in atome_block_acts */
 } atome_head_acts;
 
-/* logits[n][V] = unembed · int8(LN_f(x)), x [n][D]. */
+/* logits[n][V] = unembed · int8(LN_f(x)), x [n][D]; a classifier's class logits [n][C] = head ·
+ * int8(LN_f(x)) the same way (its head is bound where the unembedding is). */
 void head_forward(int n, float *logits, const float *x, const atome_weights *w, const atome_head_acts *a);
 
 #endif

@@ -5,11 +5,11 @@ static const struct {
     const char *name;
     atome_config c;
 } presets[] = {
-    {"nano", {ATOME_VOCAB, 16, 2, 4, 64, 0}},
-    {"small", {ATOME_VOCAB, 32, 2, 8, 64, 0}},
-    {"default", {ATOME_VOCAB, 64, 4, 16, 64, 0}},
-    {"mid", {ATOME_VOCAB, 128, 4, 32, 64, 0}},
-    {"prod", {ATOME_VOCAB, 256, 8, 64, 64, 0}},
+    {"nano", {ATOME_VOCAB, 16, 2, 4, 64, 0, 0, 0, 0}},
+    {"small", {ATOME_VOCAB, 32, 2, 8, 64, 0, 0, 0, 0}},
+    {"default", {ATOME_VOCAB, 64, 4, 16, 64, 0, 0, 0, 0}},
+    {"mid", {ATOME_VOCAB, 128, 4, 32, 64, 0, 0, 0, 0}},
+    {"prod", {ATOME_VOCAB, 256, 8, 64, 64, 0, 0, 0, 0}},
 };
 
 /* Own comparison so that firmware need not link strcmp for a name lookup. */
@@ -32,15 +32,24 @@ const char *atome_preset_name(int i) {
 }
 
 long atome_param_count(const atome_config *c) {
-    long V = c->vocab, D = c->d_model, L = c->n_layers, Dh = c->d_head;
-    return 2 * V * D + 2 * D + L * (D * D + 13 * D + 2 * Dh * D);
+    long V = c->vocab, D = c->d_model, L = c->n_layers, Dh = c->d_head, out = c->n_classes ? c->n_classes : V;
+    return (V + out) * D + 2 * D + L * (D * D + 13 * D + 2 * Dh * D);
 }
 
 /* In 1..max, as one unsigned comparison: a negative value wraps to a large one. */
 static int in_range(int v, int max) { return (unsigned)v - 1u < (unsigned)max; }
 
+/* A language model: no class fields, and room for its V logits. A classifier: 2..ATOME_MAX_LOGITS
+ * classes, 0..ATOME_MAX_FEATURES features, names of 1..ATOME_MAX_LABEL bytes and a NUL each. */
+static int classes_fit(const atome_config *c) {
+    int C = c->n_classes;
+    if (C == 0) return c->n_features == 0 && c->label_bytes == 0 && ATOME_MAX_LOGITS >= ATOME_VOCAB;
+    return C >= 2 && C <= ATOME_MAX_LOGITS && C <= 256 && (unsigned)c->n_features <= ATOME_MAX_FEATURES &&
+           c->label_bytes >= 2 * C && c->label_bytes <= (ATOME_MAX_LABEL + 1) * C;
+}
+
 int atome_config_fits(const atome_config *c) {
     return c->vocab == ATOME_VOCAB && (unsigned)c->flags < 7u && in_range(c->d_model, ATOME_MAX_D) &&
            in_range(c->n_layers, ATOME_MAX_LAYERS) && in_range(c->d_head, ATOME_MAX_DHEAD) &&
-           in_range(c->window, ATOME_MAX_WINDOW);
+           in_range(c->window, ATOME_MAX_WINDOW) && classes_fit(c);
 }

@@ -32,6 +32,15 @@
 #ifndef ATOME_MAX_WINDOW
 #define ATOME_MAX_WINDOW 256
 #endif
+/* The head's outputs the state holds: 256 for a language model; a classifier-only firmware may set
+ * its class count (-DATOME_MAX_LOGITS=12) to spend less RAM, and then loads no language model. */
+#ifndef ATOME_MAX_LOGITS
+#define ATOME_MAX_LOGITS ATOME_VOCAB
+#endif
+/* Sensor features of a classifier: at most this many per example. */
+#define ATOME_MAX_FEATURES 4096
+/* Bytes of one label name, its NUL not counted. */
+#define ATOME_MAX_LABEL 63
 
 /* int8 vectors fed to the ternary matmul fill a multiple of 5 (whole packed bytes); the padding
  * meets 0 trits, so it adds nothing (matmul_forward). */
@@ -44,6 +53,12 @@ typedef struct {
     int d_head;   /* Dh */
     int window;   /* W */
     int flags;    /* ATOME_DROP_*: pathways switched off, for ablations; 0 = all three */
+    /* A classifier (n_classes > 0) ends in a ternary head [C, D] on the last position instead of
+     * the unembedding [V, D], and its blob carries the label names and, for sensor features, each
+     * feature's quantisation constants (atome_blob.h). All three are 0 for a language model. */
+    int n_classes;   /* C: 0, or 2..ATOME_MAX_LOGITS */
+    int n_features;  /* F: sensor features per example, one byte each (0: the bytes of a text) */
+    int label_bytes; /* bytes of the label names, each NUL-terminated: 2·C..(ATOME_MAX_LABEL + 1)·C */
 } atome_config;
 
 /* A dropped pathway gets router weight 0 (its logit is set to -1e30 before the softmax). */
@@ -55,9 +70,12 @@ typedef struct {
 int atome_preset(const char *name, atome_config *c);
 /* Name of the i-th preset, NULL past the last. */
 const char *atome_preset_name(int i);
-/* Trainable parameters, atome-lm's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D). */
+/* Trainable parameters, atome-lm's formula 2VD + 2D + L(D^2 + 13D + 2·Dh·D); a classifier has
+ * VD + CD + ... (its head [C, D] in place of the unembedding [V, D]). */
 long atome_param_count(const atome_config *c);
-/* 1 if c has the fixed V, every dimension in 1..its ATOME_MAX_*, and at least one pathway, else 0. */
+/* 1 if c has the fixed V, every dimension in 1..its ATOME_MAX_*, at least one pathway, and either
+ * the language model's zero class fields with ATOME_MAX_LOGITS >= V, or a classifier's in their
+ * ranges (atome_config above), else 0. */
 int atome_config_fits(const atome_config *c);
 
 #endif

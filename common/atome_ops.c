@@ -383,3 +383,11 @@ void mix_forward(float *x_out, const float *x_in, const float *r, const float *y
         x_out[i] = x_in[i] + mix;
     }
 }
+
+uint8_t feature_quantise(float x, float min, float scale) {
+    float v = (x - min) * scale;
+    if (!(v > 0.0f)) return 0;
+    if (v >= 255.0f) return 255;
+    unsigned t = (unsigned)v;
+    return (uint8_t)(v - (float)t >= 0.5f ? t + 1 : t);
+}

@@ -111,4 +111,11 @@ void router_forward(float *r, const float *logits, int drop);
 void mix_forward(float *x_out, const float *x_in, const float *r, const float *yc, const float *ys, const float *ya,
                  int D);
 
+/* A classifier's sensor feature to its byte, with the blob's feature_min and feature_scale:
+ * v = (x - min) · scale (float subtraction, then float multiply), 0 if !(v > 0) (NaN too), 255 if
+ * v >= 255, else t = (unsigned)v and t + 1 if v - (float)t >= 0.5f (exact by Sterbenz: half away
+ * from zero), else t. The trainer fits min and scale on its training rows; the firmware, given
+ * their bits, computes the same byte from the same float. */
+uint8_t feature_quantise(float x, float min, float scale);
+
 #endif

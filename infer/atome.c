@@ -1,4 +1,4 @@
-/* atome.c — streaming decode: one byte in, 256 logits out (API and state in atome.h). */
+/* atome.c — streaming decode: one byte in, the head's logits out (API and state in atome.h). */
 #include "atome.h"
 #include <string.h>
 #include "../common/atome_math.h"
@@ -17,7 +17,7 @@ int atome_load(atome_model *m, const uint8_t *blob, size_t len) {
 
 void atome_reset(atome_state *st) { memset(st, 0, sizeof *st); }
 
-const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
+void atome_feed(const atome_model *m, atome_state *st, uint8_t byte) {
     const atome_config *c = &m->w.cfg;
     int t = st->pos, D = c->d_model;
     atome_block_acts a = {.ln_mean = &st->s.mean, .ln_rstd = &st->s.rstd, .hq = st->s.hq, .hs = &st->s.hs,
@@ -34,13 +34,22 @@ const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
         /* one row older; row 4, now a copy of row 3, is rewritten by the next step */
         memmove(y->hist, y->hist + D, (ATOME_HIST_ROWS - 1) * D * sizeof(float));
     }
+    st->pos = t + 1;
+}
+
+const float *atome_logits(const atome_model *m, atome_state *st) {
+    if (st->pos == 0) return 0;
     /* The block's scratch serves the head: LN_f(x) goes to st->s.yc, the conv output of the last
      * block, which its mix has consumed (saves D floats of RAM; atome.h). */
-    const atome_head_acts ha = {.h = st->s.yc, .ln_mean = a.ln_mean, .ln_rstd = a.ln_rstd, .hq = a.hq,
-                                .hs = a.hs, .lut = a.lut};
+    const atome_head_acts ha = {.h = st->s.yc, .ln_mean = &st->s.mean, .ln_rstd = &st->s.rstd, .hq = st->s.hq,
+                                .hs = &st->s.hs, .lut = LUT(st)};
     head_forward(1, st->logits, st->x, &m->w, &ha);
-    st->pos = t + 1;
     return st->logits;
+}
+
+const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte) {
+    atome_feed(m, st, byte);
+    return atome_logits(m, st);
 }
 
 int atome_argmax(const float *v, int n) {
@@ -48,4 +57,24 @@ int atome_argmax(const float *v, int n) {
     for (int i = 1; i < n; i++)
         if (v[i] > v[best]) best = i;
     return best;
+}
+
+int atome_classify(const atome_model *m, atome_state *st, const uint8_t *bytes, size_t n) {
+    if (n == 0 || m->w.cfg.n_classes == 0) return -1;
+    atome_reset(st);
+    for (size_t i = 0; i < n; i++) atome_feed(m, st, bytes[i]);
+    return atome_argmax(atome_logits(m, st), m->w.cfg.n_classes);
+}
+
+void atome_features(const atome_model *m, const float *raw, uint8_t *bytes) {
+    for (int f = 0; f < m->w.cfg.n_features; f++)
+        bytes[f] = feature_quantise(raw[f], m->w.feature_min[f], m->w.feature_scale[f]);
+}
+
+const char *atome_label(const atome_model *m, int k) {
+    if (k < 0 || k >= m->w.cfg.n_classes) return 0;
+    const char *p = m->w.labels;
+    while (k--)
+        while (*p++) {} /* past the name and its NUL: the loader counted them */
+    return p;
 }

@@ -60,10 +60,11 @@ typedef struct {
     } s;
     float x[ATOME_MAX_D];
     atome_layer_state layer[ATOME_MAX_LAYERS];
-    float logits[ATOME_VOCAB];
+    float logits[ATOME_MAX_LOGITS]; /* V next-byte logits, or a classifier's C */
 } atome_state;
 
-/* Checks the blob and points the model into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
+/* Checks the blob, a language model or a classifier (m->w.cfg.n_classes > 0), and points the model
+ * into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
 int atome_load(atome_model *m, const uint8_t *blob, size_t len);
 /* Forgets every byte seen: the next step is position 0. */
 void atome_reset(atome_state *st);
@@ -71,6 +72,21 @@ void atome_reset(atome_state *st);
  * A byte, not an int: a caller holding getchar's -1 (EOF) must decide what it means before it
  * gets here (converted, it is byte 255; it never indexes outside the embedding). */
 const float *atome_step(const atome_model *m, atome_state *st, uint8_t byte);
+/* atome_step in two halves. atome_feed runs the blocks on one byte: the state moves on, no head is
+ * computed (a classifier feeds every byte of an example so, and a prompt could). atome_logits runs
+ * the head on the state the last byte left: V next-byte logits, or a classifier's C class logits,
+ * inside st; NULL before the first byte. atome_step(m, st, b) is atome_feed then atome_logits. */
+void atome_feed(const atome_model *m, atome_state *st, uint8_t byte);
+const float *atome_logits(const atome_model *m, atome_state *st);
+
+/* A classifier. atome_classify resets st, feeds the n bytes of one example (a text's bytes, or the
+ * F bytes of atome_features) and returns its class, the largest logit (atome_argmax), the C logits
+ * left in st->logits; -1 for n = 0 (the classifier reads at least one byte) or a language model.
+ * atome_features turns F raw sensor floats into those F bytes (feature_quantise, atome_ops.h).
+ * atome_label is the NUL-terminated name of class k, inside the blob; NULL for k out of range. */
+int atome_classify(const atome_model *m, atome_state *st, const uint8_t *bytes, size_t n);
+void atome_features(const atome_model *m, const float *raw, uint8_t *bytes);
+const char *atome_label(const atome_model *m, int k);
 /* Index of the largest of n values, the lowest index on ties; a NaN never counts as larger (one at
  * index 0 wins). Logits of a blob atome_load accepts are never NaN (PAPER.md, section 3). */
 int atome_argmax(const float *v, int n);

@@ -218,7 +218,7 @@ int main(int argc, char **argv) {
     if (len < ATOME01_MAGIC_BYTES || memcmp(file, ATOME01_MAGIC, ATOME01_MAGIC_BYTES))
         die("%s: not an ATOME01 file (no \"ATOME01\" magic)", in);
 
-    atome_config c = {ATOME_VOCAB, (int)dims[0], (int)dims[1], (int)dims[2], 64, 0};
+    atome_config c = {ATOME_VOCAB, (int)dims[0], (int)dims[1], (int)dims[2], 64, 0, 0, 0, 0};
     if (given) {
         if (dims[0] > ATOME_MAX_D || dims[1] > ATOME_MAX_LAYERS || dims[2] > ATOME_MAX_DHEAD)
             die("D %ld, L %ld, Dh %ld exceed this build's maxima (D %d, L %d, Dh %d)", dims[0], dims[1], dims[2],

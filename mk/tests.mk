@@ -9,7 +9,7 @@ TEST_OPT := -O1 -g
 TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c tests/train_cli.c
 TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
--include $(TEST_OBJ:.o=.d)
+-include $(TEST_OBJ:.o=.d) $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.d)
 
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -30,7 +30,7 @@ TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train 
 
 test:
 	@bash $(DEPS) host mpi mcu riscv cross library fuzz
-	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(TEST_TOOLS) mcu >/dev/null
+	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(BUILD)/asan/atome-infer $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
 
 # The parity runs on the -O3 objects atome-infer and atome-train are made of (tests/tools/parity_o3.c;

@@ -6,7 +6,7 @@
 #include "../common/atome_blob.h"
 #include "util.h"
 
-static const atome_config nano = {ATOME_VOCAB, 16, 2, 4, 64, 0};
+static const atome_config nano = {ATOME_VOCAB, 16, 2, 4, 64, 0, 0, 0, 0};
 
 START_TEST(fresh_blob_opens) {
     size_t len;
@@ -42,8 +42,8 @@ static int expected_for_header_byte(int i) {
     if (i < 4) return ATOME_ERR_MAGIC;
     if (i < 8) return ATOME_ERR_VERSION;
     if (i == 24) return ATOME_ERR_CRC; /* window 64 ^ 0xff = 191 is a valid window: the CRC catches it */
-    if (i < 48) return ATOME_ERR_DIMS;     /* dims, conv_k, top_k, packing, flags, payload length */
-    if (i < 60) return ATOME_ERR_RESERVED; /* checked before the CRC: a header's own fault */
+    if (i < 52) return ATOME_ERR_DIMS;     /* dims, conv_k, top_k, packing, flags, payload length, classes */
+    if (i < 60) return ATOME_ERR_RESERVED; /* a language model's; checked before the CRC: a header's own fault */
     return ATOME_ERR_CRC;                  /* the CRC itself */
 }
 

@@ -78,7 +78,7 @@ static char dir[64], model[128], text[160], line[160];
 
 static void setup(void) {
     scratch_dir(dir, sizeof dir, "atome-calib-test");
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
     snprintf(model, sizeof model, "%s/m.bin", dir);
     write_model(model, &c, 41);
     char buf[1000];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "../common/atome_ops.h"
 #include "../train/classify_data.h"
 #include "util.h"
 
@@ -165,34 +166,34 @@ START_TEST(quantisation_bytes) {
     /* scale 1: the byte is x rounded half away from zero, clamped. */
     float s1 = classify_scale(0.0f, 255.0f);
     ck_assert(s1 == 1.0f);
-    ck_assert_uint_eq(classify_quantise(0.0f, 0.0f, s1), 0);
-    ck_assert_uint_eq(classify_quantise(0.49999997f, 0.0f, s1), 0); /* v + 0.5f would round up to 1 */
-    ck_assert_uint_eq(classify_quantise(0.5f, 0.0f, s1), 1);
-    ck_assert_uint_eq(classify_quantise(1.5f, 0.0f, s1), 2);
-    ck_assert_uint_eq(classify_quantise(2.5f, 0.0f, s1), 3);
-    ck_assert_uint_eq(classify_quantise(254.49998f, 0.0f, s1), 254);
-    ck_assert_uint_eq(classify_quantise(254.5f, 0.0f, s1), 255);
-    ck_assert_uint_eq(classify_quantise(255.0f, 0.0f, s1), 255);
-    ck_assert_uint_eq(classify_quantise(-0.0f, 0.0f, s1), 0);
-    ck_assert_uint_eq(classify_quantise(-1.0f, 0.0f, s1), 0);
-    ck_assert_uint_eq(classify_quantise(1e30f, 0.0f, s1), 255);
-    ck_assert_uint_eq(classify_quantise(-1e30f, 0.0f, s1), 0);
-    ck_assert_uint_eq(classify_quantise(INFINITY, 0.0f, s1), 255);
+    ck_assert_uint_eq(feature_quantise(0.0f, 0.0f, s1), 0);
+    ck_assert_uint_eq(feature_quantise(0.49999997f, 0.0f, s1), 0); /* v + 0.5f would round up to 1 */
+    ck_assert_uint_eq(feature_quantise(0.5f, 0.0f, s1), 1);
+    ck_assert_uint_eq(feature_quantise(1.5f, 0.0f, s1), 2);
+    ck_assert_uint_eq(feature_quantise(2.5f, 0.0f, s1), 3);
+    ck_assert_uint_eq(feature_quantise(254.49998f, 0.0f, s1), 254);
+    ck_assert_uint_eq(feature_quantise(254.5f, 0.0f, s1), 255);
+    ck_assert_uint_eq(feature_quantise(255.0f, 0.0f, s1), 255);
+    ck_assert_uint_eq(feature_quantise(-0.0f, 0.0f, s1), 0);
+    ck_assert_uint_eq(feature_quantise(-1.0f, 0.0f, s1), 0);
+    ck_assert_uint_eq(feature_quantise(1e30f, 0.0f, s1), 255);
+    ck_assert_uint_eq(feature_quantise(-1e30f, 0.0f, s1), 0);
+    ck_assert_uint_eq(feature_quantise(INFINITY, 0.0f, s1), 255);
     /* [-1, 1]: scale 127.5, the centre 0 lies on a half and goes up. */
     float s2 = classify_scale(-1.0f, 1.0f);
     ck_assert(s2 == 127.5f);
-    ck_assert_uint_eq(classify_quantise(-1.0f, -1.0f, s2), 0);
-    ck_assert_uint_eq(classify_quantise(0.0f, -1.0f, s2), 128);
-    ck_assert_uint_eq(classify_quantise(1.0f, -1.0f, s2), 255);
-    ck_assert_uint_eq(classify_quantise(nextafterf(-1.0f, 0.0f), -1.0f, s2), 0);
-    ck_assert_uint_eq(classify_quantise(-0.99609375f, -1.0f, s2), 0); /* v = 2^-8 * 127.5 = 0.498..., exact */
-    ck_assert_uint_eq(classify_quantise(-0.9921875f, -1.0f, s2), 1);  /* v = 2^-7 * 127.5 = 0.996..., exact */
+    ck_assert_uint_eq(feature_quantise(-1.0f, -1.0f, s2), 0);
+    ck_assert_uint_eq(feature_quantise(0.0f, -1.0f, s2), 128);
+    ck_assert_uint_eq(feature_quantise(1.0f, -1.0f, s2), 255);
+    ck_assert_uint_eq(feature_quantise(nextafterf(-1.0f, 0.0f), -1.0f, s2), 0);
+    ck_assert_uint_eq(feature_quantise(-0.99609375f, -1.0f, s2), 0); /* v = 2^-8 * 127.5 = 0.498..., exact */
+    ck_assert_uint_eq(feature_quantise(-0.9921875f, -1.0f, s2), 1);  /* v = 2^-7 * 127.5 = 0.996..., exact */
     /* A degenerate column: scale 0, every value to 0, even beyond it. */
     float s0 = classify_scale(3.0f, 3.0f);
     ck_assert(s0 == 0.0f);
-    ck_assert_uint_eq(classify_quantise(3.0f, 3.0f, s0), 0);
-    ck_assert_uint_eq(classify_quantise(1e6f, 3.0f, s0), 0);
-    ck_assert_uint_eq(classify_quantise(-1e6f, 3.0f, s0), 0);
+    ck_assert_uint_eq(feature_quantise(3.0f, 3.0f, s0), 0);
+    ck_assert_uint_eq(feature_quantise(1e6f, 3.0f, s0), 0);
+    ck_assert_uint_eq(feature_quantise(-1e6f, 3.0f, s0), 0);
     /* The constant is one float division of 255 by one float subtraction. */
     float lo = 0.1f, hi = 0.7f;
     volatile float span = hi - lo;
@@ -229,7 +230,7 @@ START_TEST(quantisation_fit_on_train_only) {
         for (uint32_t i = 0; i < d.split[k].n; i++)
             for (int f = 0; f < 2; f++)
                 ck_assert_uint_eq(d.split[k].bytes[d.split[k].start[i] + f],
-                                  classify_quantise(d.split[k].value[i * 2 + f], d.fmin[f], d.fscale[f]));
+                                  feature_quantise(d.split[k].value[i * 2 + f], d.fmin[f], d.fscale[f]));
     ck_assert_uint_eq(te->bytes[0], 0);
     ck_assert_uint_eq(te->bytes[1], 0);
     ck_assert_uint_eq(te->bytes[2], 255);

@@ -45,7 +45,7 @@ static atome_state st; /* as a firmware holds it: static */
 
 START_TEST(streaming_equals_window_forward_past_w) {
     /* window 8 so that 40 positions slide it five times; three different texts */
-    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 8, 0};
+    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 8, 0, 0, 0, 0};
     const char *texts[3] = {"Once upon a time, there was a little girl named Lily.",
                             "The quick brown fox jumps over the lazy dog again and again",
                             "\x01\xff\x02 binary bytes \x80\x7f and 1234567890 digits, and a longer tail!"};
@@ -75,7 +75,7 @@ END_TEST
 START_TEST(dropped_pathways_get_zero_weight) {
     /* an ablation blob: the flags travel in the header, the router gives the pathway nothing */
     for (int flags = 1; flags < 7; flags++) {
-        const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, flags};
+        const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, flags, 0, 0, 0};
         size_t len;
         uint8_t *blob = make_blob(&c, 11, &len);
         atome_model m;
@@ -102,7 +102,7 @@ START_TEST(dropped_pathways_get_zero_weight) {
 END_TEST
 
 START_TEST(reset_restarts_the_stream) {
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 4, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 4, 0, 0, 0, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 9, &len);
     atome_model m;
@@ -127,7 +127,7 @@ END_TEST
 START_TEST(block_forward_writes_h_into_the_newest_history_row) {
     /* The conv's history is the only home of h: block_forward writes LN(x_in) into row 4, reads
      * rows 0..3 as they are and changes nothing else there, whatever row 4 held before. */
-    const atome_config c = {ATOME_VOCAB, 16, 1, 4, 8, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 1, 4, 8, 0, 0, 0, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 5, &len);
     atome_model m;
@@ -160,7 +160,7 @@ END_TEST
 START_TEST(engine_head_scratch_is_the_block_scratch) {
     /* atome_step puts the head's LN output in st.s.yc (atome.h), not in the conv history: after a
      * step every layer's row 4 is still the copy of row 3 that the shift left. */
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0, 0, 0, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 7, &len);
     atome_model m;

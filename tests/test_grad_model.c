@@ -313,7 +313,7 @@ static float *init_master(const atome_config *c, uint64_t seed, model_params *mp
 static double model_gradient_check(int float_act, double tol) {
     /* window 5 < T = 12: attention slides, and with 5 candidates top-4 leaves one out; D = 12
      * pads the int8 vectors to 15 */
-    const atome_config c = {ATOME_VOCAB, 12, 2, 4, 5, 0};
+    const atome_config c = {ATOME_VOCAB, 12, 2, 4, 5, 0, 0, 0, 0};
     enum { B = 2, T = 12 };
     int D = c.d_model, Dh = c.d_head, L = c.n_layers, V = c.vocab;
     long P = atome_param_count(&c);
@@ -409,7 +409,7 @@ END_TEST
 
 /* Same data, same weights: the same gradient bits with 1 thread and with 2, and again. */
 START_TEST(fb_step_same_bits_for_1_and_2_threads) {
-    const atome_config c = {ATOME_VOCAB, 32, 2, 8, 16, 0};
+    const atome_config c = {ATOME_VOCAB, 32, 2, 8, 16, 0, 0, 0, 0};
     enum { B = 6, T = 40 };
     long P = atome_param_count(&c);
     model_params mp;
@@ -449,7 +449,7 @@ END_TEST
 
 /* The loss fb returns is the cross-entropy of the logits it returns, position by position. */
 START_TEST(fb_forward_loss_is_cross_entropy_of_its_logits) {
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0, 0, 0, 0};
     enum { B = 3, T = 20, V = ATOME_VOCAB };
     model_params mp;
     uint8_t *blob, tok[B * (T + 1)];
@@ -476,7 +476,7 @@ START_TEST(fb_forward_loss_is_cross_entropy_of_its_logits) {
 END_TEST
 
 START_TEST(fb_rejects_bad_arguments) {
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0}, other = {ATOME_VOCAB, 16, 2, 4, 9, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0, 0, 0, 0}, other = {ATOME_VOCAB, 16, 2, 4, 9, 0, 0, 0, 0};
     atome_config bad = c;
     bad.d_model = 0;
     ck_assert_ptr_null(fb_create(&c, 0, 8));

@@ -17,7 +17,7 @@ static size_t model_len;
 
 static void setup(void) {
     scratch_dir(dir, sizeof dir, "atome-header-cli");
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
     snprintf(model, sizeof model, "%s/m.bin", dir);
     write_model(model, &c, 3);
     model_bytes = read_all(model, &model_len);

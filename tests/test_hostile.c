@@ -84,8 +84,13 @@ START_TEST(hostile_blobs_are_refused_by_name) {
                       atome_strerror(err), cases[i].err);
         ck_assert_int_eq(open_with(blob, len, cases[i].at, keep), ATOME_OK);
     }
-    /* each reserved header byte, set to 1 under a valid CRC */
-    for (int i = 48; i < 60; i++) {
+    /* a class count of 1 (no classifier has fewer than 2) */
+    blob[48] = 1;
+    reseal(blob, len);
+    ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_ERR_DIMS);
+    blob[48] = 0;
+    /* each reserved header byte of a language model, set to 1 under a valid CRC */
+    for (int i = 52; i < 60; i++) {
         blob[i] = 1;
         reseal(blob, len);
         ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_ERR_RESERVED);
@@ -147,7 +152,7 @@ START_TEST(atome_infer_names_a_hostile_blob) {
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "holds a NaN or infinite weight");
     g[0] = keep;
-    blob[48] = 1;
+    blob[56] = 1; /* a language model's label_bytes, reserved */
     reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "nonzero reserved header byte");
@@ -171,7 +176,7 @@ static void run_30(const atome_model *m, float *logits, uint8_t *gen) {
 /* The model of blob as the engine would hold it, bound without the loader's value checks. */
 static void bind_unchecked(atome_model *m, const uint8_t *blob) {
     const uint32_t *h = (const uint32_t *)(const void *)blob;
-    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
+    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10], (int)h[12], (int)h[13], (int)h[14]};
     atome_blob_bind(&c, blob + ATOME_HEADER_BYTES, &m->w);
     m->inv_sqrt_dh = 1.0f / atome_sqrtf((float)c.d_head); /* as atome_load */
 }

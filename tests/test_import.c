@@ -126,7 +126,7 @@ START_TEST(round_trip_of_a_preset_is_exact) {
 END_TEST
 
 START_TEST(round_trip_with_dimensions_is_exact) {
-    const atome_config c = {ATOME_VOCAB, 20, 3, 6, 16, 0}; /* no preset: the flags say it */
+    const atome_config c = {ATOME_VOCAB, 20, 3, 6, 16, 0, 0, 0, 0}; /* no preset: the flags say it */
     round_trip(&c, 9, "--d-model 20 --n-layers 3 --d-head 6 --window 16");
 }
 END_TEST
@@ -202,7 +202,7 @@ END_TEST
 START_TEST(init_refuses_other_dimensions) {
     char data[64], model[128], cmd[1024];
     scratch_data_dir(data, sizeof data, "atome-init-test");
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 64, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 64, 0, 0, 0, 0};
     snprintf(model, sizeof model, "%s/m.bin", dir);
     write_model(model, &c, 2);
     snprintf(cmd, sizeof cmd, "./atome-train --data %s/train.txt --preset small --init %s --steps 2 --out %s/run", data,

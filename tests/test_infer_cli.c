@@ -13,7 +13,7 @@ static char model[128];
 
 static void setup(void) {
     scratch_dir(dir, sizeof dir, "atome-infer-test");
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
     snprintf(model, sizeof model, "%s/m.bin", dir);
     write_model(model, &c, 77);
 }
@@ -53,7 +53,7 @@ START_TEST(bad_models_are_named) {
     expect_infer_error(args, 1, "Is a directory");
 
     size_t len;
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
     uint8_t *blob = make_blob(&c, 5, &len);
     snprintf(path, sizeof path, "%s/cut.bin", dir);
     write_file(path, blob, len / 2);

@@ -188,7 +188,7 @@ START_TEST(o3_build_matches_host) {
     ck_assert_int_eq(run_cmd("make -s build/tools/parity-o3", NULL, 0), 0);
     glob_t g;
     ck_assert_msg(glob("checkpoints/*.bin", 0, NULL, &g) == 0, "no checkpoints/*.bin");
-    const atome_config small_window = {ATOME_VOCAB, 24, 2, 8, 8, 0};
+    const atome_config small_window = {ATOME_VOCAB, 24, 2, 8, 8, 0, 0, 0, 0};
     write_model("build/parity-o3-w8.bin", &small_window, 3);
     enum { CAP = 1 << 20 };
     char *out = malloc(CAP);

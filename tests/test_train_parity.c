@@ -65,7 +65,7 @@ START_TEST(parity_after_training) {
     /* W = 8, T = 40: the window slides 32 times. The model is trained first (plain SGD on
      * fb_step's gradient), so the parity holds for weights that moved away from the init,
      * routers that are no longer uniform. */
-    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0};
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 8, 0, 0, 0, 0};
     enum { TB = 4, TT = 32, STEPS = 30 };
     long P = atome_param_count(&c);
     size_t len = model_blob_bytes(&c);
@@ -104,7 +104,7 @@ START_TEST(parity_default_preset_past_the_window) {
 END_TEST
 
 START_TEST(parity_sequence_shorter_than_window) {
-    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 32, 0};
+    const atome_config c = {ATOME_VOCAB, 24, 3, 8, 32, 0, 0, 0, 0};
     size_t len;
     uint8_t *blob = make_blob(&c, 7, &len);
     assert_parity(&c, blob, len, 3, 10);

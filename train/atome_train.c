@@ -53,7 +53,7 @@ static void init_from_blob(const train_settings *s, float *params, const char *p
         const uint32_t *h = (const uint32_t *)(const void *)blob;
         atome_config c = s->cfg;
         if (len >= 64 && h[0] == ATOME_MAGIC && h[1] == ATOME_VERSION)
-            c = (atome_config){(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10]};
+            c = (atome_config){(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10], (int)h[12], (int)h[13], (int)h[14]};
         if (memcmp(&c, &s->cfg, sizeof c))
             cli_die("--init: %s is a model of D %d, L %d, Dh %d, W %d, flags %d; this run's is D %d, L %d, Dh %d, "
                     "W %d, flags %d (give --preset/--d-model/--n-layers/--d-head/--window to match)",

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../common/atome_ops.h"
 #include "../common/host_file.h"
 
 int classify_read_file(const char *path, uint8_t **bytes, size_t *n, char *err, size_t errlen) {
@@ -35,13 +36,6 @@ void classify_options_default(classify_options *o) {
 
 float classify_scale(float min, float max) { return max == min ? 0.0f : 255.0f / (max - min); }
 
-uint8_t classify_quantise(float x, float min, float scale) {
-    float v = (x - min) * scale;
-    if (!(v > 0.0f)) return 0;
-    if (v >= 255.0f) return 255;
-    unsigned t = (unsigned)v;
-    return (uint8_t)(v - (float)t >= 0.5f ? t + 1 : t);
-}
 
 /* One parsed file: its bytes and, per row, where its label and text (or its floats) are. */
 typedef struct {
@@ -299,7 +293,7 @@ static int build_split(const reader *r, const parsed_file *p, const uint8_t *par
         if (r->is_table) {
             const float *v = p->value + (size_t)i * F;
             memcpy(s->value + (size_t)k * F, v, F * sizeof *v);
-            for (uint32_t f = 0; f < F; f++) s->bytes[at + f] = classify_quantise(v[f], d->fmin[f], d->fscale[f]);
+            for (uint32_t f = 0; f < F; f++) s->bytes[at + f] = feature_quantise(v[f], d->fmin[f], d->fscale[f]);
             at += F;
         } else {
             memcpy(s->bytes + at, p->buf + p->txt_off[i], p->txt_len[i]);

@@ -28,7 +28,7 @@
  *                  0 if !(v > 0); 255 if v >= 255; else t = (unsigned)v (truncation) and
  *                  t + 1 if v - (float)t >= 0.5f (v - t is exact by Sterbenz: round half away from zero), else t.
  * All in IEEE single precision with no contraction (-ffp-contract=off), so a firmware given the
- * stored min_f and scale_f bits computes the same byte from the same float (classify_quantise).
+ * stored min_f and scale_f bits computes the same byte from the same float (feature_quantise, common/atome_ops.h, which the engine runs too).
  *
  * Errors: classify_load returns -1 with ONE line in err, `FILE:LINE: what is wrong` for a bad
  * row (empty line, missing tab, empty label or text, a control byte in a label or column
@@ -82,8 +82,6 @@ void classify_options_default(classify_options *o);
 int classify_load(const classify_options *o, classify_dataset *d, char *err, size_t errlen);
 void classify_free(classify_dataset *d);
 
-/* One feature float to its byte (the definition above). */
-uint8_t classify_quantise(float x, float min, float scale);
 /* 255.0f / (max - min), or 0.0f when max == min. */
 float classify_scale(float min, float max);
 

@@ -62,7 +62,7 @@ void model_init(float *arena, const atome_config *c, uint64_t seed, float scale)
     }
     fill_const(p.lnf_g, D, 1.0f);
     fill_const(p.lnf_b, D, 0.0f);
-    fill_normal(p.unemb, (long)V * D, sd, &r);
+    fill_normal(p.unemb, (long)(c->n_classes ? c->n_classes : V) * D, sd, &r); /* or the class head */
 }
 
 size_t model_blob_bytes(const atome_config *c) { return ATOME_HEADER_BYTES + atome_blob_bind(c, 0, 0); }
@@ -214,4 +214,16 @@ int model_from_blob(float *arena, const atome_weights *w, char *err, size_t cap)
     memcpy(p.lnf_b, w->lnf_b, (size_t)D * sizeof(float));
     unpack_tmat(p.unemb, &w->unemb);
     return 0;
+}
+
+void model_set_classes(uint8_t *blob, const atome_config *c, const float *feature_min, const float *feature_scale,
+                       const char *names) {
+    atome_weights w;
+    atome_blob_bind(c, blob + ATOME_HEADER_BYTES, &w);
+    if (c->n_features) {
+        memcpy((void *)w.feature_min, feature_min, (size_t)c->n_features * sizeof(float));
+        memcpy((void *)w.feature_scale, feature_scale, (size_t)c->n_features * sizeof(float));
+    }
+    memcpy((void *)w.labels, names, (size_t)c->label_bytes);
+    atome_blob_seal(blob, c);
 }

@@ -43,8 +43,15 @@ void model_init(float *arena, const atome_config *c, uint64_t seed, float scale)
 size_t model_blob_bytes(const atome_config *c);
 
 /* Quantises and packs the master weights into blob (model_blob_bytes(c) bytes, 4-aligned),
- * header and CRC included. Ternary: scale = mean|W|, trit = clamp(round(W/scale), -1, 1). */
+ * header and CRC included (a classifier's head where the unembedding is; its names and feature
+ * constants zero: model_set_classes). Ternary: scale = mean|W|, trit = clamp(round(W/scale), -1, 1). */
 void model_pack(uint8_t *blob, const model_params *p, const atome_config *c);
+
+/* A classifier's blob (c->n_classes > 0), packed by model_pack: writes what model_pack leaves zero,
+ * the F feature constants (none for text) and the label_bytes of names (C names, each followed by
+ * a NUL: atome_blob.h), and seals it again. */
+void model_set_classes(uint8_t *blob, const atome_config *c, const float *feature_min, const float *feature_scale,
+                       const char *names);
 
 /* --init: master weights (arena of atome_param_count(&w->cfg) floats) that model_pack turns back
  * into the blob bound in *w, or within an ulp of its scales: LN and ssm floats copied, a_raw the
