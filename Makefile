@@ -19,7 +19,7 @@ DEPS    := scripts/deps.sh
 # Arduino manifests against it, so adding or removing an engine file is a change to it alone.
 ENGINE_SRC := $(shell cat mk/engine_sources.txt)
 # Host-only parts of common/ (file I/O), linked by the tools and the tests, never by the engine.
-HOST_COMMON_SRC := common/host_file.c
+HOST_COMMON_SRC := common/host_file.c common/classify_data.c common/classify_split.c
 HOST_COMMON_OBJ := $(HOST_COMMON_SRC:%.c=$(BUILD)/host/%.o)
 
 .PHONY: all deps demo test bench mcu paper install clean

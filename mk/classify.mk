@@ -1,6 +1,6 @@
 # Classifier data: the converters that cut data/'s classifier sets from the staged
-# sources, and the baselines' tool. Both link the trainer's library (train/classify_data.c, the
-# project's file reader) like atome-train does.
+# sources, and the baselines' tool. Both link common/classify_data.c, the readers that atome-train
+# and atome-infer share (host code in common/, like the project's file reader).
 
 DATASETS_OBJ := $(patsubst %.c,$(BUILD)/host/%.o,$(wildcard tools/datasets/*.c))
 LOGREG_OBJ   := $(BUILD)/host/tools/atome_logreg.o

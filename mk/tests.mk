@@ -9,7 +9,7 @@ TEST_OPT := -O1 -g
 TEST_SRC := $(wildcard tests/test_*.c) tests/main.c tests/util.c tests/train_cli.c
 TEST_LINK_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) $(TRAIN_LIB_SRC) train/model.c $(MCU_HOST_SRC) infer/calibration.c infer/host_util.c
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/asan/%.o) $(TEST_LINK_SRC:%.c=$(BUILD)/asan/%.o)
--include $(TEST_OBJ:.o=.d) $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.d)
+-include $(TEST_OBJ:.o=.d)
 
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -21,6 +21,7 @@ $(BUILD)/run_tests: $(TEST_OBJ) | $(BUILD)/asan/atome-infer
 
 # atome-infer with the sanitizers too: its error paths run under LeakSanitizer (test_infer_cli.c).
 ASAN_INFER_SRC := $(ENGINE_SRC) $(HOST_COMMON_SRC) infer/atome_infer.c infer/calibration.c infer/host_util.c
+-include $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.d)
 $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 	$(CC) $(SAN) $^ -o $@ -lm
 

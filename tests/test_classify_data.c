@@ -1,4 +1,4 @@
-/* test_classify_data.c — the classifier's data (train/classify_data.h, classify_split.h): every
+/* test_classify_data.c — the classifier's data (common/classify_data.h, classify_split.h): every
  * malformed row named as FILE:LINE (through the API and through atome-logreg --check-data, one
  * line, exit 1), the label table's order, the quantisation's exact bytes at its boundaries and
  * its fit on the training split only, the stratified split's determinism and proportions, the
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "../common/atome_ops.h"
-#include "../train/classify_data.h"
+#include "../common/classify_data.h"
 #include "util.h"
 
 static char dir[64];

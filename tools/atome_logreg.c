@@ -1,5 +1,5 @@
 /* atome_logreg.c — the classifier baselines, on the same data and splits the
- * classifier heads read (train/classify_data.h): the majority class, and what a user would
+ * classifier heads read (common/classify_data.h): the majority class, and what a user would
  * pick instead of a tiny model, a float multinomial logistic regression
  *   - text: on hashed byte n-grams (n = 1..--ngram-max, default 3) into --buckets buckets;
  *     every n-gram occurrence of a text adds 1/sqrt(N) to its bucket, N the text's n-grams;
@@ -30,7 +30,7 @@
 #include <string.h>
 #include "../common/atome_math.h"
 #include "../common/atome_rng.h"
-#include "../train/classify_data.h"
+#include "../common/classify_data.h"
 
 typedef struct {
     classify_options data;

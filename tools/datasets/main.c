@@ -6,7 +6,7 @@
 #include <string.h>
 #include <errno.h>
 #include <stdarg.h>
-#include "../../train/classify_data.h"
+#include "../../common/classify_data.h"
 #include "datasets.h"
 
 static const struct {

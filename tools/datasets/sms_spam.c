@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../train/classify_split.h"
+#include "../../common/classify_split.h"
 #include "datasets.h"
 
 typedef struct {

@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../common/atome_ops.h"
-#include "../common/host_file.h"
+#include "atome_ops.h"
+#include "host_file.h"
 
 int classify_read_file(const char *path, uint8_t **bytes, size_t *n, char *err, size_t errlen) {
     if (host_read_file(path, SIZE_MAX, bytes, n, err, errlen)) return -1;

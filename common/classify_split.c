@@ -1,7 +1,7 @@
 /* classify_split.c — the seeded stratified split (contract in classify_split.h). */
 #include "classify_split.h"
 #include <stdlib.h>
-#include "../common/atome_rng.h"
+#include "atome_rng.h"
 
 uint32_t classify_split_share(uint32_t m, uint32_t pct) { return (uint32_t)(((uint64_t)m * pct + 50) / 100); }
 
