@@ -83,8 +83,8 @@ typedef struct {
 /* Payload bytes of a model of config c. If w is not NULL, also points *w into payload. */
 size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w);
 
-/* Checks a blob (in the order: alignment, length, magic, version, dimensions, reserved bytes,
- * length, CRC, then every float of the payload in blob order) and binds *w to it. Returns
+/* Checks a blob (in the order: alignment, length, magic, version, reserved bytes, dimensions,
+ * length, CRC, every float of the payload in blob order, a classifier's label names) and binds *w to it. Returns
  * ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
 int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w);
 

@@ -23,6 +23,13 @@ uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len) {
     return blob;
 }
 
+uint8_t *make_classifier_blob(const atome_config *c, uint64_t seed, const float *feature_min,
+                              const float *feature_scale, const char *names, size_t *len) {
+    uint8_t *blob = make_blob(c, seed, len);
+    model_set_classes(blob, c, feature_min, feature_scale, names);
+    return blob;
+}
+
 char *read_all(const char *path, size_t *n) {
     uint8_t *b;
     char err[512];

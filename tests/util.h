@@ -7,6 +7,10 @@
 
 /* A freshly initialised model of config c (seeded), packed as a blob; malloc'd, 4-aligned. */
 uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
+/* make_blob for a classifier config (c->n_classes > 0): its feature constants (c->n_features
+ * floats each; NULL for text) and label names (c->label_bytes bytes) written by model_set_classes. */
+uint8_t *make_classifier_blob(const atome_config *c, uint64_t seed, const float *feature_min,
+                              const float *feature_scale, const char *names, size_t *len);
 
 /* Runs a shell command; returns its exit status (or -1) and, if out is not NULL, up to
  * cap-1 bytes of its stdout+stderr, NUL-terminated. */
