@@ -80,6 +80,25 @@ void classify_options_default(classify_options *o);
 
 /* Returns 0, or -1 with one line in err and d left empty. */
 int classify_load(const classify_options *o, classify_dataset *d, char *err, size_t errlen);
+
+/* A model's own classes and feature constants (atome-infer --classify reads them from the blob). */
+typedef struct {
+    uint32_t n_classes;         /* C */
+    const char *const *label;   /* [C] NUL-terminated names, in class order */
+    uint32_t n_features;        /* F; 0: the model reads text */
+    const float *fmin, *fscale; /* [F] the quantisation constants */
+} classify_model_table;
+
+/* Evaluation files read against a trained model: o->test (required) into split[CLASSIFY_TEST] and
+ * o->valid (optional) into split[CLASSIFY_VALID]; o->data and the split options are not used, the
+ * training split stays empty. The label table and the quantisation constants are t's, never refitted:
+ * a row whose label is not one of t's classes is `FILE:LINE: unknown label 'x' (not a class of the
+ * model)`. o->label_col must be given exactly when t has features; the test file's header fixes the
+ * columns (F of them besides the label, or `FILE:1: ... the model reads F`), and the valid file must
+ * repeat it byte for byte. d->fmax is NULL (the model keeps no maximum); d->fmin, d->fscale are
+ * copies of t's. Same errors and return as classify_load. */
+int classify_load_fixed(const classify_options *o, const classify_model_table *t, classify_dataset *d, char *err,
+                        size_t errlen);
 void classify_free(classify_dataset *d);
 
 /* 255.0f / (max - min), or 0.0f when max == min. */
