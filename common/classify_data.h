@@ -15,7 +15,8 @@
  *    column is a feature, read by strtof and refused unless the whole field is a finite number.
  * Label table: the distinct labels of the --data file, sorted by their bytes (memcmp order,
  * a prefix first), so that reordering or reshuffling a file never renumbers the classes.
- * A --valid/--test row whose label is not in it is an error, as is a 257th label.
+ * A --valid/--test row whose label is not in it is an error, as is a 257th label. To evaluate a
+ * trained model, classify_load_fixed reads files against the model's own table and constants instead.
  *
  * Splits: --valid / --test files are used as given; a missing one is held out of the --data
  * rows by classify_split_stratified (valid_pct / test_pct percent, split_seed).

@@ -394,19 +394,29 @@ int classify_run(const atome_model *m, atome_state *st, const classify_args *a) 
         goto done;
     }
     const classify_split *ts = &d.split[CLASSIFY_TEST];
-    double t0 = now();
     counts = malloc((size_t)C * C * sizeof *counts);
     pts = malloc(ts->n * sizeof *pts);
-    if (!counts || !pts || score(m, st, ts, &test) || (a->valid && score(m, st, &d.split[CLASSIFY_VALID], &valid))) {
+    double t0 = now();
+    if (!counts || !pts || score(m, st, ts, &test)) {
         fprintf(stderr, "atome-infer: out of memory scoring %u rows\n", ts->n);
         goto done;
     }
     double seconds = now() - t0;
     float tau = 0.0f;
-    if (a->valid && eval_choose_oos_threshold(valid.s->label, valid.pred, valid.margin, valid.s->n, oos, &tau)) {
-        fprintf(stderr, "atome-infer: %s: the threshold is chosen on rows of '%s' and of other classes, and it lacks "
-                        "one kind\n", a->valid, a->oos_label);
-        goto done;
+    if (a->valid) {
+        const classify_split *vs = &d.split[CLASSIFY_VALID];
+        uint32_t n_oos = 0;
+        for (uint32_t i = 0; i < vs->n; i++) n_oos += vs->label[i] == oos;
+        if (n_oos == 0 || n_oos == vs->n) {
+            fprintf(stderr, "atome-infer: %s has no row %s '%s': the oos threshold is chosen on rows of both kinds\n",
+                    a->valid, n_oos ? "of a class other than" : "of", a->oos_label);
+            goto done;
+        }
+        if (score(m, st, vs, &valid) ||
+            eval_choose_oos_threshold(vs->label, valid.pred, valid.margin, vs->n, oos, &tau)) {
+            fprintf(stderr, "atome-infer: out of memory scoring %u rows\n", vs->n);
+            goto done;
+        }
     }
     eval_confusion(ts->label, test.pred, ts->n, (uint32_t)C, counts);
     eval_per_class(counts, (uint32_t)C, k);

@@ -414,7 +414,9 @@ START_TEST(cli_errors) {
     EXPECT(1, want, "--model %s --bench", m);
     EXPECT(1, "--oos-label 'nope' is not a class of", "--model %s --classify %s --oos-label nope --logits %s/l.bin", m,
            test, dir);
-    EXPECT(1, "lacks one kind", "--model %s --classify %s --oos-label oos --valid %s --logits %s/l.bin", m, test,
+    snprintf(want, sizeof want, "%s has no row of a class other than 'oos': the oos threshold is chosen on rows of both "
+             "kinds", only_oos);
+    EXPECT(1, want, "--model %s --classify %s --oos-label oos --valid %s --logits %s/l.bin", m, test,
            only_oos, dir);
     EXPECT(2, "--valid goes with --oos-label NAME", "--model %s --classify %s --valid %s", m, test, test);
     EXPECT(2, "--plot goes with --classify FILE", "--model %s --plot %s/p", m, dir);
