@@ -429,6 +429,20 @@ START_TEST(cli_errors) {
                  builds[b], m, test, dir, dir);
         expect_one_line_error(args, 1, "--plot needs gnuplot, which is not installed (scripts/deps.sh plot)");
     }
+    /* a gnuplot that fails (a stand-in on the PATH): its last line named, every file of the run removed */
+    char fake[256];
+    snprintf(fake, sizeof fake, "%s/bin", dir);
+    snprintf(args, sizeof args, "mkdir %s && printf '#!/bin/sh\\necho warming up\\necho \"line 3: boom\"\\nexit 1\\n' > %s/gnuplot"
+             " && chmod +x %s/gnuplot", fake, fake, fake);
+    ck_assert_int_eq(system(args), 0);
+    for (int b = 0; b < 2; b++) {
+        snprintf(args, sizeof args, "PATH=%s:$PATH %s --model %s --classify %s --logits %s/l.bin --plot %s/p", fake,
+                 builds[b], m, test, dir, dir);
+        snprintf(want, sizeof want, "gnuplot failed on '%s/p.gp': line 3: boom", dir);
+        expect_one_line_error(args, 1, want);
+    }
+    snprintf(args, sizeof args, "rm -r %s", fake);
+    ck_assert_int_eq(system(args), 0);
     snprintf(args, sizeof args, "{ ./atome-infer --model %s --classify %s > /dev/full; }", m, test);
     expect_one_line_error(args, 1, "cannot write the output: No space left on device");
     ck_assert(dir_holds_only("bad.tsv f.bin lm.bin t.bin t.csv test.tsv v.tsv "));
