@@ -60,6 +60,10 @@ typedef struct {
     uint32_t n_labels;
     char names[CLASSIFY_MAX_CLASSES][CLASSIFY_MAX_LABEL + 1];
     uint8_t name_len[CLASSIFY_MAX_CLASSES];
+    /* classify_load_fixed: the table is a model's, no file adds to it; the first file read fixes
+     * the columns and header_owner names it for the others (NULL: the training file) */
+    int fixed_labels;
+    const char *header_owner;
 } reader;
 
 static int fail(char *err, size_t errlen, const char *path, uint32_t line, const char *fmt, ...) {
@@ -112,8 +116,9 @@ static int label_class(reader *r, parsed_file *p, int is_train, const uint8_t *l
                     CLASSIFY_MAX_LABEL);
     for (uint32_t c = 0; c < r->n_labels; c++)
         if (r->name_len[c] == len && memcmp(r->names[c], lab, len) == 0) return (int)c;
-    if (!is_train)
-        return fail(err, errlen, p->path, line, "unknown label '%s' (not in the training file)", shown(lab, len, buf));
+    if (!is_train || r->fixed_labels)
+        return fail(err, errlen, p->path, line, "unknown label '%s' (%s)", shown(lab, len, buf),
+                    r->fixed_labels ? "not a class of the model" : "not in the training file");
     if (r->n_labels == CLASSIFY_MAX_CLASSES)
         return fail(err, errlen, p->path, line, "label '%s' would be class %d: at most %d classes",
                     shown(lab, len, buf), CLASSIFY_MAX_CLASSES + 1, CLASSIFY_MAX_CLASSES);
@@ -128,7 +133,8 @@ static int read_header(reader *r, parsed_file *p, int is_train, const char *labe
                        char *err, size_t errlen) {
     if (!is_train) {
         if (len != r->header_len || memcmp(s, r->header, len) != 0)
-            return fail(err, errlen, p->path, 1, "the header differs from the training file's");
+            return r->header_owner ? fail(err, errlen, p->path, 1, "the header differs from %s's", r->header_owner)
+                                   : fail(err, errlen, p->path, 1, "the header differs from the training file's");
         return 0;
     }
     char buf[48];
@@ -394,6 +400,89 @@ done:
     free(part), free(label), free(r);
     return rc;
 }
+int classify_load_fixed(const classify_options *o, const classify_model_table *t, classify_dataset *d, char *err,
+                        size_t errlen) {
+    memset(d, 0, sizeof *d);
+    if (t->n_classes < 1 || t->n_classes > CLASSIFY_MAX_CLASSES || !o->test) {
+        snprintf(err, errlen, "classify_load_fixed: no test file or %u classes", t->n_classes);
+        return -1;
+    }
+    if (t->n_features && !o->label_col) {
+        snprintf(err, errlen, "the model reads %u features from a CSV: give --label-col NAME", t->n_features);
+        return -1;
+    }
+    if (!t->n_features && o->label_col) {
+        snprintf(err, errlen, "the model reads text (label<TAB>text): --label-col is for a model of features");
+        return -1;
+    }
+    reader *r = calloc(1, sizeof *r);
+    parsed_file files[3] = {{0}};
+    int rc = -1;
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->is_table = o->label_col != NULL;
+    r->fixed_labels = 1;
+    r->n_labels = t->n_classes;
+    for (uint32_t c = 0; c < t->n_classes; c++) {
+        size_t len = strlen(t->label[c]);
+        if (len == 0 || len > CLASSIFY_MAX_LABEL) {
+            snprintf(err, errlen, "the model's class %u has a name of %zu bytes", c, len);
+            goto done;
+        }
+        memcpy(r->names[c], t->label[c], len + 1);
+        r->name_len[c] = (uint8_t)len;
+    }
+    /* the test file first: it fixes the columns, and the --valid file must repeat its header */
+    const int order[2] = {CLASSIFY_TEST, CLASSIFY_VALID};
+    const char *paths[3] = {NULL, o->valid, o->test};
+    for (int i = 0; i < 2; i++) {
+        int k = order[i];
+        if (!paths[k]) continue;
+        if (parse_file(r, &files[k], paths[k], i == 0, o->label_col, err, errlen)) goto done;
+        if (i == 0 && r->is_table && r->n_features != t->n_features) {
+            fail(err, errlen, paths[k], 1, "%u feature columns besides '%s': the model reads %u", r->n_features,
+                 o->label_col, t->n_features);
+            goto done;
+        }
+        r->header_owner = paths[CLASSIFY_TEST];
+    }
+    d->is_table = r->is_table;
+    d->n_classes = t->n_classes;
+    memcpy(d->label, r->names, sizeof d->label);
+    d->n_features = r->n_features;
+    d->feature_name = r->feature_name, r->feature_name = NULL;
+    if (r->is_table) {
+        size_t bytes = t->n_features * sizeof(float);
+        d->fmin = malloc(bytes), d->fscale = malloc(bytes);
+        if (!d->fmin || !d->fscale) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+        memcpy(d->fmin, t->fmin, bytes);
+        memcpy(d->fscale, t->fscale, bytes);
+    }
+    for (int k = 1; k < 3; k++) {
+        if (!paths[k]) continue;
+        d->source[k] = paths[k];
+        if (build_split(r, &files[k], NULL, 0, d, &d->split[k])) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (rc) classify_free(d);
+    if (r->feature_name) {
+        for (uint32_t f = 0; f < r->n_cols; f++) free(r->feature_name[f]);
+        free(r->feature_name);
+    }
+    for (int k = 0; k < 3; k++) parsed_free(&files[k]);
+    free(r);
+    return rc;
+}
+
 
 void classify_free(classify_dataset *d) {
     if (d->feature_name)

@@ -15,7 +15,8 @@
  *    column is a feature, read by strtof and refused unless the whole field is a finite number.
  * Label table: the distinct labels of the --data file, sorted by their bytes (memcmp order,
  * a prefix first), so that reordering or reshuffling a file never renumbers the classes.
- * A --valid/--test row whose label is not in it is an error, as is a 257th label.
+ * A --valid/--test row whose label is not in it is an error, as is a 257th label. To evaluate a
+ * trained model, classify_load_fixed reads files against the model's own table and constants instead.
  *
  * Splits: --valid / --test files are used as given; a missing one is held out of the --data
  * rows by classify_split_stratified (valid_pct / test_pct percent, split_seed).
@@ -80,6 +81,25 @@ void classify_options_default(classify_options *o);
 
 /* Returns 0, or -1 with one line in err and d left empty. */
 int classify_load(const classify_options *o, classify_dataset *d, char *err, size_t errlen);
+
+/* A model's own classes and feature constants (atome-infer --classify reads them from the blob). */
+typedef struct {
+    uint32_t n_classes;         /* C */
+    const char *const *label;   /* [C] NUL-terminated names, in class order */
+    uint32_t n_features;        /* F; 0: the model reads text */
+    const float *fmin, *fscale; /* [F] the quantisation constants */
+} classify_model_table;
+
+/* Evaluation files read against a trained model: o->test (required) into split[CLASSIFY_TEST] and
+ * o->valid (optional) into split[CLASSIFY_VALID]; o->data and the split options are not used, the
+ * training split stays empty. The label table and the quantisation constants are t's, never refitted:
+ * a row whose label is not one of t's classes is `FILE:LINE: unknown label 'x' (not a class of the
+ * model)`. o->label_col must be given exactly when t has features; the test file's header fixes the
+ * columns (F of them besides the label, or `FILE:1: ... the model reads F`), and the valid file must
+ * repeat it byte for byte. d->fmax is NULL (the model keeps no maximum); d->fmin, d->fscale are
+ * copies of t's. Same errors and return as classify_load. */
+int classify_load_fixed(const classify_options *o, const classify_model_table *t, classify_dataset *d, char *err,
+                        size_t errlen);
 void classify_free(classify_dataset *d);
 
 /* 255.0f / (max - min), or 0.0f when max == min. */

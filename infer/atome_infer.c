@@ -5,6 +5,7 @@
  *   ./atome-infer --model M.bin --eval data/tinystories_valid.txt         bits per byte
  *   ./atome-infer --model M.bin --interactive                             REPL with router bars
  *   ./atome-infer --model M.bin --bench                                   tokens/s
+ *   ./atome-infer --model C.bin --classify data/sms_spam_test.tsv          a classifier's figures
  *
  * Everything model-related goes through infer/atome.h, exactly as a firmware would.
  * Shapes: V vocab (256), L layers, W attention window.
@@ -22,6 +23,7 @@
 #include "host_util.h"
 #include "../common/host_file.h"
 #include "calibration.h"
+#include "classify_cli.h"
 
 static atome_model model;
 static atome_state state;
@@ -272,8 +274,27 @@ static void usage(FILE *f) {
           "                       of OOD windows (windows as --eval, --seq)\n"
           "  --interactive        prompt loop with per-layer router-entropy bars\n"
           "  --bench              prompt and generation tokens/s, and per position\n"
+          "  --classify FILE      a classifier blob on a labelled file (output: see below)\n"
+          "  --label-col NAME     FILE is a CSV of features with this label column (else a TSV label<TAB>text)\n"
+          "  --per-class          print every class's row (default: all up to 20 classes, else the 10 worst)\n"
+          "  --logits OUT         every row's C class logits, float32 little-endian, row after row\n"
+          "  --plot PREFIX        gnuplot: PREFIX-risk.png, PREFIX-confusion.png, their data and PREFIX.gp\n"
+          "  --oos-label NAME     out of scope (CLINC150: oos): in-scope accuracy and oos recall, (a) as a class\n"
+          "  --valid FILE         ... and (b) by abstention, the margin threshold chosen on FILE\n"
           "  --presets            the model presets: dimensions, parameters, blob bytes\n"
-          "  --help               this text\n",
+          "  --help               this text\n"
+          "--classify output: one figure a line, its name first (awk '$1 == \"accuracy\" {print $2}'):\n"
+          "  rows N; accuracy A; macro_f1 F (the mean F1 over the classes true or predicted at least once);\n"
+          "  class NAME PRECISION RECALL F1 SUPPORT (the last four fields); confusion TRUE -> PRED: ROWS;\n"
+          "  abstention by the margin m = p(top 1) - p(top 2) of the softmax (atome_expf; ties to the lowest\n"
+          "  index), a row accepted when m >= a threshold: aurc X, the mean over k = 1..n of the error rate of\n"
+          "  the k rows of largest m (rows of equal m share their errors evenly); coverage@1% C, coverage@5% C:\n"
+          "  the largest share of rows a threshold accepts at an error rate <= 1 % (5 %), then the threshold;\n"
+          "  with --oos-label: in_scope_accuracy, oos_recall for (a) out of scope = the argmax is NAME; with\n"
+          "  --valid also oos_threshold T, in_scope_accuracy@margin, oos_recall@margin for (b) out of scope\n"
+          "  also when m < T, T maximising in-scope accuracy + oos recall on the --valid FILE (smallest on ties).\n"
+          "  --logits OUT holds rows x C float32, little-endian, in file order. Bad input: one line on stderr,\n"
+          "  exit 1, no output file left.\n",
           f);
 }
 
@@ -301,10 +322,22 @@ static float parse_float(const char *flag, const char *v, float lo, float hi) {
     return x;
 }
 
+/* A --classify flag given without --classify, or --valid without --oos-label; NULL if none. */
+static const char *stray_classify_flag(const classify_args *c) {
+    if (c->test) return c->valid && !c->oos_label ? "--valid" : NULL;
+    if (c->label_col) return "--label-col";
+    if (c->logits) return "--logits";
+    if (c->plot) return "--plot";
+    if (c->oos_label) return "--oos-label";
+    if (c->valid) return "--valid";
+    return c->per_class ? "--per-class" : NULL;
+}
+
 int main(int argc, char **argv) {
     const char *model_path = NULL, *prompt = "", *eval_path = NULL, *calib_path = NULL, *ood_path = NULL;
     int n = 200, seq = 64, do_bench = 0, do_repl = 0;
     sampler s = {0.0f, 1.0f, 0, {1}};
+    classify_args cls = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -317,6 +350,7 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(a, "--bench")) { do_bench = 1; continue; }
         if (!strcmp(a, "--interactive")) { do_repl = 1; continue; }
+        if (!strcmp(a, "--per-class")) { cls.per_class = 1; continue; }
         if (i + 1 >= argc) {
             fprintf(stderr, "atome-infer: %s %s\n", a, a[0] == '-' ? "needs a value" : "is not an option (see --help)");
             return 2;
@@ -333,6 +367,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--calibrate")) calib_path = v;
         else if (!strcmp(a, "--ood")) ood_path = v;
         else if (!strcmp(a, "--seq")) seq = (int)parse_long(a, v, 1, 1 << 20);
+        else if (!strcmp(a, "--classify")) cls.test = v;
+        else if (!strcmp(a, "--label-col")) cls.label_col = v;
+        else if (!strcmp(a, "--logits")) cls.logits = v;
+        else if (!strcmp(a, "--plot")) cls.plot = v;
+        else if (!strcmp(a, "--oos-label")) cls.oos_label = v;
+        else if (!strcmp(a, "--valid")) cls.valid = v;
         else {
             fprintf(stderr, "atome-infer: unknown option '%s' (see --help)\n", a);
             return 2;
@@ -342,7 +382,25 @@ int main(int argc, char **argv) {
         fprintf(stderr, "atome-infer: --model FILE is required (see --help)\n");
         return 2;
     }
+    const char *stray = stray_classify_flag(&cls);
+    if (stray) {
+        fprintf(stderr, "atome-infer: %s goes with %s (see --help)\n", stray,
+                cls.test ? "--oos-label NAME" : "--classify FILE");
+        return 2;
+    }
     load_model(model_path);
+    int n_classes = model.w.cfg.n_classes;
+    if (cls.test && !n_classes) die("%s is a language model, not a classifier%s", model_path, "");
+    if (cls.test) {
+        cls.model_path = model_path;
+        int status = classify_run(&model, &state, &cls);
+        return status ? status : finish(0);
+    }
+    if (n_classes) {
+        char what[64];
+        snprintf(what, sizeof what, "%d classes: use --classify FILE", n_classes);
+        die("%s is a classifier with %s", model_path, what);
+    }
     if (calib_path || ood_path) {
         int status = calibrate(&model, &state, calib_path, ood_path, seq);
         return status ? status : finish(0);
