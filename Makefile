@@ -36,6 +36,7 @@ include mk/classify.mk
 include mk/paper.mk
 include mk/install.mk
 include mk/fuzz.mk
+include mk/avr.mk
 
 clean:
 	rm -rf $(BUILD) atome-infer atome-train atome-header atome-import
