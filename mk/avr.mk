@@ -3,16 +3,19 @@
 #
 #   make avr         the parity and speed firmware of each AVR_MODELS checkpoint:
 #                    build/avr/mega2560/<model>.elf and build/avr/mega2560/speed/<model>.elf
-#   make mcu-avr     scripts/avr.sh -> results/avr.md: parity with the host, sizes, RAM, speed
+#   make mcu-avr     scripts/avr.sh -> results/avr.md: parity with the host (under qemu-system-avr
+#                    and simavr), sizes, RAM, and cycles per token (simavr)
 #
-# The firmware is the other boards' (fw_main.c, fw_digest.c) with the AVR board file. Two things
+# The firmware is the other boards' (fw_main.c, fw_digest.c) with the AVR board file and avr_qemu.S
+# (libgcc's __usmulhisi3 without the skip over a RET that QEMU 7.2 loops on). Two things
 # differ from mk/mcu.mk:
 # - GNU C99 (-std=gnu99), not ISO C99: the blob stays in flash through avr-gcc's __flash address
 #   space (ATOME_ROM, common/atome_blob.h), an extension ISO mode turns off. The nano preset's
 #   state is 6 KB of the 8 KB RAM: its 3 KB blob cannot be copied beside it.
 # - The model header: atome-header's, with its array declared __flash (sed below), so that
-#   avr-gcc puts it in flash (.progmem, below 64 KB) rather than in RAM, where an AVR keeps every other const.
-# Only nano fits: small's state alone is 11.6 KB.
+#   avr-gcc puts it in flash (.progmem, below 64 KB) rather than in RAM, where an AVR keeps every
+#   other const.
+# Only nano fits: small's state alone is 9.6 KB (16-bit ints and pointers).
 
 AVR_CC     := avr-gcc
 AVR_MCU    := -mmcu=atmega2560

@@ -1,18 +1,19 @@
-/* avr_board.c — ATmega2560 (Arduino Mega 2560) under qemu-system-avr -M mega2560: USART0, Timer1,
- * stack paint, and an "exit <code>" line when main returns.
+/* avr_board.c — ATmega2560 (Arduino Mega 2560): USART0, Timer1, stack paint, and an "exit <code>"
+ * line when main returns. Runs under qemu-system-avr -M mega2560 (the parity run) and simavr -m
+ * atmega2560 (the speed run: cycle counts; scripts/avr.sh says why).
  *
  * avr-libc's startup (the crt of -mmcu=atmega2560) sets the stack pointer to the top of the 8 KB
  * RAM, copies .data from flash, zeroes .bss, calls main and then exit; its .init/.fini sections
- * are the hooks used here. Output is USART0 (QEMU's first -serial), transmitter only; QEMU sends
- * each byte at once, a real part at its baud rate (UBRR0 left 0: 1 Mbaud at 16 MHz, set it for a
- * real board). QEMU's AVR machine has no way to end the run (no semihosting, sleep and break just
- * halt the CPU): after main returns, exit prints "exit <main's return value>" and the CPU spins,
- * and scripts/avr_run.sh stops QEMU when it reads that line.
+ * are the hooks used here. Output is USART0 (QEMU's first -serial; simavr prints it), transmitter
+ * only; both emulators send each byte at once, a real part at its baud rate (UBRR0 left 0: 1 Mbaud
+ * at 16 MHz; set it for a real board). After main returns, exit prints "exit <main's return
+ * value>", disables interrupts and sleeps: simavr ends there, QEMU only halts the CPU (its AVR
+ * machine has no way to end a run), and scripts/avr_run.sh stops it when it reads that line.
  *
- * Ticks: Timer1 on the CPU clock (no prescaler), 16-bit, its overflows counted by an interrupt.
- * RAM: everything from __data_start to the top is .data (on an AVR that includes every const the
- * C code does not put in flash: strings, tables), .bss, then free RAM painted at reset, then the
- * stack. The model blob is not in RAM: mk/avr.mk declares it __memx, so it stays in flash.
+ * Ticks: Timer1 on the CPU clock (no prescaler), 16-bit, its overflows counted by an interrupt:
+ * CPU cycles. RAM: everything from __data_start up is .data (on an AVR that includes every const
+ * the C code does not put in flash: strings, tables), .bss, then free RAM painted at reset, then
+ * the stack. The model blob is not in RAM: mk/avr.mk declares it __flash.
  */
 #include <avr/interrupt.h>
 #include <avr/io.h>
@@ -46,9 +47,14 @@ void fw_exit_line(int code) {
     fw_write(line);
 }
 
-/* .fini8, the first hook of exit (after .fini9 which is exit's entry): r24:r25 still hold the
- * status main returned. avr-libc then halts the CPU in .fini0 (cli and a jump to itself). */
-__attribute__((naked, used, section(".fini8"))) static void fw_fini(void) { __asm volatile("call fw_exit_line"); }
+/* .fini8, the first hook of exit (after .fini9, exit's entry): r24:r25 still hold the status main
+ * returned. Then cli and sleep: the CPU stops for good, and simavr ends its run there (QEMU does
+ * not: scripts/avr_run.sh stops it at the exit line). */
+__attribute__((naked, used, section(".fini8"))) static void fw_fini(void) {
+    __asm volatile("call fw_exit_line");
+    SMCR = 1u << SE; /* sleep enabled, idle mode: with interrupts off, for ever */
+    __asm volatile("cli\n\tsleep");
+}
 
 static volatile uint16_t timer_laps;
 ISR(TIMER1_OVF_vect) { timer_laps++; }
