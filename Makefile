@@ -37,6 +37,7 @@ include mk/paper.mk
 include mk/install.mk
 include mk/fuzz.mk
 include mk/classify_eval.mk
+include mk/avr.mk
 
 clean:
 	rm -rf $(BUILD) atome-infer atome-train atome-header atome-import

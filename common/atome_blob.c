@@ -7,7 +7,7 @@
 static void put_u32(uint8_t *p, uint32_t v) { atome_le_put_u32(p, v); }
 
 /* Bitwise CRC-32 (IEEE, reflected 0xEDB88320): no 1 KB table in flash for a check run once. */
-uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n) {
+uint32_t atome_crc32(uint32_t crc, const ATOME_ANY uint8_t *p, size_t n) {
     crc = ~crc;
     while (n--) {
         crc ^= *p++;
@@ -54,7 +54,7 @@ enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13
  * negative one above the limit, a vector's values shifted left by one, which drops the sign (the
  * limit shifted too). The first part holding a bad float stops the walk, its error in *err (0
  * returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
-static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights *w, int *err) {
+static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w, int *err) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K,
                        c->n_classes ? c->n_classes : c->vocab, c->n_features};
     size_t off = 0; /* every tensor starts 4-aligned */
@@ -62,7 +62,7 @@ static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights 
     for (int i = 0, l = 0; i < N_PARTS; i++) {
         int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
         if (err) {
-            const uint32_t *v = (const uint32_t *)(const void *)(payload + off);
+            const ATOME_ROM uint32_t *v = (const ATOME_ROM uint32_t *)(const ATOME_ROM void *)(payload + off);
             int n = rows ? 1 : cols, shift = rows || i == FSCALE_PART ? 0 : 1;
             /* 2^16 = 0x47800000; 1 - 2^-24 = 0x3f7fffff, shifted 0x7efffffe; the largest finite
              * float 0x7f7fffff, shifted 0xfefffffe */
@@ -75,30 +75,31 @@ static size_t walk(const atome_config *c, const uint8_t *payload, atome_weights 
         if (w) {
             char *at = (char *)w + FIELD_UNIT * parts[i].field;
             if (i >= FIRST_LAYER_PART && i <= LAST_LAYER_PART) at += (size_t)l * sizeof(atome_layer);
-            const float *p = (const float *)(const void *)(payload + off);
+            const ATOME_ROM float *p = (const ATOME_ROM float *)(const ATOME_ROM void *)(payload + off);
             if (rows) {
                 atome_tmat *m = (atome_tmat *)(void *)at;
-                m->scale = p, m->trits = (const uint8_t *)(p + 1), m->rows = rows, m->cols = cols, m->row_bytes = rb;
+                m->scale = p, m->trits = (const ATOME_ROM uint8_t *)(p + 1), m->rows = rows, m->cols = cols;
+                m->row_bytes = rb;
             } else {
-                *(const float **)(void *)at = cols ? p : 0; /* a text classifier's features: none */
+                *(const ATOME_ROM float **)(void *)at = cols ? p : 0; /* a text classifier's features: none */
             }
         }
         /* a vector: cols floats; a matrix: its scale, then rows·rb bytes padded to 4 */
         off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
         if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
     }
-    if (w) w->labels = c->n_classes ? (const char *)(payload + off) : 0;
+    if (w) w->labels = c->n_classes ? (const ATOME_ROM char *)(payload + off) : 0;
     return off + (((size_t)c->label_bytes + 3) & ~(size_t)3);
 }
 
-size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w) {
+size_t atome_blob_bind(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w) {
     return walk(c, payload, w, 0);
 }
 
 /* A classifier's names (atome_blob.h): exactly C of 1..ATOME_MAX_LABEL printable-or-UTF-8 bytes
  * (none below 0x20, no 0x7f), each ending in a NUL, in label_bytes bytes; the padding zero.
  * 1 if so. */
-static int check_labels(const atome_config *c, const uint8_t *names) {
+static int check_labels(const atome_config *c, const ATOME_ROM uint8_t *names) {
     int count = 0, len = 0, n = c->label_bytes;
     for (int i = 0; i < n; i++) {
         uint8_t b = names[i];
@@ -114,10 +115,11 @@ static int check_labels(const atome_config *c, const uint8_t *names) {
     return count == c->n_classes && len == 0;
 }
 
-int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w) {
+int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w) {
     if ((uintptr_t)blob & 3u) return ATOME_ERR_ALIGN;
     if (len < ATOME_HEADER_BYTES) return ATOME_ERR_TRUNCATED;
-    const uint32_t *h = (const uint32_t *)(const void *)blob; /* aligned; every target is little-endian */
+    /* aligned; every target is little-endian */
+    const ATOME_ROM uint32_t *h = (const ATOME_ROM uint32_t *)(const ATOME_ROM void *)blob;
     if (h[0] != ATOME_MAGIC) return ATOME_ERR_MAGIC;
     if (h[1] != ATOME_VERSION) return ATOME_ERR_VERSION;
     /* Bytes 52..59 of a language model's header are reserved (its class count, 48, is 0). */

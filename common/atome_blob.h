@@ -26,6 +26,22 @@
 #include <stdint.h>
 #include "atome_config.h"
 
+/* Where a blob lies. Both empty on every target but an 8-bit AVR built as GNU C (avr-gcc
+ * -std=gnu99): flash is its own address space there (Harvard), read by other instructions than RAM,
+ * and the nano preset's 3 KB blob does not fit the ATmega2560's 8 KB RAM beside its state
+ * (mk/avr.mk). ATOME_ROM, the blob and every pointer into it, is then __flash: the low 64 KB of
+ * flash, read in line (LPM). Not __memx (24-bit, flash or RAM): avr-gcc 5.4 drops a __memx float
+ * load whose pointer it read from memory when the other operand of the product is a load too, as
+ * in *w->scale * xs[t] (results/avr.md). ATOME_ANY, what atome_crc32 reads, is __memx: the blob, or
+ * a buffer in RAM. Elsewhere the preprocessed engine is the same tokens: the same code and bits. */
+#if defined(__AVR__) && defined(__FLASH) && defined(__MEMX)
+#define ATOME_ROM __flash
+#define ATOME_ANY __memx
+#else
+#define ATOME_ROM
+#define ATOME_ANY
+#endif
+
 #define ATOME_MAGIC 0x4D4F5441u /* "ATOM" read little-endian */
 #define ATOME_VERSION 1
 #define ATOME_HEADER_BYTES 64
@@ -53,40 +69,40 @@ enum {
 
 /* A packed ternary matrix inside a blob: value[r][c] = *scale · trit(r, c). */
 typedef struct {
-    const float *scale;
-    const uint8_t *trits; /* rows · row_bytes packed bytes */
+    const ATOME_ROM float *scale;
+    const ATOME_ROM uint8_t *trits; /* rows · row_bytes packed bytes */
     int rows, cols, row_bytes;
 } atome_tmat;
 
 typedef struct {
-    const float *ln_g, *ln_b; /* [D] */
-    atome_tmat conv;          /* [D, 5] */
-    const float *ssm_a;       /* [D] decay, tanh(a_raw) */
-    const float *ssm_g;       /* [D] output gain, b·c */
-    atome_tmat wq, wk;        /* [Dh, D] */
-    atome_tmat wv;            /* [D, D] */
-    atome_tmat router;        /* [3, D] */
+    const ATOME_ROM float *ln_g, *ln_b; /* [D] */
+    atome_tmat conv;                    /* [D, 5] */
+    const ATOME_ROM float *ssm_a;       /* [D] decay, tanh(a_raw) */
+    const ATOME_ROM float *ssm_g;       /* [D] output gain, b·c */
+    atome_tmat wq, wk;                  /* [Dh, D] */
+    atome_tmat wv;                      /* [D, D] */
+    atome_tmat router;                  /* [3, D] */
 } atome_layer;
 
 /* A table of pointers into one blob's payload. */
 typedef struct {
     atome_config cfg;
     atome_tmat emb; /* [V, D] */
-    const float *lnf_g, *lnf_b; /* [D] */
-    atome_tmat unemb;           /* [V, D]; a classifier's head [C, D] */
+    const ATOME_ROM float *lnf_g, *lnf_b; /* [D] */
+    atome_tmat unemb;                     /* [V, D]; a classifier's head [C, D] */
     /* A classifier's (NULL for a language model; the feature arrays NULL for text too): */
-    const float *feature_min, *feature_scale; /* [F] */
-    const char *labels;                       /* label_bytes: C NUL-terminated names */
+    const ATOME_ROM float *feature_min, *feature_scale; /* [F] */
+    const ATOME_ROM char *labels;                       /* label_bytes: C NUL-terminated names */
     atome_layer layer[ATOME_MAX_LAYERS];
 } atome_weights;
 
 /* Payload bytes of a model of config c. If w is not NULL, also points *w into payload. */
-size_t atome_blob_bind(const atome_config *c, const uint8_t *payload, atome_weights *w);
+size_t atome_blob_bind(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w);
 
 /* Checks a blob (in the order: alignment, length, magic, version, reserved bytes, dimensions,
  * length, CRC, every float of the payload in blob order, a classifier's label names) and binds *w to it. Returns
  * ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
-int atome_blob_open(const uint8_t *blob, size_t len, atome_weights *w);
+int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w);
 
 /* Writes a header for config c and a payload already in place at blob + 64, CRC included. */
 void atome_blob_seal(uint8_t *blob, const atome_config *c);
@@ -94,6 +110,6 @@ void atome_blob_seal(uint8_t *blob, const atome_config *c);
 /* One line naming the error. */
 const char *atome_strerror(int err);
 
-uint32_t atome_crc32(uint32_t crc, const uint8_t *p, size_t n);
+uint32_t atome_crc32(uint32_t crc, const ATOME_ANY uint8_t *p, size_t n);
 
 #endif

@@ -28,8 +28,8 @@ static const int16_t *prepare(const int8_t *xq, int16_t *lut, int cols, int n) {
 
 /* h[t] = LN(x[t]), hq[t] = int8(h[t]) for the n rows [n][D] (hq rows DP apart): the start of a
  * block and of the head. */
-static void norm_rows(int n, const float *x, const float *g, const float *b, int D, float *h, float *mean,
-                      float *rstd, int8_t *hq, float *hs) {
+static void norm_rows(int n, const float *x, const ATOME_ROM float *g, const ATOME_ROM float *b, int D, float *h,
+                      float *mean, float *rstd, int8_t *hq, float *hs) {
     for (int t = 0; t < n; t++) {
         layernorm_forward(h + (long)t * D, mean + t, rstd + t, x + (long)t * D, g, b, D);
         quant8_forward(hq + (long)t * ATOME_PAD5(D), hs + t, h + (long)t * D, D);

@@ -13,7 +13,7 @@
 
 void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     int rb = emb->row_bytes;
-    const uint8_t *row = emb->trits + (long)byte * rb;
+    const ATOME_ROM uint8_t *row = emb->trits + (long)byte * rb;
     float s = *emb->scale;
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
@@ -22,8 +22,8 @@ void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     }
 }
 
-void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
-                       const float *b, int n) {
+void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const ATOME_ROM float *g,
+                       const ATOME_ROM float *b, int n) {
     float sum = 0.0f;
     for (int i = 0; i < n; i++) sum += x[i];
     float m = sum / (float)n;
@@ -68,7 +68,7 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
 }
 
 /* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. */
-static int32_t dot_row(const uint8_t *row, const int8_t *x, int rb) {
+static int32_t dot_row(const ATOME_ROM uint8_t *row, const int8_t *x, int rb) {
     int32_t acc = 0;
     uint8_t m = 1; /* 3^p */
     for (int p = 0; p < 5; p++, m = (uint8_t)(m * 3), x += rb)
@@ -271,8 +271,8 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     }
 }
 
-void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
-                 const float *g, int D) {
+void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const ATOME_ROM float *a,
+                 const ATOME_ROM float *g, int D) {
     for (int i = 0; i < D; i++) {
         float st = atome_madd(a[i], s_prev[i], h[i]);
         s[i] = st;

@@ -18,8 +18,8 @@
 void embed_forward(float *x, const atome_tmat *emb, uint8_t byte);
 
 /* out[n] = (x - mean)·rstd·g + b, eps 1e-5. Saves mean and 1/std for the backward. */
-void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
-                       const float *b, int n);
+void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const ATOME_ROM float *g,
+                       const ATOME_ROM float *b, int n);
 
 /* Per-vector absmax int8: q[i] = round(fl(x[i]·fl(127/max|x|))), the float product rounded
  * half away from zero exactly (0.49999997 gives 0), *scale = max|x|/127. A max|x| below 2^-120
@@ -79,8 +79,8 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D);
 
 /* Diagonal SSM step: s[i] = a[i]·s_prev[i] + h[i] (s_prev zeros at the sequence start), y[i] = g[i]·s[i].
  * s may alias s_prev. (g = b·c: the input gain b is folded into the output gain.) */
-void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const float *a,
-                 const float *g, int D);
+void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const ATOME_ROM float *a,
+                 const ATOME_ROM float *g, int D);
 
 /* Top-k causal attention of one query over n cached keys, oldest first: candidate j lives
  * in row (row0 + j) mod ring of k[·][Dh] / v[·][D], with scales ks / vs.

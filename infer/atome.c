@@ -9,7 +9,7 @@
 #define LUT(st) 0
 #endif
 
-int atome_load(atome_model *m, const uint8_t *blob, size_t len) {
+int atome_load(atome_model *m, const ATOME_ROM uint8_t *blob, size_t len) {
     int err = atome_blob_open(blob, len, &m->w);
     if (err == ATOME_OK) m->inv_sqrt_dh = 1.0f / atome_sqrtf((float)m->w.cfg.d_head);
     return err;
@@ -71,9 +71,9 @@ void atome_features(const atome_model *m, const float *raw, uint8_t *bytes) {
         bytes[f] = feature_quantise(raw[f], m->w.feature_min[f], m->w.feature_scale[f]);
 }
 
-const char *atome_label(const atome_model *m, int k) {
+const ATOME_ROM char *atome_label(const atome_model *m, int k) {
     if (k < 0 || k >= m->w.cfg.n_classes) return 0;
-    const char *p = m->w.labels;
+    const ATOME_ROM char *p = m->w.labels;
     while (k--)
         while (*p++) {} /* past the name and its NUL: the loader counted them */
     return p;

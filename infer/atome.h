@@ -65,7 +65,7 @@ typedef struct {
 
 /* Checks the blob, a language model or a classifier (m->w.cfg.n_classes > 0), and points the model
  * into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
-int atome_load(atome_model *m, const uint8_t *blob, size_t len);
+int atome_load(atome_model *m, const ATOME_ROM uint8_t *blob, size_t len);
 /* Forgets every byte seen: the next step is position 0. */
 void atome_reset(atome_state *st);
 /* Feeds one byte; returns the logits of the next byte (inside st, valid until the next step).
@@ -86,7 +86,7 @@ const float *atome_logits(const atome_model *m, atome_state *st);
  * atome_label is the NUL-terminated name of class k, inside the blob; NULL for k out of range. */
 int atome_classify(const atome_model *m, atome_state *st, const uint8_t *bytes, size_t n);
 void atome_features(const atome_model *m, const float *raw, uint8_t *bytes);
-const char *atome_label(const atome_model *m, int k);
+const ATOME_ROM char *atome_label(const atome_model *m, int k);
 /* Index of the largest of n values, the lowest index on ties; a NaN never counts as larger (one at
  * index 0 wins). Logits of a blob atome_load accepts are never NaN (PAPER.md, section 3). */
 int atome_argmax(const float *v, int n);

@@ -30,7 +30,7 @@ $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build atome-import
 
 test:
-	@bash $(DEPS) host mpi mcu riscv cross library fuzz
+	@bash $(DEPS) host mpi mcu riscv cross library fuzz avr
 	@$(MAKE) --no-print-directory $(BUILD)/run_tests $(BUILD)/asan/atome-infer $(TEST_TOOLS) mcu >/dev/null
 	@CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
 

@@ -56,7 +56,7 @@ static const float *step_line(const atome_model *m, atome_state *st, int prompt,
     return logits;
 }
 
-int fw_digest(const uint8_t *blob, size_t len, atome_model *m, atome_state *st, fw_emit emit, void *ctx) {
+int fw_digest(const ATOME_ROM uint8_t *blob, size_t len, atome_model *m, atome_state *st, fw_emit emit, void *ctx) {
     char line[96], *p = line;
     int err = atome_load(m, blob, len);
     if (err != ATOME_OK) {
@@ -66,7 +66,9 @@ int fw_digest(const uint8_t *blob, size_t len, atome_model *m, atome_state *st, 
         return err;
     }
     const atome_config *c = &m->w.cfg;
-    const uint32_t crc = atome_le_get_u32(blob + 60);
+    uint8_t field[4]; /* the CRC field, copied out: the blob may lie in flash (ATOME_ROM, atome_blob.h) */
+    for (int i = 0; i < 4; i++) field[i] = blob[60 + i];
+    const uint32_t crc = atome_le_get_u32(field);
     p = fw_put_uint(fw_put_str(p, "atome-digest 1 d"), (uint32_t)c->d_model);
     p = fw_put_uint(fw_put_str(p, " L"), (uint32_t)c->n_layers);
     p = fw_put_uint(fw_put_str(p, " dh"), (uint32_t)c->d_head);

@@ -30,7 +30,7 @@ const char *fw_prompt(int i);
 
 /* Loads blob into *m and writes the whole parity text through emit. Returns ATOME_OK or the
  * loader's error. */
-int fw_digest(const uint8_t *blob, size_t len, atome_model *m, atome_state *st, fw_emit emit, void *ctx);
+int fw_digest(const ATOME_ROM uint8_t *blob, size_t len, atome_model *m, atome_state *st, fw_emit emit, void *ctx);
 
 /* CRC-32 of n floats, each as its 4 bytes little-endian (the crc column). */
 uint32_t fw_logits_crc(const float *v, int n);
