@@ -93,3 +93,15 @@ mcu: $(CLS_FW)
 mcu-cls-heads:
 	@$(foreach h,$(MCU_CLS_HEADS),echo "head $(h) $(MCU_CLS_BLOB_$(h)) $(CLS_TEST_$(call cls_set,$(h))) \
 	  $(or $(CLS_COL_$(call cls_set,$(h))),-) $(MCU_CLS_ROWS) $(call cls_boards,$(h))";)
+
+# examples/sensor_classifier/: the sketch's model.h and model_config.h, from the head CLS_EXAMPLE_HEAD
+# (`make cls-example` rewrites them; tests/test_library.c checks that they are what it writes, with
+# CLS_EXAMPLE_DIR set to a scratch directory). A trained head: set its MCU_CLS_BLOB_ (above).
+CLS_EXAMPLE_HEAD ?= occupancy-nano
+CLS_EXAMPLE_DIR  ?= examples/sensor_classifier
+CLS_EXAMPLE_BLOB := $(or $(MCU_CLS_BLOB_$(CLS_EXAMPLE_HEAD)),$(BUILD)/mcu/gen/cls-$(CLS_EXAMPLE_HEAD).bin)
+.PHONY: cls-example cls-example-blob
+cls-example: $(CLS_EXAMPLE_BLOB) atome-header
+	./atome-header $< $(CLS_EXAMPLE_DIR)/model.h --name model
+cls-example-blob: $(CLS_EXAMPLE_BLOB)
+	@echo $(CLS_EXAMPLE_BLOB)
