@@ -9,7 +9,8 @@
 #
 # A head's name is <set>-<anything>: <set> picks its data below (sms, clinc, occupancy, wand). Its
 # blob is MCU_CLS_BLOB_<head>, by default build/mcu/gen/cls-<head>.bin: an untrained head of the
-# preset named after the dash (cls-blob, seed 1; sizes and costs do not depend on the weights).
+# preset named after the dash, with the window of a third part w<W> if there is one (cls-blob,
+# seed 1; sizes and costs do not depend on the weights).
 # A trained head takes its place by one line, above the foreach below or on the command line:
 #     MCU_CLS_BLOB_sms-nano := checkpoints/sms.bin
 # The firmware classifies MCU_CLS_ROWS rows of the set's test file (and its typical row: cls-rows,
@@ -31,7 +32,7 @@ MCU_CLS_ROWS  ?= 6
 # Every board of the language model's firmware, and its speed build on the two boards where
 # tests/test_mcu.c runs it; the micro:bit (16 KB RAM) takes the heads of MCU_CLS_MICROBIT_HEADS.
 MCU_CLS_BOARDS ?= $(MCU_BOARDS) fast/mps2-an386 fast/m0-on-an385
-MCU_CLS_MICROBIT_HEADS ?= $(filter %-nano %-small,$(MCU_CLS_HEADS))
+MCU_CLS_MICROBIT_HEADS ?= $(foreach h,$(MCU_CLS_HEADS),$(if $(filter nano small,$(word 2,$(subst -, ,$(h)))),$(h)))
 cls_set = $(firstword $(subst -, ,$(1)))
 cls_boards = $(filter-out $(if $(filter $(1),$(MCU_CLS_MICROBIT_HEADS)),,microbit),$(MCU_CLS_BOARDS))
 
@@ -51,11 +52,12 @@ CLS_TEST_OBJ := $(BUILD)/asan/infer/firmware/fw_classify.o $(BUILD)/asan/tests/t
 -include $(CLS_TEST_OBJ:.o=.d)
 $(BUILD)/run_tests: $(CLS_TEST_OBJ)
 
-# Untrained heads: cls-<set>-<preset>.bin.
+# Untrained heads: cls-<set>-<preset>.bin, or cls-<set>-<preset>-w<W>.bin with window W.
 $(BUILD)/mcu/gen/cls-%.bin: $(CLS_BLOB_TOOL)
 	@mkdir -p $(@D)
 	$(CLS_BLOB_TOOL) $(word 2,$(subst -, ,$*)) 1 $(CLS_TRAIN_$(call cls_set,$*)) $@ \
-	  $(if $(CLS_COL_$(call cls_set,$*)),--label-col $(CLS_COL_$(call cls_set,$*)))
+	  $(if $(CLS_COL_$(call cls_set,$*)),--label-col $(CLS_COL_$(call cls_set,$*))) \
+	  $(patsubst w%,--window %,$(word 3,$(subst -, ,$*)))
 
 # Per head: the blob as a header (atome-header: its labels, feature constants, ATOME_MAX_LOGITS = C)
 # and its test rows (cls-rows).
@@ -105,3 +107,18 @@ cls-example: $(CLS_EXAMPLE_BLOB) atome-header
 	./atome-header $< $(CLS_EXAMPLE_DIR)/model.h --name model
 cls-example-blob: $(CLS_EXAMPLE_BLOB)
 	@echo $(CLS_EXAMPLE_BLOB)
+
+# The size table's classifier stub (infer/firmware/size_stub_cls.c), linked as mk/mcu.mk links
+# size_stub.c: engine and stub in one -flto unit, at the default preset's sizes and 16 logits
+# (a classifier-only firmware's ATOME_MAX_LOGITS = C; the code does not depend on the value).
+define cls_obj
+$(BUILD)/mcu/obj/$(1)/engine-lto-cls$(2).elf: $(ENGINE_SRC) $(FW_DIR)/size_stub_cls.c $(MCU_HDR) mk/mcu.mk mk/cls_fw.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(if $(2),$(MCU_FAST_FLAGS)) $(MCU_SIZE_DIMS) -DATOME_MAX_LOGITS=16 \
+	  -flto -g $$(filter %.c,$$^) -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+endef
+$(foreach c,$(MCU_CPUS),$(eval $(call cls_obj,$(c),))$(eval $(call cls_obj,$(c),-fast)))
+CLS_OBJ := $(foreach c,$(MCU_CPUS),$(BUILD)/mcu/obj/$(c)/engine-lto-cls.elf $(BUILD)/mcu/obj/$(c)/engine-lto-cls-fast.elf)
+.PHONY: mcu-cls-objs
+mcu-cls-objs: mcu-deps $(CLS_OBJ)
