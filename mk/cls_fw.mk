@@ -14,7 +14,7 @@
 # A trained head takes its place by one line, above the foreach below or on the command line:
 #     MCU_CLS_BLOB_sms-nano := checkpoints/sms.bin
 # The firmware classifies MCU_CLS_ROWS rows of the set's test file (and its typical row: cls-rows,
-# tests/tools/rows_pick.h); after changing the count, remove build/mcu/cls/models to rebuild.
+# tests/tools/rows_pick.h).
 
 CLS_TRAIN_sms       := data/sms_spam_train.tsv
 CLS_TEST_sms        := data/sms_spam_test.tsv
@@ -29,8 +29,12 @@ CLS_COL_wand        := digit
 
 MCU_CLS_HEADS ?= sms-nano clinc-nano occupancy-nano wand-nano
 MCU_CLS_ROWS  ?= 6
+# The count in a file rewritten only when it changes, so that a new count rebuilds the rows.
+CLS_ROWS_STAMP := $(BUILD)/mcu/cls/rows-count
+$(shell mkdir -p $(BUILD)/mcu/cls; echo $(MCU_CLS_ROWS) | cmp -s - $(CLS_ROWS_STAMP) || echo $(MCU_CLS_ROWS) > $(CLS_ROWS_STAMP))
 # Every board of the language model's firmware, and its speed build on the two boards where
-# tests/test_mcu.c runs it; the micro:bit (16 KB RAM) takes the heads of MCU_CLS_MICROBIT_HEADS.
+# tests/test_mcu.c runs it; the micro:bit (16 KB RAM) takes the heads of MCU_CLS_MICROBIT_HEADS, by
+# default those of the nano and small presets.
 MCU_CLS_BOARDS ?= $(MCU_BOARDS) fast/mps2-an386 fast/m0-on-an385
 MCU_CLS_MICROBIT_HEADS ?= $(foreach h,$(MCU_CLS_HEADS),$(if $(filter nano small,$(word 2,$(subst -, ,$(h)))),$(h)))
 cls_set = $(firstword $(subst -, ,$(1)))
@@ -66,7 +70,7 @@ MCU_CLS_BLOB_$(1) ?= $(BUILD)/mcu/gen/cls-$(1).bin
 $(BUILD)/mcu/cls/models/$(1)/atome_model.h: $$(MCU_CLS_BLOB_$(1)) atome-header
 	@mkdir -p $$(@D)
 	./atome-header $$< $$@
-$(BUILD)/mcu/cls/models/$(1)/atome_rows.h: $$(MCU_CLS_BLOB_$(1)) $(CLS_TEST_$(call cls_set,$(1))) $(CLS_ROWS_TOOL)
+$(BUILD)/mcu/cls/models/$(1)/atome_rows.h: $$(MCU_CLS_BLOB_$(1)) $(CLS_TEST_$(call cls_set,$(1))) $(CLS_ROWS_TOOL) $(CLS_ROWS_STAMP)
 	@mkdir -p $$(@D)
 	$(CLS_ROWS_TOOL) $$< $(CLS_TEST_$(call cls_set,$(1))) $$@ --rows $(MCU_CLS_ROWS) \
 	  $(if $(CLS_COL_$(call cls_set,$(1))),--label-col $(CLS_COL_$(call cls_set,$(1))))
