@@ -33,6 +33,7 @@ include mk/train.mk
 include mk/mcu.mk
 include mk/tests.mk
 include mk/classify.mk
+include mk/cls_fw.mk
 include mk/paper.mk
 include mk/install.mk
 include mk/fuzz.mk

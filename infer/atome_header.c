@@ -6,6 +6,10 @@
  *                 ATOME_MAX_* in force are too small for the model;
  *   OUT_config.h  the ATOME_MAX_* set to the model's exact dimensions (each under #ifndef), so the
  *                 engine's static state holds this model and not one byte more.
+ * A classifier blob adds to OUT.h NAME_CLASSES and NAME_FEATURES, a check that ATOME_MAX_LOGITS holds
+ * its C logits, the label names NAME_labels[C] and, for sensor features, the quantisation constants
+ * NAME_feature_min[F] and NAME_feature_scale[F] as hex float literals (their exact bits; the engine
+ * reads its own copy from the blob); and to OUT_config.h ATOME_MAX_LOGITS = C.
  * The state struct in atome.h is sized by those defines, so every file that includes atome.h —
  * atome.c too — must see the same values: build them all with `-include OUT_config.h`. A separate
  * config header is what makes that possible without pulling the blob into every file.
@@ -35,7 +39,8 @@ static void usage(FILE *f) {
             "%s\n"
             "  Writes OUT.h (the blob as a const, 4-byte aligned array NAME, default atome_blob, with\n"
             "  NAME_LEN) and OUT_config.h (ATOME_MAX_* set to the model's dimensions). Build every file\n"
-            "  that includes atome.h, atome.c too, with -include OUT_config.h.\n",
+            "  that includes atome.h, atome.c too, with -include OUT_config.h. A classifier adds NAME_CLASSES,\n"
+            "  NAME_FEATURES, NAME_labels[] and (sensor features) NAME_feature_min[], NAME_feature_scale[].\n",
             usage_line);
 }
 
@@ -102,16 +107,88 @@ static int write_config(FILE *f, const char *cfg_name, const char *model_name, c
             "#error \"%s must come before atome.h (best: -include %s on every file)\"\n"
             "#endif\n",
             cfg_name, model_name, cfg_name, guard, guard, cfg_name, cfg_name);
-    static const char *names[4] = {"ATOME_MAX_D", "ATOME_MAX_LAYERS", "ATOME_MAX_DHEAD", "ATOME_MAX_WINDOW"};
-    const int vals[4] = {c->d_model, c->n_layers, c->d_head, c->window};
-    for (int i = 0; i < 4; i++) fprintf(f, "#ifndef %s\n#define %s %d\n#endif\n", names[i], names[i], vals[i]);
+    /* A classifier's state holds its C logits, not 256: a firmware of this model alone spends no RAM on
+     * the rest (it then loads no language model, atome_config.h). A language model's header sets none,
+     * so that it stays what it was. */
+    static const char *names[5] = {"ATOME_MAX_D", "ATOME_MAX_LAYERS", "ATOME_MAX_DHEAD", "ATOME_MAX_WINDOW",
+                                   "ATOME_MAX_LOGITS"};
+    const int vals[5] = {c->d_model, c->n_layers, c->d_head, c->window, c->n_classes};
+    for (int i = 0; i < (c->n_classes ? 5 : 4); i++)
+        fprintf(f, "#ifndef %s\n#define %s %d\n#endif\n", names[i], names[i], vals[i]);
     fprintf(f, "#endif\n");
     return ferror(f);
 }
 
+/* A label name as a C string literal: printable ASCII as is, but for the quote, the backslash and
+ * the question mark (C99 still reads ??= as a trigraph), every other byte (UTF-8) as a three-digit
+ * octal escape, which, unlike \x, never swallows a digit after it. */
+static void put_c_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char b = (unsigned char)*s;
+        if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\' && b != '?') fputc(b, f);
+        else fprintf(f, "\\%03o", b);
+    }
+    fputc('"', f);
+}
+
+/* f32[F] as hex float literals, one a line with its decimal value beside it. */
+static void put_floats(FILE *f, const char *name, const char *what, const float *v, int n) {
+    fprintf(f, "static const float %s_%s[%d] = {\n", name, what, n);
+    for (int i = 0; i < n; i++) fprintf(f, "    %af, /* %.9g */\n", (double)v[i], (double)v[i]);
+    fprintf(f, "};\n");
+}
+
+/* What a classifier's header adds after the blob: its class and feature counts, the check that the
+ * state holds its C logits, the label names and the feature constants. */
+static int write_classes(FILE *f, const char *out_name, const char *name, const atome_weights *w) {
+    const atome_config *c = &w->cfg;
+    fprintf(f,
+            "/* A classifier of %d classes on %s:\n"
+            " *     int k = atome_classify(&model, &state, bytes, n);   its class; the %d logits in state.logits\n"
+            " *     const char *label = atome_label(&model, k);        the name, also %s_labels[k]\n",
+            c->n_classes, c->n_features ? "sensor features" : "a text's bytes", c->n_classes, name);
+    if (c->n_features)
+        fprintf(f, " * bytes: the %d bytes of one reading, atome_features(&model, raw, bytes) of its %d raw floats\n"
+                   " * in the column order of the training CSV, its label column left out.\n",
+                c->n_features, c->n_features);
+    else
+        fprintf(f, " * bytes: the n bytes of one text (n >= 1).\n");
+    fprintf(f,
+            " */\n"
+            "#if ATOME_MAX_LOGITS < %d\n"
+            "#error \"%s: ATOME_MAX_LOGITS in force is smaller than this classifier's %d classes\"\n"
+            "#endif\n"
+            "#define %s_CLASSES %d\n#define %s_FEATURES %d\n"
+            "static const char *const %s_labels[%d] = {\n",
+            c->n_classes, out_name, c->n_classes, name, c->n_classes, name, c->n_features, name, c->n_classes);
+    const char *label = w->labels;
+    for (int k = 0; k < c->n_classes; k++, label += strlen(label) + 1) {
+        fprintf(f, "    ");
+        put_c_string(f, label);
+        fprintf(f, ",\n");
+    }
+    fprintf(f, "};\n");
+    if (c->n_features) {
+        fprintf(f,
+                "/* The feature quantisation constants, bit for bit those of the blob: byte f of a reading is\n"
+                " * feature_quantise(raw[f], %s_feature_min[f], %s_feature_scale[f]) (common/atome_ops.h).\n"
+                " * The engine reads the same constants from the blob (atome_features), so these arrays are for\n"
+                " * the firmware's own use: to log a reading as the model sees it, or to check it against the\n"
+                " * training range [min, min + 255 / scale]. Hex float literals keep the bits: a C99 constant\n"
+                " * whose value a float holds exactly is that float (C99 6.4.4.2), where a decimal one may be\n"
+                " * rounded to a neighbour; C++ has them from C++17 (g++ in its GNU modes before). */\n",
+                name, name);
+        put_floats(f, name, "feature_min", w->feature_min, c->n_features);
+        put_floats(f, name, "feature_scale", w->feature_scale, c->n_features);
+    }
+    return ferror(f);
+}
+
 static int write_blob(FILE *f, const char *out_name, const char *src, const char *cfg_name, const char *name,
-                      const char *guard, const atome_config *c, const uint8_t *blob, size_t len) {
-    uint32_t crc = atome_le_get_u32(blob + 60);
+                      const char *guard, const atome_weights *w, const uint8_t *blob, size_t len) {
+        const atome_config *c = &w->cfg;
+uint32_t crc = atome_le_get_u32(blob + 60);
     fprintf(f,
             "/* %s — model %s for the atome engine, written by atome-header; do not edit.\n"
             " * d_model %d, layers %d, d_head %d, window %d; %zu bytes, CRC-32 0x%08x.\n"
@@ -129,7 +206,9 @@ static int write_blob(FILE *f, const char *out_name, const char *src, const char
             guard, cfg_name, c->d_model, c->n_layers, c->d_head, c->window, out_name, name, len, name, len);
     for (size_t i = 0; i < len; i++)
         fprintf(f, "%s0x%02x,%s", i % 16 ? " " : "    ", blob[i], i % 16 == 15 || i + 1 == len ? "\n" : "");
-    fprintf(f, "};\n#endif\n");
+    fprintf(f, "};\n");
+    if (c->n_classes) write_classes(f, out_name, name, w);
+    fprintf(f, "#endif\n");
     return ferror(f);
 }
 
@@ -218,7 +297,7 @@ int main(int argc, char **argv) {
     }
     if (ok) {
         f = open_temp(out_tmp, &made_out);
-        if (!f || write_blob(f, base_name(out), base_name(in), cfg_name, name, guard, &w.cfg, blob, len) |
+        if (!f || write_blob(f, base_name(out), base_name(in), cfg_name, name, guard, &w, blob, len) |
                       close_synced(f)) {
             fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
             ok = 0;

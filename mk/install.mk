@@ -17,6 +17,9 @@ DESTDIR ?=
 LIBATOME := $(BUILD)/host/libatome.a
 # The defaults the library is built with, read from the header that sets them.
 ATOME_MAX_DEFS = $(shell sed -n 's/^\#define \(ATOME_MAX_[A-Z]*\) \([0-9]*\)$$/-D\1=\2/p' common/atome_config.h)
+# ATOME_MAX_LOGITS too: a classifier's model_config.h asks for its C alone, where the library holds
+# 256 logits (ATOME_VOCAB), which every classifier fits in; pinned, both sides size the state alike.
+ATOME_MAX_DEFS += -DATOME_MAX_LOGITS=$(shell sed -n 's/^\#define ATOME_VOCAB \([0-9]*\)$$/\1/p' common/atome_config.h)
 
 $(LIBATOME): $(ENGINE_OBJ)
 	@rm -f $@

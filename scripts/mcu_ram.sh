@@ -12,8 +12,11 @@
 # Proofs beside the figures: the micro:bit build must link into its 16 KB and run; the Cortex-M0
 # build is linked again with RAM cut to 264 KB (RP2040) and run. Each counts as running only if it
 # prints the same parity text as the 4 MB run.
+# Then the classifier heads (mk/cls_fw.mk, scripts/mcu_cls_lib.sh): each one's parity firmware on the
+# Cortex-M0, and on the micro:bit to say which heads fit its 16 KB.
 set -eu
 cd "$(dirname "$0")/.."
+source scripts/mcu_cls_lib.sh
 mkdir -p results
 out=results/mcu_ram.md
 presets=${PRESETS:-nano small default mid prod}
@@ -28,16 +31,16 @@ field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1
 kb() { awk -v n="$1" 'BEGIN { printf "%.1f KB", n / 1024 }'; }
 
 # Tries to build and run elf on machine: "yes" if its parity text equals want, else why not.
-proof() { # target machine want
-  local log
-  if ! log=$(make -s "$1" 2>&1); then
-    local over
-    over=$(grep -o "overflowed by [0-9]* bytes" <<<"$log" | head -1 || true)
-    echo "no: does not link${over:+ (RAM $over)}"
+proof() { # target machine want; MAKE_CMD and TEXT_CMD: how to build it and cut its text (classifiers)
+  local log mk=${MAKE_CMD:-make -s} text=${TEXT_CMD:-digest}
+  if ! log=$($mk "$1" 2>&1); then
+    local over # "region `RAM' overflowed by N bytes" (or FLASH)
+    over=$(grep -o "region .[A-Z]*' overflowed by [0-9]* bytes" <<<"$log" | head -1 | sed "s/^region .\([A-Z]*\)'/\1/" || true)
+    echo "no: does not link${over:+ ($over)}"
     return
   fi
   local got
-  got=$(run "$2" "$1" | digest)
+  got=$(run "$2" "$1" | $text)
   [ -n "$got" ] && [ "$got" = "$3" ] && echo "yes, runs" || echo "**no: wrong output**"
 }
 
@@ -69,4 +72,30 @@ proof() { # target machine want
       echo "| $p | $params | $w | $(kb $blob) | $(kb $state) | $(kb $static) | $stack B | **$(kb $((static + stack)))** | $stack4 B | $(kb $((static4 + stack4))) | $mb | $rp | $stackf B | $(kb $((staticf + stackf))) |"
     done
   done
+  echo
+  echo "### Classifier RAM per head (model in flash)"
+  echo
+  echo "Command: \`make mcu-ram\` (scripts/mcu_ram.sh; CLS_HEADS=\"...\" to run fewer). Each head's classifier parity firmware (mk/cls_fw.mk: infer/firmware/fw_main.c -DFW_CLASSIFY at -Os -flto, ATOME_MAX_* = the head's sizes and ATOME_MAX_LOGITS = C, blob and test rows in flash) run on the Cortex-M0 (the mps2-an385 board, 4 MB RAM), measured as the table above: *state* = sizeof(atome_state) + sizeof(atome_model), *static* = .data + .bss, *stack* = high-water mark, *peak* = static + stack. *blob* is the head (*untrained*: build/mcu/gen/cls-<head>.bin of cls-blob, seed 1: the backbone of the preset in its name, with its window or the W of a -w<W> suffix; RAM does not depend on the weights). *flash*: the M0 firmware's .text + .data (engine, blob, baked rows, board code). *micro:bit, 16 KB*: the firmware linked for the micro:bit and run under QEMU, counted as running only if its text equals the 4 MB run's."
+  echo
+  echo "| head | blob | backbone | C | F | params | blob (flash) | flash, M0 firmware | state | M0: static | M0: stack | **M0: peak** | micro:bit, 16 KB |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  fit=() nofit=()
+  for h in $CLS_HEADS; do
+    read -r _ _ blob _ < <(cls_info "$h")
+    cls_make build/mcu/cls/m0-on-an385/$h.elf >/dev/null
+    m0=$(run mps2-an385 build/mcu/cls/m0-on-an385/$h.elf)
+    want=$(cls_text <<<"$m0")
+    [ -n "$want" ] || { echo "mcu_ram.sh: $h: the M0 run failed: $m0" >&2; exit 1; }
+    kind=untrained
+    case "$blob" in build/mcu/gen/*) ;; *) kind=trained ;; esac
+    static=$(field static <<<"$m0"); stack=$(field stack <<<"$m0")
+    state=$(( $(field state <<<"$m0") + $(field model <<<"$m0") ))
+    flash=$(arm-none-eabi-size build/mcu/cls/m0-on-an385/$h.elf | awk 'NR == 2 { print $1 + $2 }')
+    mb=$(MAKE_CMD=cls_make TEXT_CMD=cls_text proof build/mcu/cls/microbit/$h.elf microbit "$want")
+    case "$mb" in yes*) fit+=("$h") ;; *) nofit+=("$h (${mb#no: })") ;; esac
+    echo "| $h | $(basename "$blob") ($kind) | $(cls_dims <<<"$want") | $(cls_classes <<<"$want") | $(cls_features <<<"$want") | $(cls_blob_params "$blob") | $(kb $(stat -c %s "$blob")) | $(kb $flash) | $(kb $state) | $(kb $static) | $stack B | **$(kb $((static + stack)))** | $mb |"
+  done
+  echo
+  join() { local IFS=';'; local s="$*"; echo "${s//;/, }"; }
+  echo "Heads that run on the 16 KB micro:bit: $( [ ${#fit[@]} -gt 0 ] && join "${fit[@]}" || echo none). Heads that do not: $( [ ${#nofit[@]} -gt 0 ] && join "${nofit[@]}" || echo none)."
 } | tee "$out"

@@ -12,11 +12,21 @@
 #            and the speed build's same link (-DATOME_FAST -O2, mk/mcu.mk), beside it;
 #   firmware the engine's bytes in the -flto parity firmware of checkpoints/default.bin, found by
 #            source line (fw_engine_bytes): a cross-check of the stub on a real firmware.
+# Then the same for a classifier (infer/firmware/size_stub_cls.c; mk/cls_fw.mk): its stub beside the
+# language model's, and the engine in, and the flash of, one head's parity firmware (CLS_SIZE_HEAD).
 set -eu
 cd "$(dirname "$0")/.."
 # The parity firmware of checkpoints/default.bin per CPU (the M4 without FPU has no board here).
 declare -A board=([m0]=m0-on-an385 [m3]=mps2-an385 [m4f]=mps2-an386 [m7]=mps2-an500 [rv32]=rv32-virt)
 make -s mcu-objs $(for c in "${!board[@]}"; do echo "build/mcu/${board[$c]}/default.elf"; done) >/dev/null
+# The classifier's: its stub per CPU, and the parity firmware of one head (mk/cls_fw.mk), the M0's on
+# the micro:bit.
+source scripts/mcu_cls_lib.sh
+cls_head=${CLS_SIZE_HEAD:-occupancy-nano}
+declare -A cls_board=([m0]=microbit [m3]=mps2-an385 [m4f]=mps2-an386 [m7]=mps2-an500 [rv32]=rv32-virt)
+CLS_HEADS=$cls_head cls_make mcu-cls-objs $(for c in "${!cls_board[@]}"; do echo "build/mcu/cls/${cls_board[$c]}/$cls_head.elf"; done) >/dev/null
+read -r _ _ cls_blob _ < <(CLS_HEADS=$cls_head cls_info $cls_head)
+cls_rows=$(sed -n 's/.*fw_rows_label\[\([0-9]*\)\].*/\1/p' build/mcu/cls/models/$cls_head/atome_rows.h)
 mkdir -p results
 out=results/mcu_sizes.md
 cpus="m0 m3 m4 m4f m7 rv32"
@@ -70,7 +80,7 @@ line_bytes() { # objdump, elf, file regex, code|all
 # instructions. Every literal-pool word counts as the engine's: the stub's few addresses included,
 # the figure errs high.
 lto_engine_bytes() { # nm, objdump, elf
-  echo $(( $(own_bytes "$1" "$3" tr) - $(line_bytes "$2" "$3" '/size_stub[.]c$' code) ))
+  echo $(( $(own_bytes "$1" "$3" tr) - $(line_bytes "$2" "$3" '/size_stub[^/]*[.]c$' code) ))
 }
 
 # The engine in a real firmware: the instructions on lines of common/ or infer/atome.c, literal
@@ -127,4 +137,27 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
       for (i = 1; i <= n; i++) { line = "| " order[i] " |"
         for (j = 1; j <= nc; j++) line = line " " ((order[i], cl[j]) in v ? v[order[i], cl[j]] : "") " |"
         print line } }'
+  echo
+  echo "### Classifier engine size per target (-Os)"
+  echo
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). A sensor classifier's loop (infer/firmware/size_stub_cls.c: atome_load, then atome_features, atome_classify and atome_label in a loop) linked as the language model's stub above, \`-flto\`, at the same ATOME_MAX_* and ATOME_MAX_LOGITS = 16 (a classifier-only firmware sets it to its C; the code does not depend on the value): the engine code a classifier firmware carries; a text classifier's calls no atome_features. *language-model stub*: the first table's firmware-build column. *In the classifier parity firmware*: the engine's bytes, found by source line as above, in the -flto firmware of head $cls_head that \`make test\` runs (build/mcu/cls/<board>/$cls_head.elf; the M0's is the micro:bit's); *firmware flash*: all of that firmware's .text + .data by \`size\` (engine, blob $(basename "$cls_blob") of $(stat -c %s "$cls_blob") B, ${cls_rows} baked test rows, board code, helpers). *Speed build*: the stub built with \`-DATOME_FAST -O2\`."
+  echo
+  echo "| target | classifier stub: engine .text (-flto) | language-model stub (-flto) | classifier − language model | ≤ 2.6 KB | in the classifier parity firmware | firmware flash | speed build (-DATOME_FAST -O2, -flto) |"
+  echo "|---|---:|---:|---:|---|---:|---:|---:|"
+  for c in $cpus; do
+    tc=arm-none-eabi-
+    [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
+    cls=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-cls.elf)
+    lm=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto.elf)
+    verdict="—"
+    [ "$c" != rv32 ] && { [ "$cls" -le $target ] && verdict="yes (−$((target - cls)) B)" || verdict="**no** (+$((cls - target)) B)"; }
+    fw="—" flash="—"
+    if [ -n "${cls_board[$c]:-}" ]; then
+      elf=build/mcu/cls/${cls_board[$c]}/$cls_head.elf
+      fw=$(fw_engine_bytes ${tc}nm ${tc}objdump "$elf" build/mcu/obj/$c/engine-lto-cls.elf)
+      flash=$(${tc}size "$elf" | awk 'NR == 2 { print $1 + $2 }')
+    fi
+    fast=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-cls-fast.elf)
+    echo "| ${name[$c]} | $cls | $lm | +$((cls - lm)) | $verdict | $fw | $flash | $fast |"
+  done
 } | tee "$out"

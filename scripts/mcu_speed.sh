@@ -12,8 +12,11 @@
 # Both builds of the one source (mk/mcu.mk): the size build (build/mcu/<board>/speed/) in the first
 # table, the speed build (-DATOME_FAST -O2, build/mcu/fast/<board>/speed/; steps only) in the second,
 # beside the first's step and the targets in instructions per parameter at the default preset.
+# Then the classifier heads (mk/cls_fw.mk, scripts/mcu_cls_lib.sh): instructions for one classification
+# of a typical test row, both builds.
 set -eu
 cd "$(dirname "$0")/.."
+source scripts/mcu_cls_lib.sh
 mkdir -p results
 out=results/mcu_speed.md
 presets=${PRESETS:-nano small default mid prod}
@@ -47,6 +50,13 @@ measure() { # elf, cpu key
     $1 == "stream" || $1 == "recompute" { v[$1, $2] = $3 }
     END { printf "%.0f %.0f %.0f %.0f %.0f %.0f\n", v["stream",1]*ci/ct, v["stream",64]*ci/ct, v["stream",256]*ci/ct,
                  v["recompute",1]*ci/ct, v["recompute",64]*ci/ct, v["recompute",256]*ci/ct }' <<<"$run"
+}
+# Runs one classifier speed firmware: "n instructions" for its one classification of n bytes.
+cls_measure() { # elf, cpu key
+  local run
+  run=$(timeout 1800 ${qemu[$2]} -icount shift=0 -nographic -semihosting-config enable=on,target=native \
+          -kernel "$1" </dev/null 2>&1) || { echo "mcu_speed.sh: $1 failed: $run" >&2; exit 1; }
+  awk '$1 == "calib" { ci = $2; ct = $3 } $1 == "classify" { printf "%d %.0f\n", $2, $3 * ci / ct }' <<<"$run"
 }
 tps() { awk -v f="$1" -v n="$2" -v cpi=$cpi 'BEGIN { t = f * 1e6 / (n * cpi); printf(t >= 100 ? "%.0f" : "%.1f", t) }'; }
 per_param() { awk -v n="$1" -v p="$2" 'BEGIN { printf "%.1f", n / p }'; }
@@ -96,4 +106,23 @@ fmt() { awk -v n="$1" 'BEGIN { if (n >= 1e9) printf "%.2f G", n / 1e9; else if (
   done
   echo
   echo "For scale (a figure quoted from an outside measurement on this machine kind, not printed by this repo): llama2.c's float stories260K costs about 1.73 M instructions per token on an emulated Cortex-M4 over its first 63 tokens (about 6.7 per parameter of its 260 K)."
+  echo
+  echo "### Classifier speed: instructions per classification (QEMU, -icount shift=0)"
+  echo
+  echo "Command: \`make mcu-speed\` (scripts/mcu_speed.sh; CLS_HEADS=\"...\" to run fewer). Each head's classifier speed firmware (mk/cls_fw.mk: infer/firmware/fw_main.c -DFW_CLASSIFY -DFW_SPEED, -Os -flto, and the speed build \`-DATOME_FAST -O2\`) times one reading handled as a firmware would: the head's typical test row (the first of the test file's median length; tests/tools/rows_pick.h), for a sensor head its raw floats through atome_features, then atome_classify on its *n* bytes (atome_reset, n atome_feed, one head: no logits before the last byte). Counted as the tables above (calibration loop, ticks to instructions). *blob*: untrained heads are build/mcu/gen/cls-<head>.bin (the cost does not depend on the weights, bar a few soft-float paths). **classifications/s is an estimate** as above (CPI = $cpi, the clock of the named part class)."
+  echo
+  echo "| head | blob | params | n | CPU | per classification | per byte | speed build | speed-up | est. classifications/s, speed build (clock) |"
+  echo "|---|---|---:|---:|---|---:|---:|---:|---:|---|"
+  for h in $CLS_HEADS; do
+    read -r _ _ blob _ < <(cls_info "$h")
+    cls_make -j2 $(for c in $cpus; do echo build/mcu/cls/${board[$c]}/speed/$h.elf build/mcu/cls/fast/${board[$c]}/speed/$h.elf; done) >/dev/null
+    params=$(cls_blob_params "$blob")
+    for c in $cpus; do
+      read -r n s < <(cls_measure build/mcu/cls/${board[$c]}/speed/$h.elf $c)
+      read -r _ f < <(cls_measure build/mcu/cls/fast/${board[$c]}/speed/$h.elf $c)
+      up=$(awk -v a="$s" -v b="$f" 'BEGIN { printf "%.2f×", a / b }')
+      per_byte=$(awk -v a="$s" -v n="$n" 'BEGIN { print a / n }')
+      echo "| $h | $(basename "$blob") | $params | $n | ${label[$c]} | $(fmt $s) | $(fmt $per_byte) | $(fmt $f) | $up | ~$(tps ${mhz[$c]} $f) (${mhz[$c]} MHz, ${part[$c]}) |"
+    done
+  done
 } | tee "$out"

@@ -21,4 +21,10 @@
 #define ATOME_MAX_DHEAD ATOME_ARDUINO_MAX_DHEAD
 #define ATOME_MAX_WINDOW ATOME_ARDUINO_MAX_WINDOW
 #endif
+/* The logits the state holds: always 256, a language model's, which any classifier's C (at most
+ * 256) fits in. A classifier's model_config.h asks for its C alone; its model.h has checked that
+ * value by now, and the sketch takes the library's instead, so that both share one layout (the
+ * price: 4·(256 − C) bytes of RAM the classifier leaves unused). */
+#undef ATOME_MAX_LOGITS
+#define ATOME_MAX_LOGITS 256
 #endif

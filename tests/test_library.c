@@ -12,6 +12,8 @@
  *                      all state one version
  *   Arduino            the example sketch (C++, stub Serial) prints the story; src/engine/ built by
  *                      an aarch64 compiler at its defaults (FMA allowed) prints the parity text
+ *   sensor example     examples/sensor_classifier (raw sensor floats in, label out) labels its readings
+ *                      as this test's engine does, from the same bytes and logits
  *
  * The story: prompt "Once upon a time", 64 greedy bytes of checkpoints/nano.bin.
  */
@@ -194,6 +196,9 @@ START_TEST(installed_library_builds_readme_loop_with_pkg_config) {
         snprintf(path, sizeof path, "%s/prefix/%s", dir, installed[i]);
         ck_assert_msg(access(path, R_OK) == 0, "make install did not write %s", installed[i]);
     }
+    /* a classifier's model_config.h asks for its C logits alone: the library's 256 are pinned too */
+    sh("PKG_CONFIG_PATH=%s/prefix/lib/pkgconfig pkg-config --cflags atome", dir);
+    ck_assert_msg(strstr(out, "-DATOME_MAX_LOGITS=256"), "atome.pc: %s", out);
     sh("%s/prefix/bin/atome-header " MODEL " %s/model.h --name model", dir, dir);
     sh("cc -std=c99 -Wall -Wextra -Werror -I%s tests/library/firmware_loop.c "
        "$(PKG_CONFIG_PATH=%s/prefix/lib/pkgconfig pkg-config --cflags --libs atome) -o %s/loop",
@@ -394,6 +399,61 @@ START_TEST(arduino_sketch_prints_the_engines_story) {
 }
 END_TEST
 
+/* examples/sensor_classifier: its model headers are what `make cls-example` writes from the head it
+ * names (mk/cls_fw.mk); the sketch, built as the Arduino one above (C++, src/ at its shipped
+ * sizes), labels each reading as the engine here does, from the same F bytes and the same C logits
+ * (tests/library/sensor_harness.cpp prints them beside the sketch's own Serial lines). */
+START_TEST(sensor_sketch_classifies_like_the_engine) {
+    sh("make -s cls-example CLS_EXAMPLE_DIR=%s", dir);
+    const char *made[] = {"model.h", "model_config.h"};
+    for (int i = 0; i < 2; i++) {
+        char path[256], shipped[256];
+        snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+        snprintf(shipped, sizeof shipped, "examples/sensor_classifier/%s", made[i]);
+        ck_assert_msg(same_file(path, shipped), "%s is stale: `make cls-example` rewrites it", shipped);
+    }
+    sh("make -s cls-example-blob");
+    char blob_path[256];
+    snprintf(blob_path, sizeof blob_path, "%.*s", (int)strcspn(out, "\n"), out);
+    sh("for f in src/engine/*.c; do " ARDUINO_CC " -c $f -o %s/$(basename $f .c).o || exit 1; done", dir);
+    sh("g++ -Wall -Wextra -Werror -x c++ -include tests/library/arduino_stub.h -Isrc tests/library/sensor_harness.cpp "
+       "-x none %s/*.o -o %s/sensor -lm && %s/sensor", dir, dir, dir);
+    size_t len;
+    uint8_t *blob = (uint8_t *)read_all(blob_path, &len);
+    ck_assert_int_eq(atome_load(&host_model, blob, len), ATOME_OK);
+    const int F = host_model.w.cfg.n_features, C = host_model.w.cfg.n_classes;
+    ck_assert(F > 0 && F <= 16);
+    /* the sketch's Serial lines, then "readings", then one line a reading */
+    char *sep = strstr(out, "readings\n"), *serial = out, *line = sep + strlen("readings\n");
+    ck_assert_ptr_nonnull(sep);
+    *sep = 0;
+    int n = 0;
+    for (; *line; line = strchr(line, '\n') + 1, n++) {
+        float raw[16];
+        uint8_t bytes[16];
+        for (int f = 0; f < F; f++) {
+            uint32_t b = (uint32_t)strtoul(line + 9 * f, NULL, 16);
+            memcpy(&raw[f], &b, 4);
+        }
+        unsigned bytes_crc, logits_crc;
+        char label[80], want[128];
+        ck_assert_int_eq(sscanf(line + 9 * F, "%8x %8x %79s", &bytes_crc, &logits_crc, label), 3);
+        atome_features(&host_model, raw, bytes);
+        int k = atome_classify(&host_model, &host_state, bytes, (size_t)F);
+        ck_assert_uint_eq(bytes_crc, atome_crc32(0, bytes, (size_t)F));
+        ck_assert_uint_eq(logits_crc, fw_logits_crc(host_state.logits, C));
+        ck_assert_str_eq(label, atome_label(&host_model, k));
+        /* and the sketch printed that label over Serial */
+        snprintf(want, sizeof want, "%s\n", label);
+        ck_assert_msg(strncmp(serial, want, strlen(want)) == 0, "reading %d: Serial %.20s, want %s", n, serial, label);
+        serial += strlen(want);
+    }
+    ck_assert_int_ge(n, 2);
+    ck_assert_str_eq(serial, "");
+    free(blob);
+}
+END_TEST
+
 /* On an FMA CPU with the compiler's defaults, src/engine/ still gives the host's logits: its
  * pragma keeps a*b+c unfused (without it this aarch64 build differs on most lines). */
 START_TEST(arduino_engine_keeps_bits_on_an_fma_cpu) {
@@ -422,6 +482,7 @@ Suite *library_suite(void) {
     tcase_add_test(t, arduino_manifest_and_wrappers_name_existing_files);
     tcase_add_test(t, manifests_agree_on_the_version);
     tcase_add_test(t, arduino_sketch_prints_the_engines_story);
+    tcase_add_test(t, sensor_sketch_classifies_like_the_engine);
     tcase_add_test(t, arduino_engine_keeps_bits_on_an_fma_cpu);
     suite_add_tcase(s, t);
     return s;

@@ -31,6 +31,17 @@ char *fw_put_str(char *p, const char *s) {
     return p;
 }
 
+char *fw_put_byte(char *p, uint8_t b) {
+    if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+        *p++ = (char)b;
+    } else {
+        *p++ = '\\', *p++ = 'x';
+        *p++ = "0123456789abcdef"[b >> 4], *p++ = "0123456789abcdef"[b & 15];
+    }
+    *p = 0;
+    return p;
+}
+
 /* CRC-32 of n floats as little-endian bytes, whatever the target's byte order. */
 uint32_t fw_logits_crc(const float *v, int n) {
     uint32_t crc = 0;
@@ -92,14 +103,7 @@ int fw_digest(const ATOME_ROM uint8_t *blob, size_t len, atome_model *m, atome_s
         p = fw_put_uint(fw_put_str(line, "text "), (uint32_t)i);
         p = fw_put_str(p, " \"");
         for (int g = 0; g < FW_GEN; g++) {
-            int b = gen[g];
-            if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
-                *p++ = (char)b;
-            } else {
-                *p++ = '\\', *p++ = 'x';
-                *p++ = "0123456789abcdef"[b >> 4], *p++ = "0123456789abcdef"[b & 15];
-            }
-            *p = 0;
+            p = fw_put_byte(p, gen[g]);
             if (p - line > (int)sizeof line - 8) emit(line, ctx), p = line;
         }
         fw_put_str(p, "\"\n");

@@ -39,5 +39,7 @@ uint32_t fw_logits_crc(const float *v, int n);
 char *fw_put_uint(char *p, uint32_t v);
 char *fw_put_hex(char *p, uint32_t v);
 char *fw_put_str(char *p, const char *s);
+/* One byte of a quoted text: printable ASCII as is, other bytes and the quote and backslash as \xHH. */
+char *fw_put_byte(char *p, uint8_t b);
 
 #endif
