@@ -7,6 +7,9 @@
 #undef SUITE
 
 int main(void) {
+    /* Suites run make themselves (a firmware, a tool): without this, a `make -j2 test` hands them its
+     * jobserver, which they cannot use, and its warning lands in the output they parse. */
+    unsetenv("MAKEFLAGS"), unsetenv("MFLAGS"), unsetenv("MAKELEVEL");
     SRunner *sr = srunner_create(NULL);
 #define SUITE(name) srunner_add_suite(sr, name());
 #include "suites.def"
