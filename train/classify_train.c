@@ -73,10 +73,11 @@ static void read_init(const char *path, uint8_t **blob, atome_weights *w) {
     if (e != ATOME_OK) cli_die("--init: %s: %s", path, atome_strerror(e));
 }
 
-/* The data, its examples, and the classifier config (the backbone from the options or --init). */
-static void load_data(crun *r, const atome_weights *init) {
+/* The data and its examples under the run's settings set (the command line's, or the resumed
+ * checkpoint's), and the classifier config they make with set's backbone (or, with --init and no
+ * model option, the blob's) into *cfg. */
+static void load_data(crun *r, const train_settings *set, const atome_weights *init, atome_config *cfg) {
     options *o = r->o;
-    train_settings *set = &o->set;
     classify_options_default(&r->co);
     r->co.data = o->data, r->co.valid = o->valid, r->co.test = o->test, r->co.label_col = o->label_col;
     r->co.split_seed = set->split_seed;
@@ -89,55 +90,54 @@ static void load_data(crun *r, const atome_weights *init) {
     if (d->is_table && set->seq < (int64_t)d->n_features)
         cli_die("--seq %lld is below the %u features of a row of %s: a table's row is never cut", (long long)set->seq,
                 d->n_features, o->data);
-    int longest = 0;
+    r->T = 0;
     for (int k = 0; k < 3; k++) {
         int n;
         r->ex[k] = classify_examples(&d->split[k], (size_t)set->seq, &n);
         if (!r->ex[k]) cli_die("out of memory for the examples");
-        if (n > longest) longest = n;
+        if (n > r->T) r->T = n;
     }
-    r->T = longest;
-    atome_config *c = &set->cfg;
+    *cfg = set->cfg;
     static const char *const model_flags[] = {"--preset", "--d-model", "--n-layers", "--d-head", "--window", "--drop"};
     int given = 0;
     for (int i = 0; i < 6; i++) given |= cli_find(r->t, model_flags[i])->given;
     if (init && !given) { /* the blob's backbone */
         const atome_config *b = &init->cfg;
-        c->d_model = b->d_model, c->n_layers = b->n_layers, c->d_head = b->d_head, c->window = b->window;
-        c->flags = b->flags;
+        cfg->d_model = b->d_model, cfg->n_layers = b->n_layers, cfg->d_head = b->d_head, cfg->window = b->window;
+        cfg->flags = b->flags;
     }
-    r->names = classify_names(d, &c->label_bytes);
+    r->names = classify_names(d, &cfg->label_bytes);
     if (!r->names) cli_die("out of memory for the label names");
-    c->n_classes = (int)d->n_classes, c->n_features = d->is_table ? (int)d->n_features : 0;
-    if (!atome_config_fits(c)) cli_die("the classifier does not fit the engine (a label name too long?)");
+    cfg->n_classes = (int)d->n_classes, cfg->n_features = d->is_table ? (int)d->n_features : 0;
+    if (!atome_config_fits(cfg)) cli_die("the classifier does not fit the engine");
 }
 
-/* The training state: a new run's, or the checkpoint's after the checks --resume makes. */
-static void open_state(crun *r, const atome_weights *init) {
+/* The training state: the resumed checkpoint's (already in r->s) after the data check, or a new
+ * run's of config cfg; then the context and the buffers. */
+static void open_state(crun *r, const atome_weights *init, const atome_config *cfg) {
     options *o = r->o;
     train_state *s = &r->s;
     int T = r->T;
     char err[1024];
-    train_settings data_id = o->set;
-    classify_split_id(&r->d, CLASSIFY_TRAIN, &data_id.train_bytes, &data_id.train_crc);
-    classify_split_id(&r->d, CLASSIFY_VALID, &data_id.valid_bytes, &data_id.valid_crc);
-    classify_split_id(&r->d, CLASSIFY_TEST, &data_id.test_bytes, &data_id.test_crc);
+    train_settings id = {0};
+    classify_split_id(&r->d, CLASSIFY_TRAIN, &id.train_bytes, &id.train_crc);
+    classify_split_id(&r->d, CLASSIFY_VALID, &id.valid_bytes, &id.valid_crc);
+    classify_split_id(&r->d, CLASSIFY_TEST, &id.test_bytes, &id.test_crc);
     if (o->resume) {
-        if (checkpoint_load(r->ckpt_path, s, err, sizeof err)) cli_die("--resume: %s", err);
-        cli_check_resume(&s->set, o, r->t, r->ckpt_path);
         const train_settings *c = &s->set;
-        const char *differ = c->train_bytes != data_id.train_bytes || c->train_crc != data_id.train_crc ? "training"
-                             : c->valid_bytes != data_id.valid_bytes || c->valid_crc != data_id.valid_crc ? "validation"
-                             : c->test_bytes != data_id.test_bytes || c->test_crc != data_id.test_crc ? "test"
-                                                                                                     : NULL;
-        if (differ || memcmp(&c->cfg, &o->set.cfg, sizeof c->cfg) != 0)
-            cli_die("--resume: the %s examples differ from those the checkpoint was trained on",
-                    differ ? differ : "classes or features of the");
+        const char *differ = c->train_bytes != id.train_bytes || c->train_crc != id.train_crc ? "training"
+                             : c->valid_bytes != id.valid_bytes || c->valid_crc != id.valid_crc ? "validation"
+                             : c->test_bytes != id.test_bytes || c->test_crc != id.test_crc ? "test"
+                             : memcmp(&c->cfg, cfg, sizeof *cfg) ? "class names or features of the"
+                                                                  : NULL;
+        if (differ) cli_die("--resume: the %s examples differ from those the checkpoint was trained on", differ);
         if (!cli_find(r->t, "--save-every")->given) o->save_every = c->eval_every;
     } else {
-        if (access(r->ckpt_path, F_OK) == 0)
-            cli_die("%s exists: add --resume to continue that run, or choose another --out", r->ckpt_path);
-        s->set = data_id;
+        s->set = o->set;
+        s->set.cfg = *cfg;
+        s->set.train_bytes = id.train_bytes, s->set.train_crc = id.train_crc;
+        s->set.valid_bytes = id.valid_bytes, s->set.valid_crc = id.valid_crc;
+        s->set.test_bytes = id.test_bytes, s->set.test_crc = id.test_crc;
         if (state_alloc(s)) cli_die("out of memory for the model's parameters");
         model_init(s->params, &s->set.cfg, s->set.seed, (float)s->set.init_scale);
         if (init && classify_backbone(s->params, &s->set.cfg, init, err, sizeof err))
@@ -297,11 +297,21 @@ void classify_main(options *o, option *t, volatile sig_atomic_t *stop) {
     r.log_path = path_in(o->out, "log.jsonl");
     r.model_path = path_in(o->out, "model.bin");
     if (access(o->out, F_OK) == 0) lock_out_dir(o->out); /* what another run writes counts as in use */
+    char err[1024];
+    const train_settings *set = &o->set; /* what decides the data: the checkpoint's on --resume */
+    if (o->resume) {
+        if (checkpoint_load(r.ckpt_path, &r.s, err, sizeof err)) cli_die("--resume: %s", err);
+        cli_check_resume(&r.s.set, o, t, r.ckpt_path);
+        set = &r.s.set;
+    } else if (access(r.ckpt_path, F_OK) == 0) {
+        cli_die("%s exists: add --resume to continue that run, or choose another --out", r.ckpt_path);
+    }
     uint8_t *init_blob = NULL;
     atome_weights init;
     if (o->init) read_init(o->init, &init_blob, &init);
-    load_data(&r, o->init ? &init : NULL);
-    open_state(&r, o->init ? &init : NULL);
+    atome_config data_cfg;
+    load_data(&r, set, o->init ? &init : NULL, &data_cfg);
+    open_state(&r, o->init ? &init : NULL, &data_cfg);
     free(init_blob);
     open_out(&r);
     if (o->threads) omp_set_num_threads((int)o->threads);
