@@ -4,7 +4,8 @@
  * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
  * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
  * sequence is a contiguous [T, ·] block: block_project and block_mix write row t of it, and
- * the backward reads it whole, its matmuls one dense product over the T rows (dense.h).
+ * the backward reads it whole, its matmuls one dense product over the T rows (dense.h). A
+ * classifier's example (fb_classify.c) uses the first n <= T rows of its sequence's blocks only.
  *
  * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
  * its weight gradients in float into its thread's slot, which is then added into the

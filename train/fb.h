@@ -27,7 +27,8 @@ typedef struct fb_context fb_context;
 fb_context *fb_create(const atome_config *c, int B, int T);
 /* As fb_create, for the --float-act ablation (float_act.h): the forward keeps h, the final h,
  * q, k and v in float where the engine quantises them to int8 (the weights stay the blob's
- * ternary ones), and the backward reads those floats. Its logits are not the engine's. */
+ * ternary ones), and the backward reads those floats. Its logits are not the engine's. NULL for a
+ * classifier config. */
 fb_context *fb_create_float_act(const atome_config *c, int B, int T);
 void fb_free(fb_context *f);
 
