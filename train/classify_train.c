@@ -321,9 +321,9 @@ void classify_main(options *o, option *t, volatile sig_atomic_t *stop) {
     const atome_config *cfg = &c->cfg;
     r.t_start = now(), r.first_step = s->step;
     printf("atome-train: %s | classify, %d classes | d_model %d n_layers %d d_head %d window %d | %ld params, blob %zu B "
-           "| batch %lld x accum %lld, up to %d bytes each | %d threads | kernels %s\n",
+           "| batch %lld x accum %lld, examples of up to %d bytes (--seq %lld) | %d threads | kernels %s\n",
            o->resume ? "resuming" : "new run", cfg->n_classes, cfg->d_model, cfg->n_layers, cfg->d_head, cfg->window,
-           s->n_params, s->blob_bytes, (long long)c->batch, (long long)c->accum, (int)c->seq, omp_get_max_threads(),
+           s->n_params, s->blob_bytes, (long long)c->batch, (long long)c->accum, r.T, (long long)c->seq, omp_get_max_threads(),
            dense_path());
     classify_describe(&r.d, &r.co, stdout);
     if (o->init) printf("atome-train: backbone from %s, class head fresh\n", o->init);
