@@ -10,7 +10,8 @@
  * --arch vanilla, the vanilla GPT baseline; arch.h holds what differs, this loop is the same for
  * both. Everything that decides the numbers is in train_state, which the checkpoint holds
  * whole; so a run stopped anywhere and resumed from its last checkpoint redoes the same work
- * and ends with the same bytes.
+ * and ends with the same bytes. --task classify (a classifier on labelled rows) runs its own loop,
+ * classify_train.c, after the same option parsing.
  */
 #include <errno.h>
 #include <math.h>
