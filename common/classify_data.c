@@ -36,6 +36,8 @@ void classify_options_default(classify_options *o) {
 
 float classify_scale(float min, float max) { return max == min ? 0.0f : 255.0f / (max - min); }
 
+size_t classify_cut(size_t n, size_t max_bytes) { return n < max_bytes ? n : max_bytes; }
+
 
 /* One parsed file: its bytes and, per row, where its label and text (or its floats) are. */
 typedef struct {

@@ -41,6 +41,7 @@
 #include "../common/atome_block.h"
 #include "../common/atome_math.h"
 #include "../train/fb.h"
+#include "../train/fb_classify.h"
 #include "../train/float_act.h"
 #include "../train/ops_backward.h"
 #include "grad_util.h"
@@ -53,6 +54,8 @@ typedef struct {
     int B, T;
     long P;
     const uint8_t *tok; /* [B][T+1] */
+    const int *len, *label; /* a classifier's: example b is tok[b][0..len[b]-1], its class label[b]; NULL:
+                             * a language model's windows */
     const double *w0;   /* [P] master at theta0 */
     double *wq0;        /* [P] W~0 where the parameter is part of a ternary tensor, else NaN */
     /* frozen at theta0 */
@@ -85,7 +88,8 @@ static void mv_d(double *y, const double *W, const double *x, int R, int C) {
     }
 }
 
-/* The surrogate's mean cross-entropy at master weights theta. */
+/* The surrogate's mean cross-entropy at master weights theta: over every predicted byte, or over a
+ * classifier's B examples (the head at the last position of each, C classes). */
 static double surrogate_loss(const double *theta, const void *vs) {
     const surrogate *s = vs;
     int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head, V = s->c.vocab;
@@ -96,14 +100,15 @@ static double surrogate_loss(const double *theta, const void *vs) {
     double loss = 0.0;
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = s->tok + (long)b * (T + 1);
-        for (int t = 0; t < T; t++) memcpy(x + (long)t * D, E + OFF(s, s->off.emb) + (long)tok[t] * D, D * sizeof(double));
+        int n = s->len ? s->len[b] : T, C = s->len ? s->c.n_classes : V; /* positions; head rows */
+        for (int t = 0; t < n; t++) memcpy(x + (long)t * D, E + OFF(s, s->off.emb) + (long)tok[t] * D, D * sizeof(double));
         for (int l = 0; l < L; l++) {
             const layer_params *lp = &s->off.layer[l];
             const double *wq = E + OFF(s, lp->wq), *wk = E + OFF(s, lp->wk), *wv = E + OFF(s, lp->wv);
             const double *wr = E + OFF(s, lp->router), *wc = E + OFF(s, lp->conv);
             const double *araw = E + OFF(s, lp->ssm_araw), *sb = E + OFF(s, lp->ssm_b), *sc = E + OFF(s, lp->ssm_c);
             long bl = ((long)b * L + l) * T;
-            for (int t = 0; t < T; t++) {
+            for (int t = 0; t < n; t++) {
                 ln_d(h + (long)t * D, x + (long)t * D, E + OFF(s, lp->ln_g), E + OFF(s, lp->ln_b), D);
                 for (int i = 0; i < D; i++) ht[i] = h[(long)t * D + i] + s->ch[(bl + t) * D + i];
                 mv_d(q + (long)t * Dh, wq, ht, Dh, D);
@@ -116,7 +121,7 @@ static double surrogate_loss(const double *theta, const void *vs) {
                 for (int i = 0; i < D; i++) v[(long)t * D + i] += s->cv[(bl + t) * D + i];
             }
             double state[ATOME_MAX_D] = {0};
-            for (int t = 0; t < T; t++) {
+            for (int t = 0; t < n; t++) {
                 for (int i = 0; i < D; i++) ht[i] = h[(long)t * D + i] + s->ch[(bl + t) * D + i];
                 double rl[3], r[3], m, sum = 0.0;
                 mv_d(rl, wr, ht, 3, D);
@@ -143,22 +148,22 @@ static double surrogate_loss(const double *theta, const void *vs) {
                 }
             }
         }
-        for (int t = 0; t < T; t++) {
+        for (int t = s->len ? n - 1 : 0; t < n; t++) { /* a classifier: the last only */
             double logit[ATOME_VOCAB], m = -1e300, z = 0.0;
             ln_d(ht, x + (long)t * D, E + OFF(s, s->off.lnf_g), E + OFF(s, s->off.lnf_b), D);
             for (int i = 0; i < D; i++) ht[i] += s->chf[((long)b * T + t) * D + i];
-            mv_d(logit, E + OFF(s, s->off.unemb), ht, V, D);
-            for (int u = 0; u < V; u++) m = fmax(m, logit[u]);
-            for (int u = 0; u < V; u++) z += exp(logit[u] - m);
-            loss += log(z) + m - logit[tok[t + 1]];
+            mv_d(logit, E + OFF(s, s->off.unemb), ht, C, D);
+            for (int u = 0; u < C; u++) m = fmax(m, logit[u]);
+            for (int u = 0; u < C; u++) z += exp(logit[u] - m);
+            loss += log(z) + m - logit[s->len ? s->label[b] : tok[t + 1]];
         }
     }
-    return loss / (B * T);
+    return loss / (s->len ? B : B * T);
 }
 
 /* The float forward of the common/ kernels at theta0, the trainer's order (layer by layer over
  * a sequence, key/value ring as long as it): records each quantiser's offset Q(x) - x and
- * each top-k selection into the surrogate, and the logits [B][T][V]. */
+ * each top-k selection into the surrogate, and the logits [B][T][V] (a classifier's [B][C]). */
 static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
     int B = s->B, T = s->T, L = s->c.n_layers, D = s->c.d_model, Dh = s->c.d_head;
     /* h behind 4 zero rows, so that rows t-4..t are the conv's input at every t */
@@ -174,10 +179,11 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
     int sel[ATOME_TOPK], n, first;
     for (int b = 0; b < B; b++) {
         const uint8_t *tok = s->tok + (long)b * (T + 1);
-        for (int t = 0; t < T; t++) embed_forward(x + t * D, &w->emb, tok[t]);
+        int len = s->len ? s->len[b] : T; /* positions */
+        for (int t = 0; t < len; t++) embed_forward(x + t * D, &w->emb, tok[t]);
         for (int l = 0; l < L; l++) {
             atome_kv kv = {kq, ks, vq, vs, T};
-            for (int t = 0; t < T; t++) {
+            for (int t = 0; t < len; t++) {
                 atome_block_acts a = {.ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs,
                                       .yc = yc, .ys = ys, .ya = ya, .q = q, .qq = qq, .qs = &qs, .kf = kf, .vf = vf,
                                       .scores = scores, .att_sel = sel, .att_p = p, .att_n = &n, .att_first = &first,
@@ -197,9 +203,10 @@ static void base_pass(surrogate *s, const atome_weights *w, float *logits) {
                 s->n[o] = n, s->first[o] = first;
             }
         }
-        for (int t = 0; t < T; t++) {
+        for (int t = s->len ? len - 1 : 0; t < len; t++) { /* a classifier: the last only */
             atome_head_acts ha = {.h = h, .ln_mean = &mean, .ln_rstd = &rstd, .hq = hq, .hs = &hs, .lut = NULL};
-            head_forward(1, logits + ((long)b * T + t) * ATOME_VOCAB, x + t * D, w, &ha);
+            long row = s->len ? (long)b * s->c.n_classes : ((long)b * T + t) * ATOME_VOCAB;
+            head_forward(1, logits + row, x + t * D, w, &ha);
             for (int i = 0; i < D; i++) s->chf[((long)b * T + t) * D + i] = (double)hs * hq[i] - h[i];
         }
     }
@@ -307,28 +314,44 @@ static float *init_master(const atome_config *c, uint64_t seed, model_params *mp
     return m;
 }
 
+/* A classifier's examples for the check: lengths (one the whole window, one shorter, so that rows
+ * past an example's end must get nothing) and classes of 3. */
+static const int CLS_LEN[2] = {12, 7}, CLS_LABEL[2] = {2, 0};
+
 /* fb_step's gradient (int8 activations, or float ones with float_act) against the central
  * differences of the surrogate at the same point, every tensor within tol; returns the largest
- * error seen. */
-static double model_gradient_check(int float_act, double tol) {
+ * error seen. With classify, a classifier of 3 classes instead: fb_classify_accumulate's gradient
+ * over the examples CLS_LEN / CLS_LABEL (the head at each one's last byte). */
+static double model_gradient_check(int float_act, int classify, double tol) {
     /* window 5 < T = 12: attention slides, and with 5 candidates top-4 leaves one out; D = 12
      * pads the int8 vectors to 15 */
-    const atome_config c = {ATOME_VOCAB, 12, 2, 4, 5, 0, 0, 0, 0};
+    const atome_config c = {ATOME_VOCAB, 12, 2, 4, 5, 0, classify ? 3 : 0, 0, classify ? 6 : 0};
     enum { B = 2, T = 12 };
-    int D = c.d_model, Dh = c.d_head, L = c.n_layers, V = c.vocab;
-    long P = atome_param_count(&c);
+    int D = c.d_model, Dh = c.d_head, L = c.n_layers, V = c.vocab, C = classify ? c.n_classes : V;
+    long P = atome_param_count(&c), NL = classify ? B * C : B * T * V; /* logits */
     model_params mp;
     uint8_t *blob, tok[B * (T + 1)];
     float *master = init_master(&c, 5, &mp, &blob);
     text_tokens(tok, B * (T + 1), TEXT);
     fb_context *f = float_act ? fb_create_float_act(&c, B, T) : fb_create(&c, B, T);
     ck_assert_ptr_nonnull(f);
-    float *grad = malloc((size_t)P * sizeof(float)), *lf = malloc((size_t)B * T * V * sizeof(float));
-    float *lb = malloc((size_t)B * T * V * sizeof(float));
-    double loss = fb_step(f, blob, &mp, tok, grad);
-    ck_assert(fb_forward(f, blob, tok, lf, NULL) == loss);
+    float *grad = malloc((size_t)P * sizeof(float)), *lf = malloc((size_t)NL * sizeof(float));
+    float *lb = malloc((size_t)NL * sizeof(float));
+    fb_example ex[B];
+    for (int b = 0; b < B; b++) ex[b] = (fb_example){tok + b * (T + 1), CLS_LEN[b], CLS_LABEL[b]};
+    double loss;
+    if (classify) {
+        model_set_classes(blob, &c, NULL, NULL, "a\0b\0c"); /* atome_blob_open below wants its names */
+        loss = fb_classify_accumulate(f, blob, &mp, ex, B);
+        ck_assert_int_eq(fb_gradient(f, grad), 0);
+        ck_assert(fb_classify_forward(f, blob, ex, B, lf, NULL) == loss);
+    } else {
+        loss = fb_step(f, blob, &mp, tok, grad);
+        ck_assert(fb_forward(f, blob, tok, lf, NULL) == loss);
+    }
 
-    surrogate s = {.c = c, .B = B, .T = T, .P = P, .tok = tok, .inv = 1.0f / atome_sqrtf((float)Dh), .tol = tol};
+    surrogate s = {.c = c, .B = B, .T = T, .P = P, .tok = tok, .len = classify ? CLS_LEN : NULL,
+                   .label = classify ? CLS_LABEL : NULL, .inv = 1.0f / atome_sqrtf((float)Dh), .tol = tol};
     double *theta = malloc((size_t)P * sizeof(double)), *wq0 = malloc((size_t)P * sizeof(double));
     long BLT = (long)B * L * T;
     s.wq0 = wq0;
@@ -359,14 +382,14 @@ static double model_gradient_check(int float_act, double tol) {
     if (float_act) base_pass_float(&s, &w, lb);
     else base_pass(&s, &w, lb);
     /* the surrogate's offsets and selections come from exactly fb's forward */
-    ck_assert_mem_eq(lb, lf, (size_t)B * T * V * sizeof(float));
-    double l0 = surrogate_loss(theta, &s);
-    ck_assert_msg(fabs(l0 - loss / (B * T)) <= 1e-5 * l0, "surrogate loss %.9g, fb %.9g", l0, loss / (B * T));
+    ck_assert_mem_eq(lb, lf, (size_t)NL * sizeof(float));
+    double l0 = surrogate_loss(theta, &s), per = classify ? B : B * T;
+    ck_assert_msg(fabs(l0 - loss / per) <= 1e-5 * l0, "surrogate loss %.9g, fb %.9g", l0, loss / per);
 
     /* embedding: only the rows of input bytes get a gradient; the others must be exactly 0 */
     int used[ATOME_VOCAB] = {0};
     for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) used[tok[b * (T + 1) + t]] = 1;
+        for (int t = 0; t < (classify ? CLS_LEN[b] : T); t++) used[tok[b * (T + 1) + t]] = 1;
     for (int v = 0; v < V; v++) {
         if (used[v]) {
             check_tensor(&s, theta, grad, mp.emb + (long)v * D, D, "embedding row", v);
@@ -392,7 +415,7 @@ static double model_gradient_check(int float_act, double tol) {
     /* The int8 check covers every row of the unembedding; the float one the 32 rows of the
      * lowercase letters, for time: the head's backward is one sgemm, the same for every row. */
     if (float_act) check_tensor(&s, theta, grad, mp.unemb + 96L * D, 32L * D, "unembedding rows 96..127", -1);
-    else check_tensor(&s, theta, grad, mp.unemb, (long)V * D, "unembedding", -1);
+    else check_tensor(&s, theta, grad, mp.unemb, (long)C * D, classify ? "class head" : "unembedding", -1);
 
     free(s.ch), free(s.cv), free(s.cq), free(s.ck), free(s.sel), free(s.n), free(s.first), free(s.chf);
     free(s.eff), free(s.work), free(theta), free(wq0), free(w0), free(grad), free(lf), free(lb), free(master);
@@ -401,10 +424,15 @@ static double model_gradient_check(int float_act, double tol) {
     return s.worst;
 }
 
-START_TEST(model_gradient_matches_surrogate_fd) { model_gradient_check(0, MODEL_TOL); }
+START_TEST(model_gradient_matches_surrogate_fd) { model_gradient_check(0, 0, MODEL_TOL); }
 END_TEST
 
-START_TEST(float_act_model_gradient_matches_fd) { model_gradient_check(1, FLOAT_ACT_TOL); }
+START_TEST(float_act_model_gradient_matches_fd) { model_gradient_check(1, 0, FLOAT_ACT_TOL); }
+END_TEST
+
+/* A classifier's gradient: the class head at each example's last byte, through the whole
+ * backbone over the example's own positions, against the same surrogate's differences. */
+START_TEST(classifier_gradient_matches_surrogate_fd) { model_gradient_check(0, 1, MODEL_TOL); }
 END_TEST
 
 /* Same data, same weights: the same gradient bits with 1 thread and with 2, and again. */
@@ -503,6 +531,7 @@ TCase *grad_model_tcase(void) {
     tcase_set_timeout(t, 300); /* the finite differences take about 15 s under the sanitizers */
     tcase_add_test(t, model_gradient_matches_surrogate_fd);
     tcase_add_test(t, float_act_model_gradient_matches_fd);
+    tcase_add_test(t, classifier_gradient_matches_surrogate_fd);
     tcase_add_test(t, fb_step_same_bits_for_1_and_2_threads);
     tcase_add_test(t, fb_forward_loss_is_cross_entropy_of_its_logits);
     tcase_add_test(t, fb_rejects_bad_arguments);

@@ -363,19 +363,22 @@ START_TEST(checkpoint_float_act_init_scale_and_older_versions) {
     size_t n;
     uint8_t *v4 = (uint8_t *)read_all(path, &n), *old = malloc(n);
     ck_assert_ptr_nonnull(old);
-    /* version 3 (no init_scale) loads with init_scale 1; version 2 (no float_act either) as int8 */
-    for (uint32_t version = 3; version >= 2; version--) {
-        size_t m = older_version(old, v4, n, version, version == 3 ? 8 : 12);
+    /* version 4 (without the 52 bytes of the task and class fields) loads as a language-model run;
+     * version 3 (no init_scale either) with init_scale 1; version 2 (no float_act either) as int8 */
+    for (uint32_t version = 4; version >= 2; version--) {
+        size_t m = older_version(old, v4, n, version, 52 + (version == 3 ? 8 : version == 2 ? 12 : 0));
         ck_assert_msg(checkpoint_load(write_tmp("old.bin", old, m), &r, err, sizeof err) == 0, "%s", err);
-        ck_assert(r.set.init_scale == 1.0);
-        ck_assert_int_eq(r.set.float_act, version == 3 ? 1 : 0);
+        ck_assert(r.set.init_scale == (version == 4 ? 0.25 : 1.0));
+        ck_assert_int_eq(r.set.float_act, version >= 3 ? 1 : 0);
+        ck_assert_int_eq(r.set.task, TASK_LM);
+        ck_assert_int_eq(r.set.cfg.n_classes, 0);
         ck_assert_mem_eq(r.params, s.params, (size_t)s.n_params * 4);
         state_free(&r);
     }
     /* float_act 2, then 1 on the vanilla model: CRC fixed up, still refused */
     uint32_t h = atome_le_get_u32(v4 + 12);
     for (int k = 0; k < 2; k++) {
-        if (k == 0) atome_le_put_u32(v4 + h - 12, 2);
+        if (k == 0) atome_le_put_u32(v4 + h - 52 - 12, 2); /* float_act: before init_scale and v5's fields */
         else atome_le_put_u32(v4 + 24, ARCH_VANILLA);
         atome_le_put_u32(v4 + 8, atome_crc32(0, v4 + 12, n - 12));
         ck_assert_int_eq(checkpoint_load(write_tmp("bad.bin", v4, n), &r, err, sizeof err), -1);

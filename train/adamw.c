@@ -49,7 +49,7 @@ void adamw_decay_mask(uint8_t *decay, const atome_config *c) {
         mark(decay, arena, y->wv, D * D, 1);
         mark(decay, arena, y->router, 3 * D, 1);
     }
-    mark(decay, arena, p.unemb, V * D, 1);
+    mark(decay, arena, p.unemb, (c->n_classes ? c->n_classes : V) * D, 1); /* or the class head [C, D] */
     free(arena);
 }
 

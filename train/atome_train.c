@@ -10,7 +10,8 @@
  * --arch vanilla, the vanilla GPT baseline; arch.h holds what differs, this loop is the same for
  * both. Everything that decides the numbers is in train_state, which the checkpoint holds
  * whole; so a run stopped anywhere and resumed from its last checkpoint redoes the same work
- * and ends with the same bytes.
+ * and ends with the same bytes. --task classify (a classifier on labelled rows) runs its own loop,
+ * classify_train.c, after the same option parsing.
  */
 #include <errno.h>
 #include <math.h>
@@ -27,12 +28,14 @@
 #include "adamw.h"
 #include "arch.h"
 #include "checkpoint.h"
+#include "classify_train.h"
 #include "data.h"
 #include "dense.h"
 #include "dist.h"
 #include "math_n.h"
 #include "model.h"
 #include "options.h"
+#include "run_util.h"
 #include "shard.h"
 #include "../common/host_file.h"
 
@@ -66,81 +69,7 @@ static void init_from_blob(const train_settings *s, float *params, const char *p
     free(blob);
 }
 
-/* ---------------------------------------------------------------- output directory */
-
-static char *path_in(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (!p) cli_die("out of memory");
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* The run's exclusive hold on --out: an advisory flock on the directory itself, so there is no
- * lock file to create or clean up, and the kernel drops it when the process ends, by kill -9
- * too (the next --resume is never refused by a dead run). Two runs on one directory would
- * replace each other's files; the second is refused before it writes anything. */
-static int out_dir_lock = -1;
-
-static void lock_out_dir(const char *dir) {
-    if (out_dir_lock >= 0) return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) cli_die("cannot open output directory %s: %s", dir, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            cli_die("--out %s is in use by another atome-train run; wait for it to end or choose another --out", dir);
-        cli_die("cannot lock output directory %s: %s", dir, strerror(errno));
-    }
-    out_dir_lock = fd; /* held, open, until the process ends */
-}
-
-/* Makes sure dir exists and takes files; a directory made here for nothing is removed again. */
-static void prepare_out_dir(const char *dir) {
-    struct stat st;
-    int created = 0;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) cli_die("--out %s exists and is not a directory", dir);
-    } else if (mkdir(dir, 0755) == 0) {
-        created = 1;
-    } else {
-        cli_die("cannot create output directory %s: %s", dir, strerror(errno));
-    }
-    lock_out_dir(dir); /* a no-op if start() took it already */
-    char *probe = path_in(dir, ".atome-train-probe");
-    FILE *fp = fopen(probe, "wb");
-    int e = errno;
-    if (fp) fclose(fp), unlink(probe);
-    free(probe);
-    if (!fp) {
-        if (created) rmdir(dir);
-        cli_die("output directory %s is not writable: %s", dir, strerror(e));
-    }
-}
-
-/* Keeps the log lines of evaluations at or before `step` (a killed run may have logged past its
- * last checkpoint, or died mid-line) so the resumed run's log reads as one run's. */
-static void trim_log(const char *path, int64_t step) {
-    uint8_t *buf;
-    size_t n;
-    char err[256];
-    if (access(path, F_OK) != 0 || data_read_file(path, &buf, &n, err, sizeof err)) return;
-    size_t keep = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && buf[j] != '\n') j++;
-        /* sscanf wants a string, and buf holds no NUL: it would read past the buffer's end (and
-         * its %lld skip the newline into the next line). The line's start, terminated, is enough. */
-        char head[32];
-        size_t k = j - i < sizeof head - 1 ? j - i : sizeof head - 1;
-        memcpy(head, buf + i, k), head[k] = 0;
-        long long s;
-        if (j == n || sscanf(head, "{\"step\": %lld", &s) != 1 || s > step) break;
-        keep = j + 1, i = j + 1;
-    }
-    const void *bufs[1] = {buf};
-    if (write_atomic(path, bufs, &keep, 1, err, sizeof err)) cli_die("%s", err);
-    free(buf);
-}
+/* The output directory, the log, checked writes and the clock: run_util.h. */
 
 /* ---------------------------------------------------------------- signals */
 
@@ -161,30 +90,6 @@ static void install_handlers(void) {
 }
 
 /* ---------------------------------------------------------------- progress */
-
-/* A failed write (a full disk, /dev/full) ends the run with one line and exit 1: a run whose
- * progress or log was cut would otherwise look finished. Checked at each flush of f. */
-static void check_written(FILE *f, const char *what) {
-    errno = 0;
-    if (fflush(f) == 0 && !ferror(f)) return;
-    cli_die("cannot write %s: %s", what, strerror(errno ? errno : EIO));
-}
-
-static void check_stdout(void) { check_written(stdout, "the standard output"); }
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static const char *hms(double s, char *buf) {
-    long t = (long)(s + 0.5);
-    if (t >= 3600) sprintf(buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60) sprintf(buf, "%ldm%02lds", t / 60, t % 60);
-    else sprintf(buf, "%lds", t);
-    return buf;
-}
 
 typedef struct {
     int tty;
@@ -388,6 +293,11 @@ static void start(run *r, int argc, char **argv) {
         cli_die("--init starts a run; --resume continues one from its checkpoint, which holds the weights");
     if (o->init && cli_find(r->t, "--init-scale")->given)
         cli_die("--init replaces the seeded weights that --init-scale scales: give one of them");
+    if (o->set.task == TASK_CLASSIFY) { /* its own loop: classify_train.c */
+        if (dist_active()) cli_die("--task classify runs in one process (not under mpirun)");
+        install_handlers();
+        classify_main(o, r->t, &stop_signal);
+    }
     dist_speak(); /* from here, a problem may be one rank's own (its files) */
     r->ckpt_path = path_in(o->out, "checkpoint.bin");
     r->log_path = path_in(o->out, "log.jsonl");

@@ -156,6 +156,17 @@ static void header_fields(cursor *c, train_state *s, uint32_t version) {
     if (version >= 3) i32f(c, &t->float_act);
     if (version >= 4) f64f(c, &t->init_scale);
     else t->init_scale = 1.0;
+    if (version >= 5) { /* older files are language-model runs: every field below stays 0 */
+        i32f(c, &t->task);
+        intf(c, &t->cfg.n_classes);
+        intf(c, &t->cfg.n_features);
+        intf(c, &t->cfg.label_bytes);
+        u64f(c, &t->split_seed);
+        u64f(c, &t->test_bytes);
+        u32f(c, &t->test_crc);
+        f64f(c, &s->best_acc);
+        f64f(c, &s->last_acc);
+    }
 }
 
 #define PREFIX 24 /* magic, version, CRC, header bytes, total bytes */
@@ -238,10 +249,12 @@ static const char *parse(const uint8_t *f, size_t n, train_state *s, char *buf, 
     const struct {
         const char *name;
         double v;
-    } figures[] = {{"best_bpb", s->best_bpb}, {"last_bpb", s->last_bpb}, {"last_loss", s->last_loss}};
-    for (int i = 0; i < 3; i++)
-        if (!(figures[i].v >= 0 && isfinite(figures[i].v))) {
-            snprintf(buf, buflen, "field %s = %g is out of range (a finite number >= 0)", figures[i].name, figures[i].v);
+    } figures[] = {{"best_bpb", s->best_bpb}, {"last_bpb", s->last_bpb}, {"last_loss", s->last_loss},
+                   {"best_acc", s->best_acc}, {"last_acc", s->last_acc}};
+    for (int i = 0; i < 5; i++)
+        if (!(figures[i].v >= 0 && isfinite(figures[i].v)) || (i >= 3 && figures[i].v > 1)) {
+            snprintf(buf, buflen, "field %s = %g is out of range (%s)", figures[i].name, figures[i].v,
+                     i >= 3 ? "a number from 0 to 1" : "a finite number >= 0");
             return buf;
         }
     if (state_alloc(s)) return "out of memory";

@@ -11,7 +11,7 @@
  * It holds nothing that depends on the machine, the time or the thread count, so the same
  * run writes the same bytes. File layout (little-endian):
  *
- *     0  magic "ATCK"   4  version (CKPT_VERSION, 4)   8  CRC-32 of bytes 12..end   12  header bytes H
+ *     0  magic "ATCK"   4  version (CKPT_VERSION, 5)   8  CRC-32 of bytes 12..end   12  header bytes H
  *    16  u64 file bytes (H + 12P + Bb)   24  the fields of header_fields() in checkpoint.c, up to H
  *     H  master f32[P], Adam m f32[P], Adam v f32[P], best model u8[Bb]
  * A reader checks magic, version, length and CRC before it believes any field, then holds every
@@ -19,9 +19,10 @@
  * (0 <= last_eval, best_step <= step <= steps): a CRC proves the bytes are as written, not that
  * the writer was sane. Version 2 added
  * the architecture (the first field) and the vanilla config and initialisation (after the atome
- * config); version 3 appended float_act, version 4 init_scale (the last header fields). Version 2
- * and 3 files still load, as runs with int8 activations (float_act 0) and init_scale 1, so that
- * runs cached before them can resume; version 1 files are refused by version.
+ * config); version 3 appended float_act, version 4 init_scale, version 5 the task and a
+ * classifier's fields (the last header fields). Versions 2 to 4 still load, as language-model
+ * runs with int8 activations (float_act 0) and init_scale 1, so that runs cached before them can
+ * resume; version 1 files are refused by version.
  *
  * Files are replaced atomically: written to a temporary name in the same directory, flushed
  * with fsync, renamed over the old one, then the directory is fsynced. A crash at any moment
@@ -35,11 +36,12 @@
 #include "vanilla.h"
 
 #define CKPT_MAGIC 0x4B435441u /* "ATCK" read little-endian */
-#define CKPT_VERSION 4
+#define CKPT_VERSION 5
 #define CKPT_VERSION_MIN 2 /* the oldest version checkpoint_load reads */
 
 enum { ARCH_ATOME = 0, ARCH_VANILLA = 1 };
 enum { VINIT_GPT2 = 0, VINIT_TORCH = 1 }; /* vanilla_init, vanilla_init_torch */
+enum { TASK_LM = 0, TASK_CLASSIFY = 1 };    /* --task lm (next-byte model) or classify */
 
 /* Settings that change what a run computes; --resume refuses to continue with others. */
 typedef struct {
@@ -55,6 +57,13 @@ typedef struct {
     uint64_t seed;
     uint64_t train_bytes, valid_bytes; /* the data it was trained on: sizes and CRC-32s */
     uint32_t train_crc, valid_crc;
+    /* --task classify (version 5; a language model's are 0): cfg then also holds n_classes,
+     * n_features and label_bytes; train/valid bytes and CRCs are those of the splits' examples
+     * (classify_run.h), and the test split's are kept too, since the run ends by evaluating it. */
+    int32_t task;        /* TASK_* */
+    uint64_t split_seed; /* --split-seed of the held-out splits */
+    uint64_t test_bytes;
+    uint32_t test_crc;
 } train_settings;
 
 typedef struct {
@@ -62,8 +71,10 @@ typedef struct {
     int64_t step;       /* optimizer updates done */
     int64_t last_eval;  /* step of the last finished evaluation (0: none) */
     int64_t best_step;  /* step of the best validation result (0: none yet) */
-    double best_bpb;    /* its bits per byte */
+    double best_bpb;    /* its bits per byte (classify: its mean cross-entropy, nats per example) */
     double last_bpb;    /* the last evaluation's */
+    double best_acc;    /* classify: the best validation accuracy (0..1), which picks the model */
+    double last_acc;    /* classify: the last evaluation's */
     double last_loss;   /* mean training loss (nats per byte) of the last update */
     uint64_t rng;       /* the window sampler's state */
     uint64_t windows;   /* training windows drawn so far */

@@ -4,7 +4,8 @@
  * V vocab, W window, NC = 2·Dh + D + 3, P = atome_param_count. Activations are laid out
  * [B][L][T][·] (llm.c style: one arena, a table of pointers), so that one layer of one
  * sequence is a contiguous [T, ·] block: block_project and block_mix write row t of it, and
- * the backward reads it whole, its matmuls one dense product over the T rows (dense.h).
+ * the backward reads it whole, its matmuls one dense product over the T rows (dense.h). A
+ * classifier's example (fb_classify.c) uses the first n <= T rows of its sequence's blocks only.
  *
  * Threads: a sequence is one task (its forward, then its backward, on one thread), writing
  * its weight gradients in float into its thread's slot, which is then added into the
@@ -12,7 +13,7 @@
  * accumulators and rounds once: integer sums, so no result depends on which thread ran what,
  * on the thread count or on how the windows of an update were split into micro-batches.
  */
-#include "fb.h"
+#include "fb_internal.h"
 #include <omp.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,64 +26,6 @@
 #include "float_act.h"
 #include "ops_backward.h"
 
-/* A row stride rounded up to 16 floats (64 bytes), so that every scratch row starts aligned. */
-#define R16(n) (((n) + 15) & ~15L)
-/* matmul_forward's lookup table for inputs of D values, in floats; 0 where it is compiled out. */
-#ifdef ATOME_LUT
-#define LUT_FLOATS(D) ((long)ATOME_LUT_SIZE(D) * ATOME_LUT_ROWS / 2)
-#else
-#define LUT_FLOATS(D) 0L
-#endif
-
-struct fb_context {
-    atome_config c;
-    int B, T, NC, ld;
-    long P;
-    float inv_sqrt_dh;
-    void *arena;
-    /* Saved by the forward, [B][L][T][·] (x: [B][L+1][T][D], x[., l] the input of layer l). */
-    float *x, *h, *mean, *rstd, *hs, *yc, *ys, *ya, *qs, *ks, *vs, *p, *s;
-    int8_t *hq, *qq, *kq, *vq;
-    int *sel, *n, *first;
-    float *router; /* [B][T][L][3], the layout fb_router promises */
-    /* --float-act only (fb_create_float_act): q, k, v of every layer as the float forward used
-     * them, [B][L][T][Dh], [B][L][T][Dh], [B][L][T][D]; the int8 arrays above stay unused. */
-    int float_act;
-    float *qflt, *kflt, *vflt;
-    /* Head, [B][T][·]. */
-    float *hf, *hf_mean, *hf_rstd, *hf_s, *logits, *loss;
-    int8_t *hf_q;
-    /* Forward scratch per sequence, overwritten at every layer: [B][fss], each holding the
-     * attention scores [W], block_project's keys, values and queries before quantisation
-     * [T][Dh], [T][D], [T][Dh] and router logits [T][3], and matmul_forward's lookup table
-     * (ATOME_LUT_SIZE(D)·ATOME_LUT_ROWS int16). */
-    float *fscratch;
-    long fss;
-    /* Backward per sequence, [B][T][·]: probs then dlogits [V]; dx, dh, dyc, dys, dya, ht [D]; dy [ld]. */
-    float *dlog, *dx, *dh, *dyc, *dys, *dya, *ht, *dy;
-    /* Dequantised weights of the current blob: wcat [L][NC][D], wconv [L][D][5], wun [V][D]. */
-    float *wcat, *wconv, *wun;
-    float *dense;      /* --float-act only: the ternary matrices as floats for float_matmul, per
-                        * layer wq, wk, wv, router, then the unembedding (float_decode) */
-    long dense_layer;  /* floats per layer */
-    float *zeros;      /* [D], never written: the SSM state before position 0 */
-    float *hist0;      /* [B][5][D] per sequence: the conv's history at positions 0..3 (zero rows
-                        * before 0), where h does not yet have 4 rows before it */
-    double *seq_loss;  /* [B] */
-    double *seq_time;  /* [B][3] forward, backward and exact-add seconds of each sequence's task */
-    exact_acc *acc;   /* [P] the exact sum of every window since the last fb_gradient */
-    /* Per thread, outside the arena (the thread count may grow after fb_create): a float
-     * gradient slot [n_threads][P], the int64 lanes hi, lo [n_threads][2][P] of exact_add,
-     * folded into acc at the end of every fb_accumulate, and a flag of a term it refused. */
-    int n_threads;
-    float *tslot;
-    int64_t *tlanes;
-    int *tbad;
-    uint64_t windows; /* since the last fb_gradient, for the 2^32 bound of exact_sum.h */
-    int failed;       /* an fb_accumulate since then ran out of memory */
-    fb_reducer *reduce; /* fb_set_reducer: the sum across processes, before rounding */
-    fb_times times;
-};
 
 /* Sizes (base NULL) or binds every array of f into the arena at base; returns the bytes. */
 static size_t layout(fb_context *f, char *base) {
@@ -121,6 +64,7 @@ static size_t layout(fb_context *f, char *base) {
 
 static fb_context *create(const atome_config *c, int B, int T, int float_act) {
     if (!c || !atome_config_fits(c) || B < 1 || B > EXACT_MAX_ADDS || T < 1) return NULL;
+    if (float_act && c->n_classes) return NULL; /* no classifier has float activations */
     fb_context *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = *c, f->B = B, f->T = T, f->float_act = float_act;
@@ -153,9 +97,9 @@ const float *fb_router(const fb_context *f) { return f->router; }
 
 fb_times fb_get_times(const fb_context *f) { return f->times; }
 
-/* Adds the per-sequence task times of the last call into f->times. */
-static void add_times(fb_context *f) {
-    for (int b = 0; b < f->B; b++) {
+/* Adds the per-sequence task times of the last call's nb sequences into f->times. */
+static void add_times(fb_context *f, int nb) {
+    for (int b = 0; b < nb; b++) {
         const double *t = f->seq_time + 3 * b;
         f->times.forward += t[0], f->times.backward += t[1], f->times.reduce += t[2];
     }
@@ -164,36 +108,40 @@ static void add_times(fb_context *f) {
 #include "../common/atome_le.h"
 static uint32_t rd32(const uint8_t *p) { return atome_le_get_u32(p); }
 
-/* Binds *w to a blob of f's config. The CRC is not checked: the trainer packs the blob in
- * memory every step, and a bitwise CRC of it would cost more than checking it saves. */
-static int bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w) {
+int fb_bind_blob(const fb_context *f, const uint8_t *blob, atome_weights *w) {
     const atome_config *c = &f->c;
     if (!blob || ((uintptr_t)blob & 3u) || rd32(blob) != ATOME_MAGIC || rd32(blob + 4) != ATOME_VERSION ||
         rd32(blob + 8) != (uint32_t)c->vocab || rd32(blob + 12) != (uint32_t)c->d_model ||
         rd32(blob + 16) != (uint32_t)c->n_layers || rd32(blob + 20) != (uint32_t)c->d_head ||
-        rd32(blob + 24) != (uint32_t)c->window)
+        rd32(blob + 24) != (uint32_t)c->window || rd32(blob + 48) != (uint32_t)c->n_classes ||
+        rd32(blob + 52) != (uint32_t)c->n_features || rd32(blob + 56) != (uint32_t)c->label_bytes)
         return -1;
     atome_blob_bind(c, blob + ATOME_HEADER_BYTES, w);
     return 0;
 }
 
-/* The forward of sequence b, layer by layer: block_project over the T positions (the matmuls
+int16_t *fb_seq_lut(const fb_context *f, int b) {
+    long T = f->T, D = f->c.d_model, Dh = f->c.d_head;
+    float *rl = f->fscratch + (long)b * f->fss + R16(f->c.window) + 2 * R16(T * Dh) + R16(T * D);
+    return LUT_FLOATS(D) ? (int16_t *)(void *)(rl + R16(3 * T)) : NULL;
+}
+
+/* The forward of sequence b, layer by layer: block_project over its n positions (the matmuls
  * ATOME_LUT_ROWS positions at a time on one lookup table), then block_mix position by position,
  * each seeing exactly what the engine's block_forward would at that position: its input row,
  * the 4 previous h rows, the previous SSM state and the key/value rows of the earlier positions.
- * Then head_forward over the T positions and the loss. The functions atome_step calls, with the
- * same lookup-table switch (ATOME_LUT; the table in the sequence's scratch), so the same bits;
- * only the scratch differs: rows of the arena that the backward reads. With --float-act,
- * float_block_forward and float_head_forward (float_act.h) run per position instead, and q, k, v
+ * The functions atome_step calls, with the same lookup-table switch (ATOME_LUT; the table in the
+ * sequence's scratch), so the same bits; only the scratch differs: rows of the arena that the
+ * backward reads. With --float-act, float_block_forward runs per position instead, and q, k, v
  * go to their per-layer arrays. */
-static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
+void fb_forward_blocks(fb_context *f, const atome_weights *w, const uint8_t *tok, int b, int n) {
     const atome_config *c = &f->c;
-    int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head, V = c->vocab;
+    int T = f->T, L = c->n_layers, D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head;
     float *scores = f->fscratch + (long)b * f->fss, *kf = scores + R16(c->window), *vf = kf + R16((long)T * Dh);
     float *q = vf + R16((long)T * D), *rl = q + R16((long)T * Dh);
-    int16_t *lut = LUT_FLOATS(D) ? (int16_t *)(void *)(rl + R16(3L * T)) : NULL;
+    int16_t *lut = fb_seq_lut(f, b);
     float *h5 = f->hist0 + (long)b * ATOME_HIST_ROWS * D;
-    for (int t = 0; t < T; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
+    for (int t = 0; t < n; t++) embed_forward(f->x + ((long)b * (L + 1) * T + t) * D, &w->emb, tok[t]);
     for (int l = 0; l < L; l++) {
         long bl = ((long)b * L + l) * T; /* row of (b, l, t = 0) */
         float *xin = f->x + ((long)b * (L + 1) + l) * T * D, *xout = xin + (long)T * D;
@@ -205,9 +153,9 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
         } else {
             atome_block_acts rows = {.ln_mean = f->mean + bl, .ln_rstd = f->rstd + bl, .hq = f->hq + bl * DP,
                                      .hs = f->hs + bl, .q = q, .kf = kf, .vf = vf, .router_logits = rl, .lut = lut};
-            block_project(T, xin, f->h + bl * D, &w->layer[l], c, &rows);
+            block_project(n, xin, f->h + bl * D, &w->layer[l], c, &rows);
         }
-        for (int t = 0; t < T; t++) {
+        for (int t = 0; t < n; t++) {
             long o = bl + t;
             atome_block_acts a = {.ln_mean = f->mean + o, .ln_rstd = f->rstd + o, .yc = f->yc + o * D,
                                   .ys = f->ys + o * D, .ya = f->ya + o * D,
@@ -236,6 +184,13 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
             }
         }
     }
+}
+
+/* A window's forward: the blocks over its T positions, then head_forward over them (with
+ * --float-act, float_head_forward per position) and the loss at each. */
+static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *tok, int b) {
+    int T = f->T, L = f->c.n_layers, D = f->c.d_model, DP = ATOME_PAD5(D), V = f->c.vocab;
+    fb_forward_blocks(f, w, tok, b, T);
     const float *xl = f->x + ((long)b * (L + 1) + L) * T * D;
     long o0 = (long)b * T;
     if (f->float_act) {
@@ -246,7 +201,7 @@ static double forward_seq(fb_context *f, const atome_weights *w, const uint8_t *
         }
     } else {
         atome_head_acts ha = {.h = f->hf + o0 * D, .ln_mean = f->hf_mean + o0, .ln_rstd = f->hf_rstd + o0,
-                              .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = lut};
+                              .hq = f->hf_q + o0 * DP, .hs = f->hf_s + o0, .lut = fb_seq_lut(f, b)};
         head_forward(T, f->logits + o0 * V, xl, w, &ha);
     }
     double sum = 0.0;
@@ -273,7 +228,31 @@ static void decode_weights(fb_context *f, const atome_weights *w) {
     float_decode(f->dense + f->c.n_layers * f->dense_layer, &w->unemb);
 }
 
-/* The backward of sequence b into slot [P] (overwritten), top down: loss, head, blocks, embedding. */
+void fb_backward_blocks(fb_context *f, const atome_weights *w, const model_params *master, const uint8_t *tok,
+                        int b, int n, const model_params *g) {
+    const atome_config *c = &f->c;
+    int T = f->T, L = c->n_layers, D = c->d_model, Dh = c->d_head, DP = ATOME_PAD5(D);
+    long bt = (long)b * T;
+    float *dx = f->dx + bt * D;
+    block_scratch sc = {f->dh + bt * D, f->dyc + bt * D, f->dys + bt * D, f->dya + bt * D, f->ht + bt * D,
+                        f->dy + bt * f->ld, f->ld};
+    for (int l = L - 1; l >= 0; l--) {
+        long o = ((long)b * L + l) * T;
+        block_saved a = {f->x + ((long)b * (L + 1) + l) * T * D, f->h + o * D, f->mean + o, f->rstd + o,
+                         f->hq + o * DP, f->hs + o, f->yc + o * D, f->ys + o * D, f->ya + o * D,
+                         f->qq + o * Dh, f->qs + o, f->kq + o * Dh, f->vq + o * D, f->ks + o, f->vs + o,
+                         f->sel + o * ATOME_TOPK, f->p + o * ATOME_TOPK, f->n + o, f->first + o, f->s + o * D,
+                         f->router + (bt * L + l) * 3, L * 3, f->float_act ? f->qflt + o * Dh : NULL,
+                         f->float_act ? f->kflt + o * Dh : NULL, f->float_act ? f->vflt + o * D : NULL};
+        const atome_layer *wl = &w->layer[l];
+        block_weights bw = {f->wcat + (long)l * f->NC * D, f->wconv + (long)l * D * ATOME_CONV_K, wl->ln_g,
+                            wl->ssm_a, wl->ssm_g, master->layer[l].ssm_b, master->layer[l].ssm_c};
+        block_backward(dx, &g->layer[l], &bw, &a, &sc, c, n, f->inv_sqrt_dh);
+    }
+    for (int t = 0; t < n; t++) embed_backward(g->emb, dx + (long)t * D, tok[t], D);
+}
+
+/* The backward of window b into slot [P] (overwritten), top down: loss, head, blocks, embedding. */
 static void backward_seq(fb_context *f, const atome_weights *w, const model_params *master, const uint8_t *tok,
                          int b, float scale, float *slot) {
     const atome_config *c = &f->c;
@@ -290,24 +269,7 @@ static void backward_seq(fb_context *f, const atome_weights *w, const model_para
                       f->hf_q + bt * ATOME_PAD5(D), f->hf_s + bt, f->float_act};
     head_backward(dx, g.unemb, g.lnf_g, g.lnf_b, dlog, f->wun, w->lnf_g, &hsv, f->ht + bt * D, f->dh + bt * D, T,
                   D, V);
-
-    block_scratch sc = {f->dh + bt * D, f->dyc + bt * D, f->dys + bt * D, f->dya + bt * D, f->ht + bt * D,
-                        f->dy + bt * f->ld, f->ld};
-    for (int l = L - 1; l >= 0; l--) {
-        long o = ((long)b * L + l) * T;
-        int Dh = c->d_head, DP = ATOME_PAD5(D);
-        block_saved a = {f->x + ((long)b * (L + 1) + l) * T * D, f->h + o * D, f->mean + o, f->rstd + o,
-                         f->hq + o * DP, f->hs + o, f->yc + o * D, f->ys + o * D, f->ya + o * D,
-                         f->qq + o * Dh, f->qs + o, f->kq + o * Dh, f->vq + o * D, f->ks + o, f->vs + o,
-                         f->sel + o * ATOME_TOPK, f->p + o * ATOME_TOPK, f->n + o, f->first + o, f->s + o * D,
-                         f->router + (bt * L + l) * 3, L * 3, f->float_act ? f->qflt + o * Dh : NULL,
-                         f->float_act ? f->kflt + o * Dh : NULL, f->float_act ? f->vflt + o * D : NULL};
-        const atome_layer *wl = &w->layer[l];
-        block_weights bw = {f->wcat + (long)l * f->NC * D, f->wconv + (long)l * D * ATOME_CONV_K, wl->ln_g,
-                            wl->ssm_a, wl->ssm_g, master->layer[l].ssm_b, master->layer[l].ssm_c};
-        block_backward(dx, &g.layer[l], &bw, &a, &sc, c, T, f->inv_sqrt_dh);
-    }
-    for (int t = 0; t < T; t++) embed_backward(g.emb, dx + (long)t * D, tok[t], D);
+    fb_backward_blocks(f, w, master, tok, b, T, &g);
 }
 
 /* The float matrices the backward multiplies by: W~ of every ternary tensor but the embedding. */
@@ -327,7 +289,7 @@ static void dequant_weights(fb_context *f, const atome_weights *w) {
 
 double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, float *logits, float *loss_pos) {
     atome_weights w;
-    if (bind_blob(f, blob, &w)) return NAN;
+    if (f->c.n_classes || fb_bind_blob(f, blob, &w)) return NAN; /* a classifier: fb_classify.h */
     decode_weights(f, &w);
     int B = f->B, T = f->T;
 #pragma omp parallel for schedule(dynamic, 1)
@@ -337,7 +299,7 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
         double *st = f->seq_time + 3 * b;
         st[0] = omp_get_wtime() - t0, st[1] = st[2] = 0.0;
     }
-    add_times(f);
+    add_times(f, B);
     double sum = 0.0;
     for (int b = 0; b < B; b++) sum += f->seq_loss[b];
     if (logits) memcpy(logits, f->logits, (size_t)B * T * f->c.vocab * sizeof(float));
@@ -346,7 +308,7 @@ double fb_forward(fb_context *f, const uint8_t *blob, const uint8_t *tokens, flo
 }
 
 /* Makes the per-thread slots and lanes cover n threads (the lanes are all zero between calls:
- * fb_accumulate folds them). Returns 0, or -1 if out of memory. */
+ * fb_fold folds them). Returns 0, or -1 if out of memory. */
 static int grow_threads(fb_context *f, int n) {
     if (n <= f->n_threads) return 0;
     size_t P = (size_t)f->P;
@@ -358,43 +320,27 @@ static int grow_threads(fb_context *f, int n) {
     return f->n_threads ? 0 : -1;
 }
 
-double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
-    return fb_accumulate_n(f, blob, master, tokens, f->B);
-}
-
-double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
-                       int nb) {
-    atome_weights w;
-    if (nb < 1 || nb > f->B || bind_blob(f, blob, &w)) return NAN;
+int fb_begin_backward(fb_context *f, const atome_weights *w) {
     if (grow_threads(f, omp_get_max_threads())) {
         f->failed = 1;
-        return NAN;
+        return -1;
     }
-    int B = f->B, T = f->T;
-    long P = f->P;
     double td = omp_get_wtime();
-    dequant_weights(f, &w); /* serial: it is small next to the batch */
-    decode_weights(f, &w);
+    dequant_weights(f, w); /* serial: it is small next to the batch */
+    decode_weights(f, w);
     f->times.backward += omp_get_wtime() - td;
-    /* The mean over the context's B·T bytes even for fewer windows: a share of a batch split
-     * over processes (shard.h) weighs its windows as the whole batch does. */
-    float scale = 1.0f / (float)((long)B * T);
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int b = 0; b < nb; b++) {
-        const uint8_t *tok = tokens + (long)b * (T + 1);
-        int th = omp_get_thread_num();
-        float *slot = f->tslot + (long)th * P;
-        double t0 = omp_get_wtime();
-        f->seq_loss[b] = forward_seq(f, &w, tok, b);
-        double t1 = omp_get_wtime();
-        backward_seq(f, &w, master, tok, b, scale, slot);
-        double t2 = omp_get_wtime();
-        int64_t *hi = f->tlanes + 2L * th * P;
-        if (exact_add(hi, hi + P, slot, P)) f->tbad[th] = 1; /* at most B <= EXACT_MAX_ADDS per fold */
-        double *st = f->seq_time + 3 * b;
-        st[0] = t1 - t0, st[1] = t2 - t1, st[2] = omp_get_wtime() - t2;
-    }
-    add_times(f);
+    return 0;
+}
+
+void fb_add_exact(fb_context *f, const float *slot) {
+    long P = f->P;
+    int th = omp_get_thread_num();
+    int64_t *hi = f->tlanes + 2L * th * P;
+    if (exact_add(hi, hi + P, slot, P)) f->tbad[th] = 1; /* at most B <= EXACT_MAX_ADDS per fold */
+}
+
+void fb_fold(fb_context *f, int nb) {
+    long P = f->P;
     double t3 = omp_get_wtime();
     int nt = f->n_threads;
     const long chunk = 4096;
@@ -408,6 +354,37 @@ double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *m
     }
     f->times.reduce += (omp_get_wtime() - t3) * omp_get_max_threads();
     f->windows += (uint64_t)nb;
+}
+
+double fb_accumulate(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens) {
+    return fb_accumulate_n(f, blob, master, tokens, f->B);
+}
+
+double fb_accumulate_n(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
+                       int nb) {
+    atome_weights w;
+    if (nb < 1 || nb > f->B || f->c.n_classes || fb_bind_blob(f, blob, &w)) return NAN;
+    if (fb_begin_backward(f, &w)) return NAN;
+    int B = f->B, T = f->T;
+    long P = f->P;
+    /* The mean over the context's B·T bytes even for fewer windows: a share of a batch split
+     * over processes (shard.h) weighs its windows as the whole batch does. */
+    float scale = 1.0f / (float)((long)B * T);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *tok = tokens + (long)b * (T + 1);
+        float *slot = f->tslot + (long)omp_get_thread_num() * P;
+        double t0 = omp_get_wtime();
+        f->seq_loss[b] = forward_seq(f, &w, tok, b);
+        double t1 = omp_get_wtime();
+        backward_seq(f, &w, master, tok, b, scale, slot);
+        double t2 = omp_get_wtime();
+        fb_add_exact(f, slot);
+        double *st = f->seq_time + 3 * b;
+        st[0] = t1 - t0, st[1] = t2 - t1, st[2] = omp_get_wtime() - t2;
+    }
+    add_times(f, nb);
+    fb_fold(f, nb);
     /* The loss stays a float-then-double sum in window order, as fb_forward's. */
     double sum = 0.0;
     for (int b = 0; b < nb; b++) sum += f->seq_loss[b];
@@ -442,7 +419,7 @@ int fb_gradient(fb_context *f, float *grad) {
 double fb_step(fb_context *f, const uint8_t *blob, const model_params *master, const uint8_t *tokens,
                float *grad) {
     atome_weights w;
-    if (bind_blob(f, blob, &w)) return NAN;
+    if (fb_bind_blob(f, blob, &w)) return NAN;
     double sum = fb_accumulate(f, blob, master, tokens);
     fb_gradient(f, grad);
     return sum;

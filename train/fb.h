@@ -22,11 +22,13 @@
 typedef struct fb_context fb_context;
 
 /* Activation arena for B windows of T positions of config c; NULL if out of memory, or if c
- * does not fit the engine (atome_config_fits) or B or T < 1. */
+ * does not fit the engine (atome_config_fits) or B or T < 1. For a classifier config (n_classes
+ * > 0) it serves fb_classify.h alone: fb_forward and fb_accumulate(_n) return NaN for it. */
 fb_context *fb_create(const atome_config *c, int B, int T);
 /* As fb_create, for the --float-act ablation (float_act.h): the forward keeps h, the final h,
  * q, k and v in float where the engine quantises them to int8 (the weights stay the blob's
- * ternary ones), and the backward reads those floats. Its logits are not the engine's. */
+ * ternary ones), and the backward reads those floats. Its logits are not the engine's. NULL for a
+ * classifier config. */
 fb_context *fb_create_float_act(const atome_config *c, int B, int T);
 void fb_free(fb_context *f);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "adamw.h"
+#include "../common/classify_data.h"
 
 void cli_die(const char *fmt, ...) {
     va_list ap;
@@ -25,6 +26,10 @@ static void option_table(option *t, options *o) {
     const option all[N_OPTS] = {
         {"--data", 's', &o->data, 0},
         {"--valid", 's', &o->valid, 0},
+        {"--test", 's', &o->test, 0},
+        {"--label-col", 's', &o->label_col, 0},
+        {"--split-seed", 'u', &s->split_seed, 0},
+        {"--task", 's', &o->task, 0},
         {"--out", 's', &o->out, 0},
         {"--arch", 's', &o->model.arch, 0},
         {"--preset", 's', &o->model.preset, 0},
@@ -144,11 +149,23 @@ const char *settings_check(const train_settings *s, char *buf, size_t n) {
                  SCHED_COSINE, SCHED_CONSTANT);
         return buf;
     }
+    if (s->task != TASK_LM && s->task != TASK_CLASSIFY) {
+        snprintf(buf, n, "field task = %d is out of range (%d lm or %d classify)", (int)s->task, TASK_LM, TASK_CLASSIFY);
+        return buf;
+    }
+    /* a classifier is an atome model with int8 activations; a language model has no classes */
+    if ((s->task == TASK_CLASSIFY) != (s->cfg.n_classes > 0) ||
+        (s->task == TASK_CLASSIFY && (s->arch != ARCH_ATOME || s->float_act))) {
+        snprintf(buf, n, "field n_classes = %d does not fit the task (%s)", s->cfg.n_classes,
+                 s->task == TASK_CLASSIFY ? "classify: an atome model of 2 or more classes" : "lm: 0");
+        return buf;
+    }
     return NULL;
 }
 
 const char cli_usage[] =
     "usage: atome-train --data FILE --out DIR [options]\n"
+    "       atome-train --task classify --data FILE [--valid FILE] [--test FILE] [--label-col NAME] --out DIR\n"
     "Trains a ternary byte-level atome model on FILE; writes DIR/model.bin (the best model on the\n"
     "validation bytes, the blob atome-infer loads; not with --float-act), DIR/checkpoint.bin and\n"
     "DIR/log.jsonl.\n"
@@ -198,6 +215,27 @@ const char cli_usage[] =
     "  --sample N           bytes of greedy sample printed at the end (default 128; 0: none)\n"
     "  --prompt S           its prompt (default \"Once upon a time\")\n"
     "\n"
+    "classifier (--task classify; the options above hold unless said otherwise)\n"
+    "  --task T             lm (next-byte language model, the default) or classify (a classifier)\n"
+    "  --data FILE          labelled rows: a TSV of label<TAB>text, or with --label-col a CSV whose other\n"
+    "                       columns are numeric features (formats: common/classify_data.h)\n"
+    "  --valid FILE  --test FILE   the official splits; a missing one is held out of --data, 10% each,\n"
+    "                       seeded and stratified, and printed\n"
+    "  --label-col NAME     the CSV's label column: a table, each feature quantised to one byte by the\n"
+    "                       min and max of the training split (the constants travel in the blob)\n"
+    "  --split-seed N       seed of the held-out splits (default 1)\n"
+    "  --seq N              bytes of a text the classifier reads: its FIRST N (a longer text's tail is\n"
+    "                       dropped; the engine streams any length, so evaluate with the same cut,\n"
+    "                       classify_cut); at least a table's feature count (default 256)\n"
+    "  --init BLOB          the backbone from a model blob (a language model's model.bin), the class head\n"
+    "                       fresh; without --preset or dimensions the run takes the blob's\n"
+    "  An update draws --batch training examples (uniformly, seeded); the loss is the cross-entropy of\n"
+    "  the class logits at an example's last byte. Every --eval-every updates the validation split's\n"
+    "  loss, accuracy and macro-F1 are printed; DIR/model.bin is the classifier blob (label names,\n"
+    "  feature constants) of the best validation accuracy, ties to the lower loss; the test split is\n"
+    "  evaluated once at the end, with that model. --sample, --prompt, --float-act and --arch vanilla\n"
+    "  are the language model's.\n"
+    "\n"
     "SIGINT/SIGTERM save the checkpoint at the next step boundary and exit; --resume continues.\n"
     "Exit status: 0 done, 1 bad input or I/O error, 3 loss became NaN/Inf, 128+signal if stopped.\n"
     "OMP_WAIT_POLICY defaults to passive (spinning threads slow down a shared machine).\n"
@@ -243,6 +281,7 @@ void cli_parse(int argc, char **argv, options *o, option *t) {
     s->steps = 2000, s->batch = 16, s->seq = 64, s->accum = 1, s->warmup = 100;
     s->lr = 1e-2, s->final_lr_frac = 0.1, s->weight_decay = 0.01, s->clip = 1.0;
     s->beta1 = 0.9, s->beta2 = 0.95, s->eps = 1e-8, s->seed = 1, s->init_scale = 1.0;
+    s->split_seed = 1;
     option_table(t, o);
     for (int i = 1; i < argc; i++) {
         option *hit = NULL;
@@ -266,6 +305,26 @@ option *cli_find(option *t, const char *name) {
     return NULL;
 }
 
+/* --task: lm (the default) or classify, and the options that belong to one task only. */
+static void resolve_task(options *o, option *t) {
+    train_settings *s = &o->set;
+    const char *task = o->task ? o->task : "lm";
+    static const char *const classify_only[] = {"--test", "--label-col", "--split-seed"};
+    static const char *const lm_only[] = {"--sample", "--prompt", "--float-act"};
+    if (!strcmp(task, "lm")) {
+        s->task = TASK_LM, s->split_seed = 0;
+        for (int i = 0; i < 3; i++)
+            if (cli_find(t, classify_only[i])->given) cli_die("%s is an option of --task classify", classify_only[i]);
+        return;
+    }
+    if (strcmp(task, "classify")) cli_die("--task must be lm or classify, got '%s'", task);
+    s->task = TASK_CLASSIFY;
+    for (int i = 0; i < 3; i++)
+        if (cli_find(t, lm_only[i])->given) cli_die("%s is an option of --task lm", lm_only[i]);
+    if (s->arch != ARCH_ATOME) cli_die("--task classify trains the atome model only (no --arch vanilla)");
+    if (!cli_find(t, "--seq")->given) s->seq = CLASSIFY_DEFAULT_MAX_BYTES;
+}
+
 /* The model (arch.h: the architecture, its preset, any dimension given), then the schedule. */
 void cli_resolve(options *o, option *t) {
     arch_args *a = &o->model;
@@ -279,6 +338,7 @@ void cli_resolve(options *o, option *t) {
     if (!strcmp(o->schedule, "cosine")) o->set.schedule = SCHED_COSINE;
     else if (!strcmp(o->schedule, "constant")) o->set.schedule = SCHED_CONSTANT;
     else cli_die("--schedule must be cosine or constant, got '%s'", o->schedule);
+    resolve_task(o, t);
     if (!cli_find(t, "--eval-every")->given) o->set.eval_every = o->set.steps >= 10 ? (o->set.steps + 9) / 10 : 1;
     if (!cli_find(t, "--save-every")->given) o->save_every = o->set.eval_every;
 }
@@ -286,11 +346,17 @@ void cli_resolve(options *o, option *t) {
 /* --resume: the checkpoint's settings win; any setting given on the command line must agree. */
 void cli_check_resume(const train_settings *ck, const options *o, option *t, const char *path) {
     const train_settings *s = &o->set;
+    if (s->task != ck->task)
+        cli_die("--resume: %s is a run of --task %s; this command is --task %s", path,
+                ck->task == TASK_CLASSIFY ? "classify" : "lm", s->task == TASK_CLASSIFY ? "classify" : "lm");
     static const char *const model_flags[] = {"--arch", "--preset", "--d-model", "--n-layers", "--d-head",
                                               "--window", "--drop", "--vanilla-preset", "--vanilla-init"};
     int given = 0;
     for (size_t i = 0; i < sizeof model_flags / sizeof *model_flags; i++) given |= cli_find(t, model_flags[i])->given;
-    if (given && (s->arch != ck->arch || memcmp(&s->cfg, &ck->cfg, sizeof s->cfg) ||
+    /* the class fields come from the data, which the run checks against the checkpoint itself */
+    atome_config mine = s->cfg;
+    mine.n_classes = ck->cfg.n_classes, mine.n_features = ck->cfg.n_features, mine.label_bytes = ck->cfg.label_bytes;
+    if (given && (s->arch != ck->arch || memcmp(&mine, &ck->cfg, sizeof mine) ||
                   memcmp(&s->vcfg, &ck->vcfg, sizeof s->vcfg) || s->vinit != ck->vinit)) {
         char a[160], b[160];
         arch_name(s, a, sizeof a), arch_name(ck, b, sizeof b);
@@ -305,6 +371,6 @@ void cli_check_resume(const train_settings *ck, const options *o, option *t, con
     SAME("--final-lr-frac", final_lr_frac) SAME("--weight-decay", weight_decay) SAME("--clip", clip)
     SAME("--beta1", beta1) SAME("--beta2", beta2) SAME("--eps", eps) SAME("--seed", seed)
     SAME("--float-act", float_act) /* a switch: only a --float-act given to an int8 run can differ */
-    SAME("--init-scale", init_scale)
+    SAME("--init-scale", init_scale) SAME("--split-seed", split_seed)
 #undef SAME
 }

@@ -19,6 +19,7 @@ void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 /* What the command line said (defaults filled in by cli_parse). */
 typedef struct {
     const char *data, *valid, *out, *prompt, *schedule, *init; /* init: --init BLOB, or NULL */
+    const char *task, *test, *label_col; /* --task classify's data options (NULL if not given) */
     arch_args model;
     int resume, help;
     int64_t d_model, n_layers, d_head, window, save_every, sample, threads; /* dimensions: 0 if not given */
@@ -61,7 +62,7 @@ int option_in_range(const option_range *r, double x);
  * NULL, or the problem in buf naming the field ("field lr = nan: ..."). */
 const char *settings_check(const train_settings *s, char *buf, size_t n);
 
-#define N_OPTS 36
+#define N_OPTS 40
 
 /* The --help text. */
 extern const char cli_usage[];

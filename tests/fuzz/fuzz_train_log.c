@@ -1,8 +1,8 @@
-/* fuzz_train_log.c — libFuzzer harness: atome-train's log reader, trim_log (train/atome_train.c).
+/* fuzz_train_log.c — libFuzzer harness: atome-train's log reader, trim_log (train/run_util.c).
  *
  * On --resume the trainer keeps the lines of log.jsonl whose {"step": N} is at or before the
- * checkpoint's step and drops the rest. trim_log is static in the CLI's file, so this file
- * includes train/atome_train.c whole, its main renamed. Input: byte 0 picks the checkpoint's
+ * checkpoint's step and drops the rest. This file includes train/run_util.c whole, so that the
+ * sscanf shim below replaces the one trim_log calls. Input: byte 0 picks the checkpoint's
  * step (50 per unit: the logs' steps are multiples of small --eval-every values), the rest is
  * the log, written to a file in a private directory (trim_log replaces it atomically, by
  * rename, so it must be a real file). After the call the file must be a prefix of the log
@@ -29,9 +29,7 @@ static int fuzz_sscanf(const char *s, const char *fmt, ...) {
     return r;
 }
 #define sscanf fuzz_sscanf
-#define main atome_train_main
-#include "../../train/atome_train.c"
-#undef main
+#include "../../train/run_util.c"
 #undef sscanf
 
 static char dir[] = "/tmp/atome-fuzz-log-XXXXXX";
