@@ -269,7 +269,9 @@ static void usage(FILE *f) {
           "  --top-p P            sample from the smallest set of mass >= P (1 = all)\n"
           "  --seed S             seed of the sampler (default 1): same seed, same text\n"
           "  --eval FILE          bits per byte and per-byte perplexity on FILE\n"
-          "  --seq N              window length of --eval (default 64, as training)\n"
+          "  --seq N              window length of --eval (default 64, as training); with --classify, the\n"
+          "                       bytes of a text the classifier reads, its first N, as atome-train --seq N\n"
+          "                       trained it (default 256, the trainer's)\n"
           "  --calibrate FILE --ood FILE   router entropy against loss on FILE, and as a detector\n"
           "                       of OOD windows (windows as --eval, --seq)\n"
           "  --interactive        prompt loop with per-layer router-entropy bars\n"
@@ -366,7 +368,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--eval")) eval_path = v;
         else if (!strcmp(a, "--calibrate")) calib_path = v;
         else if (!strcmp(a, "--ood")) ood_path = v;
-        else if (!strcmp(a, "--seq")) seq = (int)parse_long(a, v, 1, 1 << 20);
+        else if (!strcmp(a, "--seq")) seq = (int)parse_long(a, v, 1, 1 << 20), cls.max_bytes = (size_t)seq;
         else if (!strcmp(a, "--classify")) cls.test = v;
         else if (!strcmp(a, "--label-col")) cls.label_col = v;
         else if (!strcmp(a, "--logits")) cls.logits = v;

@@ -33,16 +33,15 @@ typedef struct {
     float *margin;
 } scored;
 
-/* The bytes the engine reads for row i: the text's bytes, or the F quantised features.
- * >>> THE CUT GOES HERE. The trainer may read only the first --seq bytes of a long text; its one
- * rule is being added to common/ (branch cls-train). Until it is merged every byte is read; when it
- * is, this is the one call site to apply it at, so that trainer and evaluation see the same bytes. */
-static const uint8_t *row_bytes(const classify_split *s, uint32_t i, size_t *n) {
-    *n = s->start[i + 1] - s->start[i];
+/* The bytes the engine reads for row i: the text's first max_bytes bytes (classify_cut, the
+ * trainer's one rule, so that these logits are the trainer's), or the F quantised features
+ * (never cut: the trainer refuses a --seq below F). */
+static const uint8_t *row_bytes(const classify_split *s, uint32_t i, size_t max_bytes, size_t *n) {
+    *n = classify_cut(s->start[i + 1] - s->start[i], max_bytes);
     return s->bytes + s->start[i];
 }
 
-static int score(const atome_model *m, atome_state *st, const classify_split *s, scored *r) {
+static int score(const atome_model *m, atome_state *st, const classify_split *s, size_t max_bytes, scored *r) {
     int C = m->w.cfg.n_classes;
     r->s = s;
     r->logits = malloc((size_t)(s->n ? s->n : 1) * (size_t)C * sizeof *r->logits);
@@ -51,7 +50,7 @@ static int score(const atome_model *m, atome_state *st, const classify_split *s,
     if (!r->logits || !r->pred || !r->wrong || !r->margin) return -1;
     for (uint32_t i = 0; i < s->n; i++) {
         size_t len;
-        const uint8_t *bytes = row_bytes(s, i, &len);
+        const uint8_t *bytes = row_bytes(s, i, max_bytes, &len);
         int k = atome_classify(m, st, bytes, len); /* len > 0: the readers refuse an empty row */
         float *z = r->logits + (size_t)i * (size_t)C;
         memcpy(z, st->logits, (size_t)C * sizeof *z);
@@ -366,6 +365,7 @@ static double now(void) {
 
 int classify_run(const atome_model *m, atome_state *st, const classify_args *a) {
     const int C = m->w.cfg.n_classes;
+    const size_t max_bytes = a->max_bytes ? a->max_bytes : CLASSIFY_DEFAULT_MAX_BYTES;
     const char *labels[CLASSIFY_MAX_CLASSES];
     for (int c = 0; c < C; c++) labels[c] = atome_label(m, c);
     classify_model_table t = {(uint32_t)C, labels, (uint32_t)m->w.cfg.n_features, m->w.feature_min,
@@ -397,7 +397,7 @@ int classify_run(const atome_model *m, atome_state *st, const classify_args *a) 
     counts = malloc((size_t)C * C * sizeof *counts);
     pts = malloc(ts->n * sizeof *pts);
     double t0 = now();
-    if (!counts || !pts || score(m, st, ts, &test)) {
+    if (!counts || !pts || score(m, st, ts, max_bytes, &test)) {
         fprintf(stderr, "atome-infer: out of memory scoring %u rows\n", ts->n);
         goto done;
     }
@@ -412,7 +412,7 @@ int classify_run(const atome_model *m, atome_state *st, const classify_args *a) 
                     a->valid, n_oos ? "of a class other than" : "of", a->oos_label);
             goto done;
         }
-        if (score(m, st, vs, &valid) ||
+        if (score(m, st, vs, max_bytes, &valid) ||
             eval_choose_oos_threshold(vs->label, valid.pred, valid.margin, vs->n, oos, &tau)) {
             fprintf(stderr, "atome-infer: out of memory scoring %u rows\n", vs->n);
             goto done;

@@ -14,6 +14,8 @@ typedef struct {
     const char *plot;       /* --plot PREFIX */
     const char *logits;     /* --logits FILE: every row's C logits, float32 little-endian */
     int per_class;          /* --per-class: every class's row, not just the worst */
+    size_t max_bytes;       /* --seq N: a text's first N bytes are read (classify_cut), as atome-train
+                             * --seq N trained on them; 0: CLASSIFY_DEFAULT_MAX_BYTES, its default */
 } classify_args;
 
 /* Runs the mode; returns the exit status: 0, or 1 after one line on stderr (bad input: nothing

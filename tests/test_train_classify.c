@@ -103,6 +103,31 @@ START_TEST(same_bytes_for_1_and_2_threads) {
 }
 END_TEST
 
+/* atome-infer --classify on split sp written back as a TSV, with --seq max_bytes: its --logits are
+ * the trainer's (the same classify_cut on both sides). */
+static void compare_infer(const char *model, const classify_dataset *d, const classify_split *sp, size_t max_bytes,
+                          const float *logits, int C) {
+    char tsv[128], out[128], cmd[512];
+    snprintf(tsv, sizeof tsv, "%s/split.tsv", cli_dir);
+    snprintf(out, sizeof out, "%s/split.logits", cli_dir);
+    FILE *fp = fopen(tsv, "wb");
+    ck_assert_ptr_nonnull(fp);
+    for (uint32_t i = 0; i < sp->n; i++) {
+        fprintf(fp, "%s\t", d->label[sp->label[i]]);
+        fwrite(sp->bytes + sp->start[i], 1, sp->start[i + 1] - sp->start[i], fp);
+        fputc('\n', fp);
+    }
+    ck_assert_int_eq(fclose(fp), 0);
+    snprintf(cmd, sizeof cmd, "./atome-infer --model %s --classify %s --seq %zu --logits %s", model, tsv, max_bytes, out);
+    ck_assert_msg(run_cmd(cmd, NULL, 0) == 0, "%s", cmd);
+    size_t n;
+    char *got = read_all(out, &n);
+    ck_assert_uint_eq(n, (size_t)sp->n * (size_t)C * sizeof(float));
+    ck_assert_mem_eq(got, logits, n); /* little-endian floats: the host's own layout */
+    free(got);
+    remove(tsv), remove(out);
+}
+
 /* model.bin as the engine loads it: a classifier of the data's classes, their names in order, the
  * table's feature constants; and for every validation and test example the engine's class logits
  * (atome_classify over the example's cut bytes, the table's from atome_features of its raw floats)
@@ -156,6 +181,7 @@ static void check_model(const char *args, const char *label_col, const char *dat
             cut += (size_t)ex[i].len < sp->start[i + 1] - sp->start[i];
             checked++;
         }
+        if (!d.is_table) compare_infer(path, &d, sp, max_bytes, logits, C);
         fb_free(f), free(logits), free(ex);
     }
     ck_assert_int_ge(checked, 16);
