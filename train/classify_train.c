@@ -140,6 +140,7 @@ static void open_state(crun *r, const atome_weights *init, const atome_config *c
         s->set.test_bytes = id.test_bytes, s->set.test_crc = id.test_crc;
         if (state_alloc(s)) cli_die("out of memory for the model's parameters");
         model_init(s->params, &s->set.cfg, s->set.seed, (float)s->set.init_scale);
+        if (cfg->n_features) model_init_ordinal_embedding(s->params, &s->set.cfg, (float)s->set.init_scale);
         if (init && classify_backbone(s->params, &s->set.cfg, init, err, sizeof err))
             cli_die("--init: %s: %s", o->init, err);
         s->rng = s->set.seed ^ 0xda7a5eed0ddba11ull; /* the draw's stream, split from the initialiser's */

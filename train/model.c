@@ -227,3 +227,14 @@ void model_set_classes(uint8_t *blob, const atome_config *c, const float *featur
     memcpy((void *)w.labels, names, (size_t)c->label_bytes);
     atome_blob_seal(blob, c);
 }
+
+void model_init_ordinal_embedding(float *arena, const atome_config *c, float scale) {
+    model_params p;
+    model_params_bind(&p, c, arena);
+    int V = c->vocab, D = c->d_model;
+    for (int v = 0; v < V; v++)
+        for (int j = 0; j < D; j++) { /* threshold of channel j: (j + 1)·V/(D + 1), in integers */
+            float up = (long)v * (D + 1) >= (long)(j + 1) * V ? scale : -scale;
+            p.emb[(long)v * D + j] = j & 1 ? -up : up; /* odd channels flipped: no row is constant */
+        }
+}

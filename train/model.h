@@ -39,6 +39,14 @@ void model_params_bind(model_params *p, const atome_config *c, float *arena);
  * that the straight-through updates still flip trits). */
 void model_init(float *arena, const atome_config *c, uint64_t seed, float scale);
 
+/* A sensor classifier's embedding (its bytes are quantised numbers, not characters): row v a
+ * thermometer code, channel j +scale if v >= (j + 1)·V/(D + 1), else -scale, the sign flipped on odd
+ * channels (a constant row, which rows 0 and 255 would be, has LayerNorm's variance 0), so that nearby values
+ * start with nearby rows (v and w differ in about |v - w|·(D + 1)/V channels) and a value never seen
+ * in training still lands between the values around it. A random embedding would have to learn
+ * each of the 256 rows from the rows that hold it. Its ternary form is these signs, scale scale. */
+void model_init_ordinal_embedding(float *arena, const atome_config *c, float scale);
+
 /* Total blob bytes (header + payload) of config c. */
 size_t model_blob_bytes(const atome_config *c);
 
