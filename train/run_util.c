@@ -41,15 +41,45 @@ void lock_out_dir(const char *dir) {
     out_dir_lock = fd; /* held, open, until the process ends */
 }
 
-/* Makes sure dir exists and takes files; a directory made here for nothing is removed again. */
+/* mkdir -p: makes dir and any missing parent, like `mkdir -p`. Returns how many directories it
+ * made (their paths are dir cut at its last `made` slashes-or-end), or -1 with errno set. */
+static int make_dirs(const char *dir) {
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) return errno = ENAMETOOLONG, -1;
+    memcpy(path, dir, n + 1);
+    int made = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != 0) continue;
+        char keep = path[i];
+        path[i] = 0;
+        if (mkdir(path, 0755) == 0) made++;
+        else if (errno != EEXIST) return -1;
+        path[i] = keep;
+    }
+    return made;
+}
+
+/* Removes the `made` innermost directories of dir again (those make_dirs created). */
+static void remove_made(const char *dir, int made) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    while (made-- > 0) {
+        rmdir(path);
+        char *slash = strrchr(path, '/');
+        if (!slash) break;
+        *slash = 0;
+    }
+}
+
+/* Makes sure dir exists (its missing parents too, as `mkdir -p`: --out runs/x on a fresh checkout)
+ * and takes files; directories made here for nothing are removed again. */
 void prepare_out_dir(const char *dir) {
     struct stat st;
     int created = 0;
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) cli_die("--out %s exists and is not a directory", dir);
-    } else if (mkdir(dir, 0755) == 0) {
-        created = 1;
-    } else {
+    } else if ((created = make_dirs(dir)) < 0) {
         cli_die("cannot create output directory %s: %s", dir, strerror(errno));
     }
     lock_out_dir(dir); /* a no-op if start() took it already */
@@ -59,7 +89,7 @@ void prepare_out_dir(const char *dir) {
     if (fp) fclose(fp), unlink(probe);
     free(probe);
     if (!fp) {
-        if (created) rmdir(dir);
+        remove_made(dir, created);
         cli_die("output directory %s is not writable: %s", dir, strerror(e));
     }
 }
