@@ -13,7 +13,7 @@
 #include "../common/atome_le.h"
 #include "../common/host_file.h"
 #include "model.h"
-#include "options.h"
+#include "settings.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "checkpoint.c writes arrays as they lie in memory: little-endian hosts only"

@@ -15,7 +15,7 @@
  *    16  u64 file bytes (H + 12P + Bb)   24  the fields of header_fields() in checkpoint.c, up to H
  *     H  master f32[P], Adam m f32[P], Adam v f32[P], best model u8[Bb]
  * A reader checks magic, version, length and CRC before it believes any field, then holds every
- * setting to the command line's own ranges (option_ranges, options.h) and the counters to the run
+ * setting to the command line's own ranges (option_ranges, settings.h) and the counters to the run
  * (0 <= last_eval, best_step <= step <= steps): a CRC proves the bytes are as written, not that
  * the writer was sane. Version 2 added
  * the architecture (the first field) and the vanilla config and initialisation (after the atome
@@ -33,38 +33,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../common/atome_config.h"
-#include "vanilla.h"
+#include "settings.h"
 
 #define CKPT_MAGIC 0x4B435441u /* "ATCK" read little-endian */
 #define CKPT_VERSION 5
 #define CKPT_VERSION_MIN 2 /* the oldest version checkpoint_load reads */
 
-enum { ARCH_ATOME = 0, ARCH_VANILLA = 1 };
-enum { VINIT_GPT2 = 0, VINIT_TORCH = 1 }; /* vanilla_init, vanilla_init_torch */
-enum { TASK_LM = 0, TASK_CLASSIFY = 1 };    /* --task lm (next-byte model) or classify */
-
-/* Settings that change what a run computes; --resume refuses to continue with others. */
-typedef struct {
-    int32_t arch;         /* ARCH_* */
-    atome_config cfg;     /* arch atome (zeros otherwise) */
-    vanilla_config vcfg;  /* arch vanilla (zeros otherwise) */
-    int32_t vinit;        /* arch vanilla: VINIT_* */
-    int32_t float_act;    /* arch atome: 1 for the --float-act ablation (float_act.h), else 0 */
-    double init_scale;    /* arch atome: factor on the initial weights (model_init), 1 by default */
-    int64_t steps, batch, seq, accum, warmup, eval_every;
-    int32_t schedule; /* SCHED_* of adamw.h */
-    double lr, final_lr_frac, weight_decay, clip, beta1, beta2, eps;
-    uint64_t seed;
-    uint64_t train_bytes, valid_bytes; /* the data it was trained on: sizes and CRC-32s */
-    uint32_t train_crc, valid_crc;
-    /* --task classify (version 5; a language model's are 0): cfg then also holds n_classes,
-     * n_features and label_bytes; train/valid bytes and CRCs are those of the splits' examples
-     * (classify_run.h), and the test split's are kept too, since the run ends by evaluating it. */
-    int32_t task;        /* TASK_* */
-    uint64_t split_seed; /* --split-seed of the held-out splits */
-    uint64_t test_bytes;
-    uint32_t test_crc;
-} train_settings;
 
 typedef struct {
     train_settings set;

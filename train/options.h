@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "arch.h"
 #include "checkpoint.h"
+#include "settings.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_DIVERGED = 3 };
 
@@ -34,33 +35,6 @@ typedef struct {
     int given;
 } option;
 
-/* The accepted range of a numeric option (kinds i and f): the command line's check and, for the
- * settings a checkpoint holds, checkpoint_load's. One table, so the two cannot disagree. */
-typedef struct {
-    const char *name;      /* the option, "--lr" */
-    char kind;             /* i: int64_t, f: double */
-    long offset;           /* of the field in train_settings; -1: not saved in a checkpoint */
-    const char *field;     /* that field's name, as a checkpoint error names it */
-    double lo, hi;         /* inclusive unless lo_open / hi_open */
-    int lo_open, hi_open;
-} option_range;
-
-extern const option_range option_ranges[];
-extern const int n_option_ranges;
-
-/* The range entry of an option name (NULL: not a numeric option). */
-const option_range *option_range_of(const char *name);
-
-/* The range in words, as the messages give it: "an integer from 1 to 4096",
- * "a finite number > 0 and <= 10". */
-void option_range_text(const option_range *r, char *buf, size_t n);
-
-/* 1 if x (an integer for kind i) lies in r's range; NaN never does. */
-int option_in_range(const option_range *r, double x);
-
-/* The settings a checkpoint holds, checked as the command line checks them, and the schedule;
- * NULL, or the problem in buf naming the field ("field lr = nan: ..."). */
-const char *settings_check(const train_settings *s, char *buf, size_t n);
 
 #define N_OPTS 40
 
