@@ -80,7 +80,7 @@ START_TEST(bad_input) {
         {"--out @D/o", "--data FILE is required"},
         {"--data @D/train.txt", "--out DIR is required"},
         {"--data @D/train.txt --out @D/file.txt", "--out @D/file.txt exists and is not a directory"},
-        {"--data @D/train.txt --out @D/no/such/dir", "cannot create output directory @D/no/such/dir"},
+        {"--data @D/train.txt --out @D/train.txt/dir", "cannot create output directory @D/train.txt/dir"}, /* a file as a parent */
         {"--data @D/train.txt --out @D/nockpt --resume", "--resume: cannot open @D/nockpt/checkpoint.bin: No such file"},
         {"--data @D/train.txt --out @D/damaged --resume", "@D/damaged/checkpoint.bin: corrupt (CRC mismatch)"},
     };
