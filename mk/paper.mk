@@ -5,6 +5,6 @@
 # Training runs are cached in runs/paper/ (rm -rf runs/paper to train everything again).
 
 paper:
-	@bash $(DEPS) host mcu riscv plot
+	@bash $(DEPS) host mcu riscv plot avr
 	@$(MAKE) --no-print-directory atome-train atome-infer atome-header $(INIT_BLOB) >/dev/null
 	bash scripts/paper.sh

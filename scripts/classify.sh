@@ -61,6 +61,16 @@ column() { local v=(); for f in "${E[@]}"; do v+=("$($1 "$f" "${@:2}")"); done; 
 
 seeds_of() { for h in "${HEADS[@]}"; do IFS='|' read -r n _ s <<<"$h"; [ "$n" = "$1" ] && echo "${s:-$SEEDS}"; done; }
 blob_bytes() { stat -c %s "$PAPER_RUNS/cls-$1-s$(seeds_of "$1" | awk '{ print $1 }')/model.bin" 2>/dev/null; }
+# state_bytes NAME: sizeof(atome_state) + sizeof(atome_model) of the engine sized for the head's blob
+# (atome-header's model_config.h; the state holds no pointer, so a 32-bit core's is the same, and
+# the model is a table of pointers: 4 bytes each there, 8 here, so this is an upper bound)
+state_bytes() {
+  local d; d=$(mktemp -d)
+  ./atome-header "$PAPER_RUNS/cls-$1-s$(seeds_of "$1" | awk '{ print $1 }')/model.bin" "$d/m.h" --name m >/dev/null
+  printf '#include <stdio.h>\n#include "atome.h"\nint main(void) { printf("%%zu\\n", sizeof(atome_state) + sizeof(atome_model)); return 0; }\n' > "$d/s.c"
+  cc -std=c99 -include "$d/m_config.h" -Iinfer "$d/s.c" -o "$d/s" && "$d/s"
+  rm -rf "$d"
+}
 cmd_of() { for h in "${HEADS[@]}"; do IFS='|' read -r n a _ <<<"$h"; [ "$n" = "$1" ] && echo "./atome-train $a --seed S"; done; }
 
 {
@@ -90,6 +100,31 @@ cmd_of() { for h in "${HEADS[@]}"; do IFS='|' read -r n a _ <<<"$h"; [ "$n" = "$
   done
   evaluate wand-default data/magic_wand_test.csv "$(seeds_of wand-default)" --label-col digit
   row wand-default "Magic Wand test (one writer: a seeded split of one person's strokes flatters)" ""
+  # median NAME...: the seeds' median of one metric of the files in E, in percent
+  median() { local v=(); for f in "${E[@]}"; do v+=("$($1 "$f" "${@:2}")"); done; printf '%s\n' "${v[@]}" | paper_stats | awk '{ printf "%.1f", 100 * $1 }'; }
+  # verdict MEASURED TARGET [higher]: "met" or "missed by X points"
+  verdict() { awk -v m="$1" -v t="$2" 'BEGIN { if (m >= t) print "met"; else printf "missed by %.1f points\n", t - m }'; }
+  echo
+  echo "Targets of the issue against the medians above (percent; a rule's figure from classify_baselines.md):"
+  echo
+  echo "| target | measured | verdict |"
+  echo "| --- | --- | --- |"
+  evaluate clinc-mid data/clinc150_test.tsv "$(seeds_of clinc-mid)" --oos-label oos --valid data/clinc150_valid.tsv
+  m=$(median metric in_scope_accuracy); echo "| CLINC150 in-scope accuracy ≥ 89 (FastText) | $m | $(verdict "$m" 89) |"
+  m=$(median metric oos_recall); a=$(median metric oos_recall@margin); i=$(median metric in_scope_accuracy@margin)
+  echo "| CLINC150 out-of-scope recall ≥ 47 | $m as a class; $a by abstention (in-scope then $i) | $(verdict "$m" 47) as a class; by abstention $(verdict "$a" 47), at the cost of in-scope accuracy |"
+  b=$(blob_bytes clinc-mid); r=$(state_bytes clinc-mid)
+  echo "| CLINC150 blob ≤ 64 KB and engine RAM ≤ 64 KB | blob $b B, engine state $r B | $( [ "$b" -le 65536 ] && [ "$r" -le 65536 ] && echo met || echo missed) |"
+  evaluate sms-small data/sms_spam_test.tsv "$(seeds_of sms-small)"
+  m=$(median metric accuracy); echo "| SMS Spam accuracy ≥ 99.0 | $m | $(verdict "$m" 99.0) |"
+  m=$(median class_f1 spam); echo "| SMS Spam spam F1 ≥ 96 | $m | $(verdict "$m" 96) |"
+  for t in 1 2; do
+    evaluate occupancy-nano "data/occupancy_test$t.csv" "$(seeds_of occupancy-nano)" --label-col Occupancy
+    rule=$(awk -F, 'NR > 1 { n++; ok += (($3 > 365) == $6) } END { printf "%.1f", 100 * ok / n }' "data/occupancy_test$t.csv")
+    m=$(median metric accuracy); echo "| Occupancy test $t ≥ the rule Light > 365 ($rule) | $m | $(verdict "$m" "$rule") |"
+  done
+  evaluate wand-default data/magic_wand_test.csv "$(seeds_of wand-default)" --label-col digit
+  m=$(median metric accuracy); echo "| Magic Wand ≥ 95 | $m | $(verdict "$m" 95) |"
   echo
   echo "Training commands (S the seed):"
   echo

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # paper.sh — regenerates every table of results/ (`make paper`, which builds what it needs first):
 # the A/B (scripts/ab.sh), then, when present, the ablations, long runs and router-entropy
-# calibration (scripts/ablations.sh, long_runs.sh, calibration.sh), the microcontroller tables
-# (make mcu-tables), the engine and trainer benchmarks (scripts/bench_infer.sh, bench_train.sh,
+# calibration (scripts/ablations.sh, long_runs.sh, calibration.sh), the classifier heads and their
+# baselines (scripts/classify.sh, classify_baselines.sh), the microcontroller tables (make mcu-tables,
+# make mcu-avr), the engine and trainer benchmarks (scripts/bench_infer.sh, bench_train.sh,
 # into results/bench.md as `make bench` writes it; bench_mpi.sh into results/bench_mpi.md) and the preset table (atome-infer --presets).
 # Prints each part's time as it ends; writes results/README.md (every results file, the part that
 # wrote it, that part's time); last, scripts/paper_include.sh copies the tables into PAPER.md.
@@ -63,7 +64,10 @@ for s in ablations long_runs calibration; do
   if [ -f "scripts/$s.sh" ]; then part "scripts/$s.sh" bash "scripts/$s.sh"
   else echo "paper: scripts/$s.sh is not there yet; skipped" >&2; fi
 done
+part "scripts/classify_baselines.sh" bash scripts/classify_baselines.sh
+part "scripts/classify.sh" bash scripts/classify.sh
 part "make mcu-tables" make -s mcu-tables
+part "make mcu-avr" make -s mcu-avr
 part "scripts/bench_infer.sh" bench_infer
 part "scripts/bench_train.sh" bench_train
 part "scripts/bench_mpi.sh" bench_mpi
