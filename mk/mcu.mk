@@ -5,6 +5,7 @@
 #   make mcu-sizes   scripts/mcu_sizes.sh -> results/mcu_sizes.md
 #   make mcu-ram     scripts/mcu_ram.sh   -> results/mcu_ram.md
 #   make mcu-speed   scripts/mcu_speed.sh -> results/mcu_speed.md
+#   make mcu-profile scripts/mcu_profile.sh -> results/mcu_profile.md (instructions per kernel)
 #   make mcu-tables  all three
 #   make mcu-placeholders  untrained checkpoints/default.bin and small.bin, if absent (never overwrites)
 #
@@ -150,3 +151,6 @@ mcu-ram: mcu-deps
 mcu-speed: mcu-deps
 	@bash scripts/mcu_speed.sh
 mcu-tables: mcu-sizes mcu-ram mcu-speed
+.PHONY: mcu-profile
+mcu-profile: mcu-deps
+	@bash scripts/mcu_profile.sh
