@@ -18,24 +18,24 @@ void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
         if (j == rb) j = 0, m = (uint8_t)(m * 3);
-        x[c] = s * (float)atome_trit_m(row[j], m);
+        x[c] = ATOME_MUL(s, ATOME_I2F(atome_trit_m(row[j], m)));
     }
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *g,
                        const float *b, int n) {
     float sum = 0.0f;
-    for (int i = 0; i < n; i++) sum += x[i];
-    float m = sum / (float)n;
+    for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, x[i]);
+    float m = sum / ATOME_I2F(n);
     float var = 0.0f;
     for (int i = 0; i < n; i++) {
-        float dx = out[i] = x[i] - m;
+        float dx = out[i] = ATOME_SUB(x[i], m);
         var = atome_madd(dx, dx, var);
     }
     *mean = m;
-    *rstd = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
+    *rstd = 1.0f / atome_sqrtf(ATOME_ADD(var / ATOME_I2F(n), ATOME_LN_EPS));
     /* bytes: *rstd re-read rather than held, as conv_forward's scale: 4 B */
-    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]);
+    for (int i = 0; i < n; i++) out[i] = atome_madd(ATOME_MUL(out[i], *rstd), g[i], b[i]);
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
@@ -61,7 +61,7 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
     for (int i = 0; i < n; i++) {
-        int t = (int)(x[i] * inv2);
+        int t = ATOME_F2I(ATOME_MUL(x[i], inv2));
         q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
     }
     *scale = amax.f / 127.0f;
@@ -195,7 +195,7 @@ static inline __attribute__((always_inline)) void lut_rows_n(float *y, const ato
  * weight byte. */
 static inline __attribute__((always_inline)) void fast_lut_rows(float *y, const atome_tmat *w, const uint16_t *lut,
                                                                   float s, int rb, int shift) {
-    for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift) * s;
+    for (int r = 0; r < w->rows; r++) y[r] = ATOME_MUL(ATOME_I2F(fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift)), s);
 }
 #endif
 
@@ -230,7 +230,7 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 #endif
     (void)lut;
     for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
-        float s = *w->scale * xs[t];
+        float s = ATOME_MUL(*w->scale, xs[t]);
 #ifdef ATOME_FAST_LUT
         if (lut) { /* the speed build's table (atome_fast.h): one load per weight byte */
             const uint16_t *t16 = (const uint16_t *)lut;
@@ -246,7 +246,7 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 #endif
 #if defined(ATOME_FAST)
         /* speed build, no table (the Cortex-M0): a byte's five trits from one table row (atome_fast.h) */
-        for (int r = 0; r < w->rows; r++) y[r] = (float)fast_table_dot(w->trits + (long)r * rb, xq, rb) * s;
+        for (int r = 0; r < w->rows; r++) y[r] = ATOME_MUL(ATOME_I2F(fast_table_dot(w->trits + (long)r * rb, xq, rb)), s);
         continue;
 #endif
         for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
@@ -258,7 +258,18 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
         float acc = 0.0f;
 #ifdef ATOME_FAST
         const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
-        for (int j = 0; j < 5; j++) acc = atome_madd((float)t5[j], hist[j * D + i], acc);
+        /* and no multiply: for a finite h, t·h is exactly h, -h or a zero, and acc + ±0 is acc,
+         * as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are); after
+         * an h that is not finite (then acc is too), the multiply-adds themselves */
+        int exact = 1;
+        for (int j = 0; j < 5; j++) {
+            float h = hist[j * D + i];
+            uint32_t u;
+            memcpy(&u, &h, 4);
+            exact &= (u & 0x7fffffffu) < 0x7f800000u;
+            if (!exact) acc = atome_madd((float)t5[j], h, acc);
+            else if (t5[j]) acc = ATOME_ADD(acc, t5[j] > 0 ? h : -h);
+        }
 #else
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
@@ -267,7 +278,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
 #endif
         /* bytes: the scale read here, not held in a local, which soft-float cores spill across the
          * library calls: 4 B less on a Cortex-M0 (make mcu-sizes); the same value either way */
-        y[i] = acc * *w->scale;
+        y[i] = ATOME_MUL(acc, *w->scale);
     }
 }
 
@@ -276,7 +287,7 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
     for (int i = 0; i < D; i++) {
         float st = atome_madd(a[i], s_prev[i], h[i]);
         s[i] = st;
-        y[i] = g[i] * st;
+        y[i] = ATOME_MUL(g[i], st);
     }
 }
 
@@ -285,7 +296,7 @@ void softmax_forward(float *p, int n) {
     float m = p[0], sum = 0.0f;
     for (int i = 1; i < n; i++)
         if (p[i] > m) m = p[i];
-    for (int i = 0; i < n; i++) sum += p[i] = atome_expf_neg(p[i] - m);
+    for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, p[i] = atome_expf_neg(ATOME_SUB(p[i], m)));
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
@@ -353,15 +364,15 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
-        scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
+        scores[j] = ATOME_MUL(ATOME_MUL(ATOME_I2F(dot), ATOME_MUL(qs, ks[row])), inv_sqrt_dh);
     }
     int chosen = attention_topk(sel, p, scores, n);
     memset(y, 0, (size_t)D * sizeof *y); /* +0.0f is all zero bits */
     for (int c = 0; c < chosen; c++) {
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
-        float wv = p[c] * vs[row];
-        for (int i = 0; i < D; i++) y[i] = atome_madd(wv, (float)vr[i], y[i]);
+        float wv = ATOME_MUL(p[c], vs[row]);
+        for (int i = 0; i < D; i++) y[i] = atome_madd(wv, ATOME_I2F(vr[i]), y[i]);
     }
     return chosen;
 }
@@ -377,10 +388,10 @@ void mix_forward(float *x_out, const float *x_in, const float *r, const float *y
     /* bytes: r[k] read in the loop, not held in locals, which a soft-float core spills across the
      * library calls: 12 B less on a Cortex-M0 (conv_forward) */
     for (int i = 0; i < D; i++) {
-        float mix = r[0] * yc[i];
+        float mix = ATOME_MUL(r[0], yc[i]);
         mix = atome_madd(r[1], ys[i], mix);
         mix = atome_madd(r[2], ya[i], mix);
-        x_out[i] = x_in[i] + mix;
+        x_out[i] = ATOME_ADD(x_in[i], mix);
     }
 }
 

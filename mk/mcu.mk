@@ -70,7 +70,8 @@ MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUIL
 # of the other cores for prod).
 MCU_FAST_M0_MODELS ?= nano small default prod
 MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
-          $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS)))
+          $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS))) \
+          $(MCU_MODELS:%=$(BUILD)/mcu/fast/rv32-virt/%.elf)
 .PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
 mcu: mcu-deps $(MCU_FW)
 mcu-deps:

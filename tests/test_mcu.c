@@ -34,6 +34,8 @@ static const struct {
      * (nano, small, default) and its sum table (prod, D = 256) */
     {"fast/mps2-an386", "qemu-system-arm -M mps2-an386", NULL},
     {"fast/m0-on-an385", "qemu-system-arm -M mps2-an385", NULL},
+    /* and rv32imac's: the sum table and integer soft float (atome_softf.h) */
+    {"fast/rv32-virt", "qemu-system-riscv32 -M virt -bios none", NULL},
 };
 #define N_BOARDS (int)(sizeof boards / sizeof boards[0])
 

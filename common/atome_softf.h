@@ -1,0 +1,154 @@
+/* atome_softf.h — the speed build's single-precision ×, +, − and int conversions in integer code,
+ * for the cores without an FPU (ATOME_SOFT_FLOAT and ATOME_FAST: atome_math.h's ATOME_MUL & co.).
+ *
+ * Shapes: scalars. Each function returns the bits of the C operation it stands for. IEEE 754
+ * defines one result for each binary32 operation and input in round-to-nearest-even (the mode of
+ * libgcc's soft float and of every FPU the project builds for), so an integer computation of that
+ * result is the same bits by definition. The integer paths take the common case only: normal
+ * operands and a normal result (and, for +, a nonzero one). Everything else — zeros, subnormals,
+ * infinities, NaNs, overflow, underflow — is left to the C operation itself, so the rare cases are
+ * the compiler's by construction. tests/test_kernels.c compares each with the operation over
+ * random and edge-case inputs (ties, carries, cancellation, range limits).
+ *
+ * Why: libgcc's generic routines cost a Cortex-M0 113 instructions a multiply and 57 an add, and
+ * rv32imac 104 and 62 (make mcu-profile); soft float was about 3/4 of one step on both.
+ *
+ * Layout of a mantissa: the 24 bits with the leading 1 at bit 30 (+) or 31 (×), the bits below
+ * the last kept one are the rounding bits, and a "sticky" 1 is or-ed into bit 0 when anything
+ * nonzero was shifted out below them. Rounding to nearest even then only asks whether the rounding
+ * bits are above, at or below half, which the sticky bit answers as the lost bits would: it sits
+ * at least two places below the half bit (a 0 there keeps an exact tie a tie; a 1 there makes
+ * "half" into "above half", and "below half" stays below). */
+#ifndef ATOME_SOFTF_H
+#define ATOME_SOFTF_H
+#include <stdint.h>
+#include <string.h>
+
+static inline uint32_t atome_sf_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+static inline float atome_sf_float(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+/* floor(Ma·Mb / 2^16) of the 24-bit mantissas of ua and ub (implicit 1 included): a value in
+ * [2^30, 2^32). *sticky is nonzero when the 16 bits below it are. */
+static inline uint32_t atome_sf_mul24(uint32_t ua, uint32_t ub, uint32_t *sticky) {
+#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
+    /* ARMv6-M multiplies 32 × 32 -> 32 only: 16-bit halves (the high ones 8 bits), four products,
+     * summed as floor(p / 2^16) = ah·bh·2^16 + ah·bl + al·bh + floor(al·bl / 2^16), below 2^32 */
+    uint32_t al = ua & 0xffffu, ah = (ua >> 16 & 0x7fu) | 0x80u, bl = ub & 0xffffu, bh = (ub >> 16 & 0x7fu) | 0x80u;
+    uint32_t lo = al * bl;
+    *sticky = lo & 0xffffu;
+    return (ah * bh << 16) + ah * bl + al * bh + (lo >> 16);
+#else
+    /* (Ma·2^8)·(Mb·2^8) = Ma·Mb·2^16: its high word is the value, its low word the bits below */
+    uint64_t p = (uint64_t)(ua << 8 | 0x80000000u) * (ub << 8 | 0x80000000u);
+    *sticky = (uint32_t)p;
+    return (uint32_t)(p >> 32);
+#endif
+}
+
+/* a · b. */
+static inline float atome_sf_mul(float a, float b) {
+    uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b);
+    uint32_t ea = ua << 1 >> 24, eb = ub << 1 >> 24;
+    /* the product's biased exponent if Ma·Mb/2^46 is in [1, 2); one more if it is in [2, 4) */
+    int32_t e = (int32_t)(ea + eb) - 127;
+    /* both normal, and e in [1, 252]: the result is normal even after normalising (+1) and a
+     * rounding carry (+1), so never an infinity or a subnormal */
+    if (ea - 1u < 254u && eb - 1u < 254u && (uint32_t)(e - 1) < 252u) {
+        uint32_t sticky, t = atome_sf_mul24(ua, ub, &sticky);
+        if (t >> 31) e++;
+        else t <<= 1; /* now the mantissa is t's bits 31..8 and the rounding bits t's 7..0 */
+        uint32_t r = (t & 0xffu) | (sticky != 0), m = t >> 8;
+        m += r > 0x80u || (r == 0x80u && (m & 1u)); /* nearest, ties to even */
+        /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
+        return atome_sf_float(((ua ^ ub) & 0x80000000u) | ((((uint32_t)e - 1u) << 23) + m));
+    }
+    /* a zero times a finite: a zero of the product's sign */
+    if (((ua << 1) == 0u && eb < 255u) || ((ub << 1) == 0u && ea < 255u)) return atome_sf_float((ua ^ ub) & 0x80000000u);
+    return a * b;
+}
+
+/* ua + ub (as bits; flip ub's sign for a subtraction) on the integer path, or 0 with *ok = 0 where
+ * the caller must take the C operation. */
+static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
+    uint32_t xa = ua & 0x7fffffffu, xb = ub & 0x7fffffffu;
+    if (xa < xb) { /* |a| >= |b| from here; the sum has a's sign (or is +0) */
+        uint32_t t = ua;
+        ua = ub, ub = t, t = xa, xa = xb, xb = t;
+    }
+    uint32_t ea = xa >> 23, eb = xb >> 23;
+    /* a normal with ea <= 253 (a carry and a rounding carry reach at most 255, the exact overflow
+     * to infinity); b nonzero exponent, so normal too (eb <= ea) */
+    if (ea - 1u >= 253u || eb == 0u) {
+        /* b a zero: a + ±0 is a for any finite nonzero a; two zeros give -0 only if both are -0 */
+        if (xb == 0u && ea < 255u) return *ok = 1, xa ? ua : (ua & ub);
+        return *ok = 0, 0u;
+    }
+    uint32_t d = ea - eb, e = ea;
+    uint32_t ma = (xa << 8 | 0x80000000u) >> 1, mb = (xb << 8 | 0x80000000u) >> 1; /* leading 1 at bit 30 */
+    if (d > 30) mb = 1; /* shifted out entirely: only the sticky bit is left (b is not 0) */
+    else if (d) mb = mb >> d | (mb << (32 - d) != 0);
+    uint32_t m;
+    if ((int32_t)(ua ^ ub) >= 0) { /* same signs: a sum below 2^32 */
+        m = ma + mb;
+        if (m >> 31) m = m >> 1 | (m & 1u), e++;
+    } else {
+        m = ma - mb; /* >= 0: |a| >= |b|, and for d >= 1 mb < 2^30 <= ma */
+        if (!m) return *ok = 1, 0u; /* x - x is +0 when rounding to nearest */
+        /* at most one step unless d <= 1, when nothing was shifted out and the difference is exact */
+        while (!(m >> 30)) m <<= 1, e--;
+        if ((int32_t)e < 1) return *ok = 0, 0u; /* a subnormal result */
+    }
+    uint32_t r = m & 0x7fu;
+    m >>= 7;
+    m += r > 0x40u || (r == 0x40u && (m & 1u)); /* nearest, ties to even */
+    return *ok = 1, (ua & 0x80000000u) | (((e - 1u) << 23) + m);
+}
+
+/* a + b. */
+static inline float atome_sf_add(float a, float b) {
+    int ok;
+    uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b), &ok);
+    return ok ? atome_sf_float(u) : a + b;
+}
+
+/* a - b: a + (-b), which IEEE defines it to be (the sign flip is exact). */
+static inline float atome_sf_sub(float a, float b) {
+    int ok;
+    uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b) ^ 0x80000000u, &ok);
+    return ok ? atome_sf_float(u) : a - b;
+}
+
+/* (float)i: exact for |i| < 2^24 (the leading 1 shifted to bit 23 by halving steps); larger, the C
+ * conversion (which rounds). */
+static inline float atome_sf_i2f(int32_t i) {
+    uint32_t s = i < 0 ? 0x80000000u : 0u, m = i < 0 ? 0u - (uint32_t)i : (uint32_t)i, e = 150;
+    if (!m) return 0.0f;
+    if (m >> 24) return (float)i;
+    if (m < 1u << 8) m <<= 16, e -= 16;
+    if (m < 1u << 16) m <<= 8, e -= 8;
+    if (m < 1u << 20) m <<= 4, e -= 4;
+    if (m < 1u << 22) m <<= 2, e -= 2;
+    if (m < 1u << 23) m <<= 1, e -= 1;
+    return atome_sf_float(s | (((e - 1u) << 23) + m));
+}
+
+/* (int)x, truncating, for |x| < 2^31 (the C conversion is undefined beyond; a NaN or an infinity
+ * goes to it too). */
+static inline int32_t atome_sf_f2i(float x) {
+    uint32_t u = atome_sf_bits(x), e = u << 1 >> 24;
+    if (e < 127u) return 0; /* |x| < 1 (zeros and subnormals included) */
+    if (e > 157u) return (int32_t)x;
+    uint32_t m = (u << 8 | 0x80000000u) >> (158u - e); /* the 24-bit mantissa at bit 31, scaled to 2^(e-127) */
+    return (int32_t)u < 0 ? -(int32_t)m : (int32_t)m;
+}
+
+#endif
