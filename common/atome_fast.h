@@ -4,7 +4,9 @@
  * matmul kernels return the very integer the plain loop (dot_row in atome_ops.c) does: the sum is
  * exact in int32, so its order is free and the logits keep their bits; the top-k makes the very
  * choice of attention_topk's passes (tests/test_kernels.c compares them on the host, the QEMU
- * parity test on the boards). No float operation is changed or reordered.
+ * parity test on the boards). No float result changes: the float operations keep their order, the
+ * conv only drops multiplies by a trit, whose products are exact (fast_conv_taps), and on a core
+ * without FPU the operations are atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
  *
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
@@ -15,6 +17,7 @@
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
  *          multiply-adds: the matmul on a Cortex-M0 below D = 128 (measured faster there than
  *          building the lut, make mcu-speed), and the conv's trits on every core.
+ *   conv   the conv's taps as adds of ±h, no multiply (fast_conv_taps).
  *   q·k    on Armv7E-M, the attention's int8 dot by SXTB16 and SMLAD, four bytes a pair.
  */
 #ifndef ATOME_FAST_H
@@ -22,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "atome_config.h"
+#include "atome_math.h"
 #include "atome_ops.h"
 #include "atome_trits.h"
 
@@ -51,6 +55,25 @@ static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb
     for (int j = 0; j < rb; j++) {
         const int8_t *t = atome_trit_table[row[j]];
         acc += t[0] * x[j] + t[1] * x1[j] + t[2] * x2[j] + t[3] * x3[j] + t[4] * x4[j];
+    }
+    return acc;
+}
+
+/* conv_forward's sum over the five taps of one channel, Σ_j t5[j]·h[j·D] as multiply-adds from +0 in
+ * j order, without a multiply: for a finite h, t·h is exactly h, -h or a zero, and acc + ±0 is
+ * acc, as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are). After
+ * an h that is not finite (an infinity or a NaN, which acc then is too), the multiply-adds
+ * themselves. (tests/test_kernels.c compares the two on zeros, subnormals, infinities, NaNs.) */
+static inline float fast_conv_taps(const int8_t *t5, const float *h, int D) {
+    float acc = 0.0f;
+    int exact = 1;
+    for (int j = 0; j < 5; j++) {
+        float x = h[j * D];
+        uint32_t u;
+        memcpy(&u, &x, 4);
+        exact &= (u & 0x7fffffffu) < 0x7f800000u;
+        if (!exact) acc = atome_madd((float)t5[j], x, acc);
+        else if (t5[j]) acc = ATOME_ADD(acc, t5[j] > 0 ? x : -x);
     }
     return acc;
 }

@@ -257,19 +257,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
 #ifdef ATOME_FAST
-        const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
-        /* and no multiply: for a finite h, t·h is exactly h, -h or a zero, and acc + ±0 is acc,
-         * as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are); after
-         * an h that is not finite (then acc is too), the multiply-adds themselves */
-        int exact = 1;
-        for (int j = 0; j < 5; j++) {
-            float h = hist[j * D + i];
-            uint32_t u;
-            memcpy(&u, &h, 4);
-            exact &= (u & 0x7fffffffu) < 0x7f800000u;
-            if (!exact) acc = atome_madd((float)t5[j], h, acc);
-            else if (t5[j]) acc = ATOME_ADD(acc, t5[j] > 0 ? h : -h);
-        }
+        acc = fast_conv_taps(atome_trit_table[w->trits[i]], hist + i, D); /* speed build: atome_fast.h */
 #else
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {
