@@ -17,7 +17,7 @@
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
  *          multiply-adds: the matmul on a Cortex-M0 below D = 128 (measured faster there than
  *          building the lut, make mcu-speed), and the conv's trits on every core.
- *   conv   the conv's taps as adds of ±h, no multiply (fast_conv_taps).
+ *   conv   on a core without FPU, the conv's taps as adds of ±h, no multiply (fast_conv_taps).
  *   q·k    on Armv7E-M, the attention's int8 dot by SXTB16 and SMLAD, four bytes a pair.
  */
 #ifndef ATOME_FAST_H
@@ -115,9 +115,13 @@ static inline int fast_lut_shift(int rb) {
  * 512: [131, 893]) plus digits 0..1 of the 9 (s01, biased 256: [2, 510]) per packed byte
  * n = 27k + i, two columns in one uint32 (the halves never carry: their sums are < 1404). The 13
  * byte values no five trits pack to decode in place as the byte before them: they get its row. */
-static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut, const int8_t *x, int rb) {
+static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut_, const int8_t *x, int rb) {
     enum { MAXS = ATOME_FAST_LUT_STRIDE(ATOME_MAX_D) };
-    uint16_t s3[27][MAXS], s01[9][MAXS];
+    /* all 4-byte aligned (the state's table follows floats, atome.h; the strides are even): a pair
+     * of columns is then one word load or store, where a core without unaligned access (RISC-V)
+     * would otherwise move bytes */
+    uint16_t *lut = __builtin_assume_aligned(lut_, 4);
+    uint16_t s3[27][MAXS] __attribute__((aligned(4))), s01[9][MAXS] __attribute__((aligned(4)));
     int shift = fast_lut_shift(rb), np = (rb + 1) / 2;
     /* no division anywhere: on the M0 and RV32I-class cores it is a library call */
     for (int j = 0; j < 2 * np; j++) {
@@ -153,7 +157,15 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
         }
     static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
     for (int i = 0; i < 13; i++)
+#ifdef __riscv /* whole rows, padding included, a word at a time: picolibc's memcpy moves bytes there */
+        for (int q = 0; q < 1 << shift; q += 2) {
+            uint32_t a;
+            memcpy(&a, lut + ((unpacked[i] - 1) << shift) + q, 4);
+            memcpy(lut + (unpacked[i] << shift) + q, &a, 4);
+        }
+#else
         memcpy(lut + (unpacked[i] << shift), lut + ((unpacked[i] - 1) << shift), (size_t)rb * sizeof *lut);
+#endif
 }
 
 /* Specialised for the preset widths (D = 16 .. 256) that fit ATOME_MAX_D: the column loops then

@@ -256,8 +256,12 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
-#ifdef ATOME_FAST
-        acc = fast_conv_taps(atome_trit_table[w->trits[i]], hist + i, D); /* speed build: atome_fast.h */
+#if defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+        /* speed build without FPU: adds of ±h, no multiply (atome_fast.h) */
+        acc = fast_conv_taps(atome_trit_table[w->trits[i]], hist + i, D);
+#elif defined(ATOME_FAST)
+        const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
+        for (int j = 0; j < 5; j++) acc = atome_madd((float)t5[j], hist[j * D + i], acc);
 #else
         uint8_t m = 1; /* 3^j */
         for (int j = 0; j < 5; j++, m = (uint8_t)(m * 3)) {

@@ -67,7 +67,7 @@ static inline float atome_sf_mul(float a, float b) {
         if (t >> 31) e++;
         else t <<= 1; /* now the mantissa is t's bits 31..8 and the rounding bits t's 7..0 */
         uint32_t r = (t & 0xffu) | (sticky != 0), m = t >> 8;
-        m += r > 0x80u || (r == 0x80u && (m & 1u)); /* nearest, ties to even */
+        m += (r + (m & 1u) + 0x7fu) >> 8; /* nearest, ties to even: +1 iff r > 0x80, or r = 0x80 and m odd */
         /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
         return atome_sf_float(((ua ^ ub) & 0x80000000u) | ((((uint32_t)e - 1u) << 23) + m));
     }
@@ -109,7 +109,7 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
     }
     uint32_t r = m & 0x7fu;
     m >>= 7;
-    m += r > 0x40u || (r == 0x40u && (m & 1u)); /* nearest, ties to even */
+    m += (r + (m & 1u) + 0x3fu) >> 7; /* nearest, ties to even: +1 iff r > 0x40, or r = 0x40 and m odd */
     return *ok = 1, (ua & 0x80000000u) | (((e - 1u) << 23) + m);
 }
 

@@ -33,8 +33,9 @@ elfs=()
 for c in $cpus; do elfs+=("build/mcu/fast/${board[$c]}/speed/$preset-w64.elf"); done
 make -s -j2 "${elfs[@]}" build/tools/init-blob >/dev/null
 params=$(./build/tools/init-blob --params "$preset")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# PROFILE_TMP=dir keeps the per-instruction counts there (<cpu>.pcs: pc own soft-float lib calls; <cpu>.a2l)
+if [ -n "${PROFILE_TMP:-}" ]; then tmp=$PROFILE_TMP; mkdir -p "$tmp"; rm -f "$tmp/log"
+else tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; fi
 
 # The kernel an instruction belongs to, from its inline chain (innermost first): the first name
 # of the list below; atome_feed & co. are the step's own glue (the hist shift's memmove included).
