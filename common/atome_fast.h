@@ -11,12 +11,11 @@
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
  *          built two columns in one 32-bit add; a row is then one load per weight byte. The speed
- *          build's matmul on every core but a Cortex-M0 below D = 128 (ATOME_FAST_LUT, atome_ops.h).
+ *          build's matmul on every core (ATOME_FAST_LUT, atome_ops.h).
  *   topk   the attention's choice (attention_topk) in one pass by integer keys, for the M0's and
  *          RISC-V's float compares that are library calls, and fewer passes everywhere.
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
- *          multiply-adds: the matmul on a Cortex-M0 below D = 128 (measured faster there than
- *          building the lut, make mcu-speed), and the conv's trits on every core.
+ *          multiply-adds: the matmul when it is given no lut, and the conv's trits on every core.
  *   conv   on a core without FPU, the conv's taps as adds of ±h, no multiply (fast_conv_taps).
  *   q·k    on Armv7E-M, the attention's int8 dot by SXTB16 and SMLAD, four bytes a pair.
  */

@@ -66,8 +66,8 @@ MCU_MICROBIT_MODELS ?= nano small
 MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUILD)/mcu/$(b)/%.elf)) \
           $(patsubst %,$(BUILD)/mcu/microbit/%.elf,$(filter $(MCU_MICROBIT_MODELS),$(MCU_MODELS)))
 # The speed build's parity firmware (tests/test_mcu.c lists the same): the M4F board for every
-# checkpoint, the M0 for those in MCU_FAST_M0_MODELS (its trit table below D = 128, the sum table
-# of the other cores for prod).
+# checkpoint, the M0 for those in MCU_FAST_M0_MODELS, rv32imac for every checkpoint (the two with
+# integer soft float, common/atome_softf.h).
 MCU_FAST_M0_MODELS ?= nano small default prod
 MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
           $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS))) \
