@@ -17,9 +17,10 @@
 #endif
 
 /* The kernels' float operations as ATOME_MUL(a, b) = a·b, ATOME_ADD(a, b) = a + b, ATOME_SUB(a, b)
- * = a - b, ATOME_I2F(i) = (float)i and ATOME_F2I(x) = (int)x (truncating; |x| < 2^31). The speed
+ * = a - b, ATOME_I2F(i) = (float)i, ATOME_F2I(x) = (int)x (truncating; |x| < 2^31) and
+ * ATOME_MADD_I8(w, v, c) = atome_madd(w, (float)v, c) for an int8 v. The speed
  * build on a core without FPU computes them in integer code (atome_softf.h: the same bits, which
- * tests/test_kernels.c checks against the C operations); everywhere else they are the operations. */
+ * tests/test_softf.c checks against the C operations); everywhere else they are the operations. */
 #if defined(ATOME_SOFT_FLOAT) && defined(ATOME_FAST)
 #include "atome_softf.h"
 #define ATOME_MUL(a, b) atome_sf_mul(a, b)
@@ -27,6 +28,7 @@
 #define ATOME_SUB(a, b) atome_sf_sub(a, b)
 #define ATOME_I2F(i) atome_sf_i2f(i)
 #define ATOME_F2I(x) atome_sf_f2i(x)
+#define ATOME_MADD_I8(w, v, c) atome_sf_add(atome_sf_mul_i8(w, v), c)
 static inline float atome_madd(float a, float b, float c) { return atome_sf_add(atome_sf_mul(a, b), c); }
 #else
 #define ATOME_MUL(a, b) ((a) * (b))
@@ -34,6 +36,7 @@ static inline float atome_madd(float a, float b, float c) { return atome_sf_add(
 #define ATOME_SUB(a, b) ((a) - (b))
 #define ATOME_I2F(i) ((float)(i))
 #define ATOME_F2I(x) ((int)(x))
+#define ATOME_MADD_I8(w, v, c) atome_madd(w, (float)(v), c)
 #ifdef ATOME_SOFT_FLOAT
 float atome_madd(float a, float b, float c);
 #else

@@ -364,7 +364,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
         float wv = ATOME_MUL(p[c], vs[row]);
-        for (int i = 0; i < D; i++) y[i] = atome_madd(wv, ATOME_I2F(vr[i]), y[i]);
+        for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], y[i]);
     }
     return chosen;
 }

@@ -76,6 +76,25 @@ static inline float atome_sf_mul(float a, float b) {
     return a * b;
 }
 
+/* w · (float)v for |v| <= 128 (an int8 value): w's mantissa times |v| is exact in 32 bits, so one
+ * multiply, a normalising shift and one rounding; (float)v itself is exact. */
+static inline float atome_sf_mul_i8(float w, int32_t v) {
+    uint32_t uw = atome_sf_bits(w), ew = uw << 1 >> 24, a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    uint32_t sign = (uw ^ (v < 0 ? 0x80000000u : 0u)) & 0x80000000u;
+    /* w normal with ew <= 246: the result's exponent, ew + 0..7, is normal even after a carry */
+    if (ew - 1u < 246u && a - 1u < 128u) {
+        uint32_t p = ((uw & 0x7fffffu) | 0x800000u) * a, e = ew + 7; /* p in [2^23, 2^31) */
+        if (p < 1u << 27) p <<= 4, e -= 4;
+        if (p < 1u << 29) p <<= 2, e -= 2;
+        if (p < 1u << 30) p <<= 1, e -= 1; /* now the leading 1 is at bit 30: e is the exponent */
+        uint32_t r = p & 0x7fu, m = p >> 7;
+        m += (r + (m & 1u) + 0x3fu) >> 7; /* nearest, ties to even (p is exact: no sticky bit) */
+        return atome_sf_float(sign | (((e - 1u) << 23) + m));
+    }
+    if (!a && ew < 255u) return atome_sf_float(sign); /* a finite w times +0 */
+    return w * (float)v;
+}
+
 /* ua + ub (as bits; flip ub's sign for a subtraction) on the integer path, or 0 with *ok = 0 where
  * the caller must take the C operation. */
 static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {

@@ -138,6 +138,20 @@ START_TEST(softf_int_conversions) {
 }
 END_TEST
 
+/* w · (float)v for every int8 v, w the edge values and random floats of every exponent. */
+START_TEST(softf_mul_by_int8) {
+    atome_rng r = {35};
+    for (int n = 0; n < 3000 + N_EDGE * 2; n++) {
+        uint32_t u = n < N_EDGE * 2 ? edge[n / 2] ^ (uint32_t)(n & 1) << 31 : rand_float(&r, atome_rng_below(&r, 256));
+        float w = float_of(u);
+        for (int v = -128; v <= 127; v++) {
+            volatile float want = w * (float)v;
+            ck_assert_msg(bits_of(atome_sf_mul_i8(w, v)) == bits_of(want), "mul_i8 %08x %d", u, v);
+        }
+    }
+}
+END_TEST
+
 /* fast_conv_taps against the multiply-adds it stands for, on channels full of edge values. */
 START_TEST(conv_taps_match_multiply_adds) {
     atome_rng r = {34};
@@ -168,6 +182,7 @@ Suite *softf_suite(void) {
     tcase_add_test(t, softf_random_pairs);
     tcase_add_test(t, softf_ties);
     tcase_add_test(t, softf_int_conversions);
+    tcase_add_test(t, softf_mul_by_int8);
     tcase_add_test(t, conv_taps_match_multiply_adds);
     suite_add_tcase(s, t);
     return s;
