@@ -61,7 +61,7 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
     for (int i = 0; i < n; i++) {
-        int t = ATOME_F2I(ATOME_MUL(x[i], inv2));
+        int t = ATOME_MUL_F2I(x[i], inv2);
         q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
     }
     *scale = amax.f / 127.0f;
@@ -335,6 +335,29 @@ static inline __attribute__((always_inline)) void fast_scores(float *scores, con
 }
 #endif
 
+#if defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+/* The speed build's scores on a core without FPU: inlined with Dh constant, each key's dot unrolled
+ * against q's values held in a local (the stores to scores may alias an int8 q: read from q, the
+ * values would be loaded again for every key). */
+static inline __attribute__((always_inline)) void fast_scores_soft(float *scores, const int8_t *q, float qs,
+                                                                     const int8_t *k, const float *ks, int row0,
+                                                                     int n, int ring, int Dh, float inv_sqrt_dh) {
+    int32_t qv[ATOME_MAX_DHEAD];
+    for (int i = 0; i < Dh; i++) qv[i] = q[i];
+    /* 1/sqrt(Dh) a power of two (Dh = 4, 16, 64): its product is an exponent add (atome_softf.h) */
+    uint32_t u = atome_sf_bits(inv_sqrt_dh);
+    int pow2 = (u & 0x7fffffu) == 0 && (u << 1 >> 24) - 1u < 254u;
+    for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
+        const int8_t *kr = k + (long)row * Dh;
+        int32_t dot = 0;
+#pragma GCC unroll 64
+        for (int i = 0; i < Dh; i++) dot += qv[i] * kr[i];
+        float z = ATOME_MUL(ATOME_I2F(dot), ATOME_MUL(qs, ks[row]));
+        scores[j] = pow2 ? atome_sf_mul_pow2(z, inv_sqrt_dh) : ATOME_MUL(z, inv_sqrt_dh);
+    }
+}
+#endif
+
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
@@ -351,6 +374,16 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         default: fast_scores(scores, qx, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
         }
     } else
+#elif defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+    switch (Dh) { /* the presets' d_head */
+    case 4: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+    case 8: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+    case 16: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+    case 32: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+    case 64: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+    default: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
+    }
+    if (0) /* the loop below is the other builds' */
 #endif
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;

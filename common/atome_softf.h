@@ -54,9 +54,10 @@ static inline uint32_t atome_sf_mul24(uint32_t ua, uint32_t ub, uint32_t *sticky
 #endif
 }
 
-/* a · b. */
-static inline float atome_sf_mul(float a, float b) {
-    uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b);
+/* The rounded product of two normal floats' bits ua, ub as its 24-bit mantissa (bit 23 set, or
+ * 2^24 after a carry) and biased exponent e, which is normal — or 0 where it might not be (then
+ * the caller takes the C operation). */
+static inline uint32_t atome_sf_mul_m(uint32_t ua, uint32_t ub, uint32_t *m) {
     uint32_t ea = ua << 1 >> 24, eb = ub << 1 >> 24;
     /* the product's biased exponent if Ma·Mb/2^46 is in [1, 2); one more if it is in [2, 4) */
     int32_t e = (int32_t)(ea + eb) - 127;
@@ -66,14 +67,43 @@ static inline float atome_sf_mul(float a, float b) {
         uint32_t sticky, t = atome_sf_mul24(ua, ub, &sticky);
         if (t >> 31) e++;
         else t <<= 1; /* now the mantissa is t's bits 31..8 and the rounding bits t's 7..0 */
-        uint32_t r = (t & 0xffu) | (sticky != 0), m = t >> 8;
-        m += (r + (m & 1u) + 0x7fu) >> 8; /* nearest, ties to even: +1 iff r > 0x80, or r = 0x80 and m odd */
-        /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
-        return atome_sf_float(((ua ^ ub) & 0x80000000u) | ((((uint32_t)e - 1u) << 23) + m));
+        uint32_t r = (t & 0xffu) | (sticky != 0);
+        *m = t >> 8;
+        *m += (r + (*m & 1u) + 0x7fu) >> 8; /* nearest, ties to even: +1 iff r > 0x80, or r = 0x80 and m odd */
+        return (uint32_t)e;
     }
+    return 0;
+}
+
+/* a · b. */
+static inline float atome_sf_mul(float a, float b) {
+    uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
+    /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
+    if (e) return atome_sf_float(((ua ^ ub) & 0x80000000u) | (((e - 1u) << 23) + m));
     /* a zero times a finite: a zero of the product's sign */
-    if (((ua << 1) == 0u && eb < 255u) || ((ub << 1) == 0u && ea < 255u)) return atome_sf_float((ua ^ ub) & 0x80000000u);
+    if (((ua << 1) == 0u && (ub << 1) < 0xff000000u) || ((ub << 1) == 0u && (ua << 1) < 0xff000000u))
+        return atome_sf_float((ua ^ ub) & 0x80000000u);
     return a * b;
+}
+
+/* (int)(a · b), truncating, for |a · b| < 2^31: the rounded product's mantissa shifted down to the
+ * integer (its value is m·2^(e-150)), without packing the float. */
+static inline int32_t atome_sf_mul_f2i(float a, float b) {
+    uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
+    if (e && e <= 150u) {
+        int32_t v = 150u - e < 32u ? (int32_t)(m >> (150u - e)) : 0;
+        return (int32_t)(ua ^ ub) < 0 ? -v : v;
+    }
+    return (int32_t)(a * b);
+}
+
+/* z · p for a power of two p (its mantissa bits 0, ep its biased exponent, 1..254): exact, an
+ * exponent add, where z is normal and so is the result; else the C operation. */
+static inline float atome_sf_mul_pow2(float z, float p) {
+    uint32_t uz = atome_sf_bits(z), up = atome_sf_bits(p), ez = uz << 1 >> 24;
+    uint32_t e = ez + (up << 1 >> 24) - 127u;
+    if (ez - 1u < 254u && e - 1u < 254u) return atome_sf_float((uz ^ (up & 0x80000000u)) + ((e - ez) << 23));
+    return z * p;
 }
 
 /* w · (float)v for |v| <= 128 (an int8 value): w's mantissa times |v| is exact in 32 bits, so one
@@ -113,8 +143,9 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
     }
     uint32_t d = ea - eb, e = ea;
     uint32_t ma = (xa << 8 | 0x80000000u) >> 1, mb = (xb << 8 | 0x80000000u) >> 1; /* leading 1 at bit 30 */
-    if (d > 30) mb = 1; /* shifted out entirely: only the sticky bit is left (b is not 0) */
-    else if (d) mb = mb >> d | (mb << (32 - d) != 0);
+    if (d <= 7) mb >>= d; /* mb's 7 low bits are 0: nothing is shifted out */
+    else if (d > 30) mb = 1; /* shifted out entirely: only the sticky bit is left (b is not 0) */
+    else mb = mb >> d | (mb << (32 - d) != 0);
     uint32_t m;
     if ((int32_t)(ua ^ ub) >= 0) { /* same signs: a sum below 2^32 */
         m = ma + mb;

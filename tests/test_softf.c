@@ -1,5 +1,6 @@
 /* test_softf.c — the speed build's integer soft float (common/atome_softf.h) and multiply-free conv
- * taps (fast_conv_taps) against the C operations, bit for bit.
+ * taps (fast_conv_taps) against the C operations, bit for bit: ×, +, -, (int)(a·b), × a power of
+ * two, × an int8, the int conversions.
  *
  * On the host the C operations are the FPU's IEEE single precision, round to nearest even: the
  * results atome_softf.h must reproduce. Inputs: every pair of a pool of edge values (zeros,
@@ -71,6 +72,13 @@ static void check_pair(uint32_t ua, uint32_t ub) {
                   bits_of(atome_sf_add(a, b)), bits_of(want_add));
     ck_assert_msg(bits_of(atome_sf_sub(a, b)) == bits_of(want_sub), "sub %08x %08x: %08x, want %08x", ua, ub,
                   bits_of(atome_sf_sub(a, b)), bits_of(want_sub));
+    if ((bits_of(want_mul) & 0x7fffffffu) < 0x4f000000u) /* |a·b| < 2^31: the truncation is defined */
+        ck_assert_msg(atome_sf_mul_f2i(a, b) == (int32_t)want_mul, "mul_f2i %08x %08x", ua, ub);
+    uint32_t up = ub & 0xff800000u; /* b's power of two */
+    if ((up << 1 >> 24) - 1u < 254u) {
+        volatile float want_pow2 = a * float_of(up);
+        ck_assert_msg(bits_of(atome_sf_mul_pow2(a, float_of(up))) == bits_of(want_pow2), "mul_pow2 %08x %08x", ua, up);
+    }
 }
 
 START_TEST(softf_edge_pairs) {
