@@ -392,6 +392,20 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         scores[j] = ATOME_MUL(ATOME_MUL(ATOME_I2F(dot), ATOME_MUL(qs, ks[row])), inv_sqrt_dh);
     }
     int chosen = attention_topk(sel, p, scores, n);
+#ifdef ATOME_FAST
+    /* speed build: the first row's multiply-adds start from +0 themselves, without a memset and a
+     * load of each y (the same operations on the same values) */
+    if (chosen == 0) memset(y, 0, (size_t)D * sizeof *y);
+    for (int c = 0; c < chosen; c++) {
+        int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
+        const int8_t *vr = v + (long)row * D;
+        float wv = ATOME_MUL(p[c], vs[row]);
+        if (c == 0)
+            for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], 0.0f);
+        else
+            for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], y[i]);
+    }
+#else
     memset(y, 0, (size_t)D * sizeof *y); /* +0.0f is all zero bits */
     for (int c = 0; c < chosen; c++) {
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
@@ -399,6 +413,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         float wv = ATOME_MUL(p[c], vs[row]);
         for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], y[i]);
     }
+#endif
     return chosen;
 }
 
