@@ -26,14 +26,14 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
                        const float *b, int n) {
     float sum = 0.0f;
     for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, x[i]);
-    float m = sum / ATOME_I2F(n);
+    float m = ATOME_DIV_INT(sum, n);
     float var = 0.0f;
     for (int i = 0; i < n; i++) {
         float dx = out[i] = ATOME_SUB(x[i], m);
         var = atome_madd(dx, dx, var);
     }
     *mean = m;
-    *rstd = 1.0f / atome_sqrtf(ATOME_ADD(var / ATOME_I2F(n), ATOME_LN_EPS));
+    *rstd = 1.0f / atome_sqrtf(ATOME_ADD(ATOME_DIV_INT(var, n), ATOME_LN_EPS));
     /* bytes: *rstd re-read rather than held, as conv_forward's scale: 4 B */
     for (int i = 0; i < n; i++) out[i] = atome_madd(ATOME_MUL(out[i], *rstd), g[i], b[i]);
 }

@@ -201,4 +201,14 @@ static inline int32_t atome_sf_f2i(float x) {
     return (int32_t)u < 0 ? -(int32_t)m : (int32_t)m;
 }
 
+/* x / (float)n. For n = 2^k below 2^24 the quotient x·2^-k is exact when x and it are normal: an
+ * exponent subtract; else the C division. */
+static inline float atome_sf_div_int(float x, int32_t n) {
+    if (n > 0 && n < 1 << 24 && !(n & (n - 1))) {
+        uint32_t ux = atome_sf_bits(x), ex = ux << 1 >> 24, k = (atome_sf_bits(atome_sf_i2f(n)) >> 23) - 127u;
+        if (ex - 1u < 254u && ex - k - 1u < 254u) return atome_sf_float(ux - (k << 23));
+    }
+    return x / (float)n;
+}
+
 #endif

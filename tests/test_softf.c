@@ -1,6 +1,6 @@
 /* test_softf.c — the speed build's integer soft float (common/atome_softf.h) and multiply-free conv
  * taps (fast_conv_taps) against the C operations, bit for bit: ×, +, -, (int)(a·b), × a power of
- * two, × an int8, the int conversions.
+ * two, × an int8, ÷ a power of two, the int conversions.
  *
  * On the host the C operations are the FPU's IEEE single precision, round to nearest even: the
  * results atome_softf.h must reproduce. Inputs: every pair of a pool of edge values (zeros,
@@ -128,6 +128,11 @@ START_TEST(softf_int_conversions) {
     for (int n = 0; n < 200000; n++) {
         int32_t i = (int32_t)rnd32(&r);
         ck_assert_msg(bits_of(atome_sf_i2f(i)) == bits_of((float)i), "i2f %d", i);
+        /* x / (float)n, n mostly powers of two (1 .. 2^25), x any float */
+        int32_t dn = atome_rng_below(&r, 4) ? 1 << atome_rng_below(&r, 26) : (int32_t)atome_rng_below(&r, 200) - 100;
+        float dx = float_of(rnd32(&r));
+        volatile float want_div = dx / (float)dn;
+        ck_assert_msg(bits_of(atome_sf_div_int(dx, dn)) == bits_of(want_div), "div_int %08x %d", bits_of(dx), dn);
         /* f2i: any float of |x| < 2^31, around the integers and halves too */
         uint32_t u = rnd32(&r);
         if ((u & 0x7fffffffu) >= 0x4f000000u) u &= 0xbfffffffu; /* below 2^-63 .. 2^1 then */
