@@ -92,8 +92,8 @@ static inline int fast_topk(int *sel, const float *scores, int n) {
     int32_t key[ATOME_TOPK];
     int chosen = 0;
     for (int j = 0; j < n; j++) {
-        uint32_t u;
-        memcpy(&u, scores + j, 4);
+        union { float f; uint32_t u; } s = {scores[j]}; /* a memcpy from the array is a call on the M0 */
+        uint32_t u = s.u;
         if ((u & 0x7fffffffu) > 0x7f800000u) return -1;
         int32_t k = fast_score_key(u);
         if (chosen == ATOME_TOPK && k <= key[ATOME_TOPK - 1]) continue;
@@ -103,6 +103,19 @@ static inline int fast_topk(int *sel, const float *scores, int n) {
     }
     return chosen;
 }
+
+/* The packed byte of trit number n (atome_trits.h): ceil(n·256/243), a constant table in flash. */
+#define ATOME_B(n) (((n) * 256 + 242) / 243)
+#define ATOME_B3(n) ATOME_B(n), ATOME_B((n) + 1), ATOME_B((n) + 2)
+#define ATOME_B9(n) ATOME_B3(n), ATOME_B3((n) + 3), ATOME_B3((n) + 6)
+#define ATOME_B27(n) ATOME_B9(n), ATOME_B9((n) + 9), ATOME_B9((n) + 18)
+#define ATOME_B81(n) ATOME_B27(n), ATOME_B27((n) + 27), ATOME_B27((n) + 54)
+static const uint8_t atome_byte_of[243] = {ATOME_B81(0), ATOME_B81(81), ATOME_B81(162)};
+#undef ATOME_B81
+#undef ATOME_B27
+#undef ATOME_B9
+#undef ATOME_B3
+#undef ATOME_B
 
 static inline int fast_lut_shift(int rb) {
     int shift = 2;
@@ -137,12 +150,10 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
                 for (int c = -1; c <= 1; c++) s3[i++][j] = (uint16_t)(512 + a * v[2] + b * v[3] + c * v[4]);
             }
     }
-    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h): byte and remainder kept as n grows,
-     * each step 256 = 243 + 13 more */
-    int byte = 0, rem = 242;
-    for (int k = 0; k < 9; k++)
-        for (int i = 0; i < 27; i++) {
-            uint16_t *row = lut + (byte << shift);
+    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h), a row of atome_byte_of */
+    for (int k = 0, n = 0; k < 9; k++)
+        for (int i = 0; i < 27; i++, n++) {
+            uint16_t *row = lut + (atome_byte_of[n] << shift);
             /* with rb constant, no loop: two loads, an add and a store per two columns */
 #pragma GCC unroll 32
             for (int q = 0; q < 2 * np; q += 2) {
@@ -151,8 +162,6 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
                 a += b;
                 memcpy(row + q, &a, 4);
             }
-            byte++, rem += 13;
-            if (rem >= 243) byte++, rem -= 243;
         }
     static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
     for (int i = 0; i < 13; i++)
