@@ -234,12 +234,20 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 #ifdef ATOME_FAST_LUT
         if (lut) { /* the speed build's table (atome_fast.h): one load per weight byte */
             const uint16_t *t16 = (const uint16_t *)lut;
-            switch (rb) { /* the preset widths, unrolled: D = 16, 32, 64, 128, 256 */
+            switch (rb) { /* the preset widths that fit ATOME_MAX_D, unrolled: D = 16, 32, 64, 128, 256 */
             case 4: fast_lut_rows(y, w, t16, s, 4, 2); return;
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 7 /* widths a model of this build can have */
             case 7: fast_lut_rows(y, w, t16, s, 7, 3); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 13
             case 13: fast_lut_rows(y, w, t16, s, 13, 4); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 26
             case 26: fast_lut_rows(y, w, t16, s, 26, 5); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 52
             case 52: fast_lut_rows(y, w, t16, s, 52, 6); return;
+#endif
             default: fast_lut_rows(y, w, t16, s, rb, fast_lut_shift(rb)); return;
             }
         }
@@ -365,22 +373,38 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
     uint32_t qx[ATOME_MAX_DHEAD / 2 + 2];
     if (Dh % 4 == 0) {
         fast_q_expand(qx, q, Dh);
-        switch (Dh) { /* the presets' d_head */
+        switch (Dh) { /* the presets' d_head, up to ATOME_MAX_DHEAD */
         case 4: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+#if ATOME_MAX_DHEAD >= 8
         case 8: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 16
         case 16: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 32
         case 32: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 64
         case 64: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+#endif
         default: fast_scores(scores, qx, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
         }
     } else
 #elif defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
-    switch (Dh) { /* the presets' d_head */
+    switch (Dh) { /* the presets' d_head, up to ATOME_MAX_DHEAD */
     case 4: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+#if ATOME_MAX_DHEAD >= 8
     case 8: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 16
     case 16: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 32
     case 32: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 64
     case 64: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+#endif
     default: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
     }
     if (0) /* the loop below is the other builds' */

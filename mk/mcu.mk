@@ -6,7 +6,7 @@
 #   make mcu-ram     scripts/mcu_ram.sh   -> results/mcu_ram.md
 #   make mcu-speed   scripts/mcu_speed.sh -> results/mcu_speed.md
 #   make mcu-profile scripts/mcu_profile.sh -> results/mcu_profile.md (instructions per kernel)
-#   make mcu-tables  all three
+#   make mcu-tables  all four
 #   make mcu-placeholders  untrained checkpoints/default.bin and small.bin, if absent (never overwrites)
 #
 # <model> is checkpoints/<model>.bin, or else build/mcu/gen/<preset>-w<W>.bin, an untrained blob of
@@ -151,7 +151,7 @@ mcu-ram: mcu-deps
 	@bash scripts/mcu_ram.sh
 mcu-speed: mcu-deps
 	@bash scripts/mcu_speed.sh
-mcu-tables: mcu-sizes mcu-ram mcu-speed
+mcu-tables: mcu-sizes mcu-ram mcu-speed mcu-profile
 .PHONY: mcu-profile
 mcu-profile: mcu-deps
 	@bash scripts/mcu_profile.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# mcu_profile.sh — where one step's instructions go, kernel by kernel, on the soft-float cores.
-# Usage: make mcu-profile   (writes results/mcu_profile.md; PROFILE_CPUS="m0 rv32 m4f", PROFILE_PRESET=default)
+# mcu_profile.sh — where one step's instructions go, kernel by kernel, on the M0, rv32imac, M4F and M7.
+# Usage: make mcu-profile   (writes results/mcu_profile.md; PROFILE_CPUS="m0 rv32" for fewer, PROFILE_PRESET=default)
 #
 # The speed build's speed firmware (mk/mcu.mk: build/mcu/fast/<board>/speed/<preset>-w64.elf, the
 # one scripts/mcu_speed.sh times) runs under QEMU with -icount shift=0 and the logs in_asm,exec,nochain:
@@ -18,13 +18,14 @@ cd "$(dirname "$0")/.."
 mkdir -p results
 out=results/mcu_profile.md
 preset=${PROFILE_PRESET:-default}
-cpus=${PROFILE_CPUS:-m0 rv32}
+cpus=${PROFILE_CPUS:-m0 rv32 m4f m7}
 declare -A board=([m0]=m0-on-an385 [m3]=mps2-an385 [m4f]=mps2-an386 [m7]=mps2-an500 [rv32]=rv32-virt)
 declare -A qemu=([m0]="qemu-system-arm -M mps2-an385" [m3]="qemu-system-arm -M mps2-an385" [m4f]="qemu-system-arm -M mps2-an386"
                  [m7]="qemu-system-arm -M mps2-an500" [rv32]="qemu-system-riscv32 -M virt -bios none")
 declare -A label=([m0]="Cortex-M0 (soft float)" [m3]="Cortex-M3 (soft float)" [m4f]="Cortex-M4F" [m7]="Cortex-M7"
                   [rv32]="rv32imac (soft float)")
 declare -A tool=([m0]=arm-none-eabi [m3]=arm-none-eabi [m4f]=arm-none-eabi [m7]=arm-none-eabi [rv32]=riscv64-unknown-elf)
+declare -A target=([m0]=10 [m3]=10 [m4f]=3 [m7]=3 [rv32]=10) # instructions per parameter (mcu_speed.sh)
 # Library routines by name: soft float (libgcc), then the rest (division, mem*), both charged to the caller.
 float_re='^(__aeabi_(f[a-z0-9]*|i2f|ui2f|l2f|ul2f|cf[a-z]*)|__(add|sub|mul|div|neg)sf3|__(eq|ne|lt|le|gt|ge|un|cmp)sf2|__float(un)?sisf|__fix(uns)?sfsi|__clzsi2|atome_madd)$'
 lib_re='^(__aeabi_(u?idiv(mod)?|uldivmod|ldivmod|memcpy[48]?|memset[48]?|memmove[48]?|memclr[48]?)|__u?(div|mod)[sd]i3|__udivmoddi4|memcpy|memset|memmove)$'
@@ -141,7 +142,7 @@ fmt() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2f M", n / 1e6; else if (
 {
   echo "### Where one step goes: instructions per kernel (speed build, $preset preset, position 64)"
   echo
-  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up); *soft float* = instructions inside libgcc's float routines (and atome_madd) called from the kernel, *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on these cores."
+  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up, and the speed build's float operations in integer code, common/atome_softf.h, which are inlined); *soft float* = instructions inside libgcc's float routines still called from the kernel (division, compares, the rare cases atome_softf.h leaves to them), *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on the soft-float cores, ≤ 3 on the M4F and M7."
   for c in $cpus; do
     profile "$c"
     tick=$(awk '$1 == "calib" { ci = $2; ct = $3 } $1 == "stream" && $2 == 64 { printf "%.0f", $3 * ci / ct }' "$tmp/$c.out")
@@ -167,5 +168,8 @@ fmt() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2f M", n / 1e6; else if (
     echo
     echo "step @64 (timer): $(fmt "$tick"). Soft-float routines over the step: $(sort -k2,2nr "$tmp/$c.libs" |
       awk '{ printf "%s%s %d calls × %.0f", (NR > 1 ? "; " : ""), $1, $3, ($3 ? $2 / $3 : 0) }')."
+    awk -v n="$tick" -v p="$params" -v t="${target[$c]}" 'BEGIN { g = t * p
+      if (n <= g) printf "Target ≤ %d per parameter: met (%.2f; %.1f k below).\n", t, n / p, (g - n) / 1e3
+      else printf "Target ≤ %d per parameter: **missed** (%.2f; +%.1f k instructions, %.2f× the target).\n", t, n / p, (n - g) / 1e3, n / g }'
   done
 } | tee "$out"
