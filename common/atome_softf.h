@@ -37,20 +37,29 @@ static inline float atome_sf_float(uint32_t u) {
 }
 
 /* floor(Ma·Mb / 2^16) of the 24-bit mantissas of ua and ub (implicit 1 included): a value in
- * [2^30, 2^32). *sticky is nonzero when the 16 bits below it are. */
-static inline uint32_t atome_sf_mul24(uint32_t ua, uint32_t ub, uint32_t *sticky) {
-#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
-    /* ARMv6-M multiplies 32 × 32 -> 32 only: 16-bit halves (the high ones 8 bits), four products,
-     * summed as floor(p / 2^16) = ah·bh·2^16 + ah·bl + al·bh + floor(al·bl / 2^16), below 2^32 */
-    uint32_t al = ua & 0xffffu, ah = (ua >> 16 & 0x7fu) | 0x80u, bl = ub & 0xffffu, bh = (ub >> 16 & 0x7fu) | 0x80u;
-    uint32_t lo = al * bl;
+ * [2^30, 2^32). *sticky is nonzero when the 16 bits below it are. Two forms, the same value
+ * (tests/test_softf.c compares them): ARMv6-M multiplies 32 × 32 -> 32 only, so it takes Ma in
+ * 16-bit halves (the high one 8 bits) and three products, floor(p / 2^16) = ah·Mb + al·bh +
+ * floor(al·bl / 2^16), below 2^32; the other cores take the 64-bit product. */
+static inline uint32_t atome_sf_mul24_halves(uint32_t ua, uint32_t ub, uint32_t *sticky) {
+    uint32_t mb = (ub & 0x7fffffu) | 0x800000u, al = ua & 0xffffu, ah = (ua >> 16 & 0x7fu) | 0x80u;
+    uint32_t lo = al * (mb & 0xffffu);
     *sticky = lo & 0xffffu;
-    return (ah * bh << 16) + ah * bl + al * bh + (lo >> 16);
-#else
+    return ah * mb + al * (mb >> 16) + (lo >> 16);
+}
+
+static inline uint32_t atome_sf_mul24_wide(uint32_t ua, uint32_t ub, uint32_t *sticky) {
     /* (Ma·2^8)·(Mb·2^8) = Ma·Mb·2^16: its high word is the value, its low word the bits below */
     uint64_t p = (uint64_t)(ua << 8 | 0x80000000u) * (ub << 8 | 0x80000000u);
     *sticky = (uint32_t)p;
     return (uint32_t)(p >> 32);
+}
+
+static inline uint32_t atome_sf_mul24(uint32_t ua, uint32_t ub, uint32_t *sticky) {
+#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
+    return atome_sf_mul24_halves(ua, ub, sticky);
+#else
+    return atome_sf_mul24_wide(ua, ub, sticky);
 #endif
 }
 

@@ -151,6 +151,19 @@ START_TEST(softf_int_conversions) {
 }
 END_TEST
 
+/* The M0's mantissa product (three 32-bit products) is the 64-bit one, value and sticky bit, on
+ * random mantissas and their extremes. */
+START_TEST(softf_mantissa_product_forms) {
+    atome_rng r = {36};
+    for (int n = 0; n < 1000000; n++) {
+        uint32_t ua = rnd32(&r), ub = rnd32(&r);
+        if (n < 4) ua = n & 1 ? 0x7fffffu : 0, ub = n & 2 ? 0x7fffffu : 0; /* mantissas 2^23 and 2^24 - 1 */
+        uint32_t sh, sw, th = atome_sf_mul24_halves(ua, ub, &sh), tw = atome_sf_mul24_wide(ua, ub, &sw);
+        ck_assert_msg(th == tw && (sh != 0) == (sw != 0), "mul24 %08x %08x", ua, ub);
+    }
+}
+END_TEST
+
 /* w · (float)v for every int8 v, w the edge values and random floats of every exponent. */
 START_TEST(softf_mul_by_int8) {
     atome_rng r = {35};
@@ -196,6 +209,7 @@ Suite *softf_suite(void) {
     tcase_add_test(t, softf_ties);
     tcase_add_test(t, softf_int_conversions);
     tcase_add_test(t, softf_mul_by_int8);
+    tcase_add_test(t, softf_mantissa_product_forms);
     tcase_add_test(t, conv_taps_match_multiply_adds);
     suite_add_tcase(s, t);
     return s;
