@@ -142,11 +142,11 @@ static inline float atome_sf_mul_i8(float w, int32_t v) {
 /* ua + ub (as bits; flip ub's sign for a subtraction) on the integer path, or 0 with *ok = 0 where
  * the caller must take the C operation. */
 static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
-    uint32_t xa = ua & 0x7fffffffu, xb = ub & 0x7fffffffu;
-    if (xa < xb) { /* |a| >= |b| from here; the sum has a's sign (or is +0) */
+    if ((ua & 0x7fffffffu) < (ub & 0x7fffffffu)) { /* |a| >= |b| from here; the sum has a's sign (or is +0) */
         uint32_t t = ua;
-        ua = ub, ub = t, t = xa, xa = xb, xb = t;
+        ua = ub, ub = t;
     }
+    uint32_t xa = ua & 0x7fffffffu, xb = ub & 0x7fffffffu;
     uint32_t ea = xa >> 23, eb = xb >> 23;
     /* a normal with ea <= 253 (a carry and a rounding carry reach at most 255, the exact overflow
      * to infinity); b nonzero exponent, so normal too (eb <= ea) */
