@@ -7,8 +7,8 @@
  * subnormals, the normal range's ends, infinities, NaNs), then a million random pairs and 600,000
  * around ties, drawn to hit what rounding and ranges make hard: nearby exponents (cancellation,
  * carries), mantissas with many trailing zeros (exact results and exact ties), exponents at the
- * overflow and underflow limits. The conversions: every int of |i| <= 2^24 and random ones; random floats and those around
- * random integers. */
+ * overflow and underflow limits. The conversions: every int of |i| <= 2^24 and random ones;
+ * random floats and those around random integers. */
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
