@@ -4,17 +4,19 @@
  * matmul kernels return the very integer the plain loop (dot_row in atome_ops.c) does: the sum is
  * exact in int32, so its order is free and the logits keep their bits; the top-k makes the very
  * choice of attention_topk's passes (tests/test_kernels.c compares them on the host, the QEMU
- * parity test on the boards). No float operation is changed or reordered.
+ * parity test on the boards). No float result changes: the float operations keep their order, the
+ * conv only drops multiplies by a trit, whose products are exact (fast_conv_taps), and on a core
+ * without FPU the operations are atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
  *
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
  *          built two columns in one 32-bit add; a row is then one load per weight byte. The speed
- *          build's matmul on every core but a Cortex-M0 below D = 128 (ATOME_FAST_LUT, atome_ops.h).
+ *          build's matmul on every core (ATOME_FAST_LUT, atome_ops.h).
  *   topk   the attention's choice (attention_topk) in one pass by integer keys, for the M0's and
  *          RISC-V's float compares that are library calls, and fewer passes everywhere.
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
- *          multiply-adds: the matmul on a Cortex-M0 below D = 128 (measured faster there than
- *          building the lut, make mcu-speed), and the conv's trits on every core.
+ *          multiply-adds: the matmul when it is given no lut, and the conv's trits on every core.
+ *   conv   on a core without FPU, the conv's taps as adds of ±h, no multiply (fast_conv_taps).
  *   q·k    on Armv7E-M, the attention's int8 dot by SXTB16 and SMLAD, four bytes a pair.
  */
 #ifndef ATOME_FAST_H
@@ -22,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "atome_config.h"
+#include "atome_math.h"
 #include "atome_ops.h"
 #include "atome_trits.h"
 
@@ -55,6 +58,25 @@ static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb
     return acc;
 }
 
+/* conv_forward's sum over the five taps of one channel, Σ_j t5[j]·h[j·D] as multiply-adds from +0 in
+ * j order, without a multiply: for a finite h, t·h is exactly h, -h or a zero, and acc + ±0 is
+ * acc, as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are). After
+ * an h that is not finite (an infinity or a NaN, which acc then is too), the multiply-adds
+ * themselves. (tests/test_kernels.c compares the two on zeros, subnormals, infinities, NaNs.) */
+static inline float fast_conv_taps(const int8_t *t5, const float *h, int D) {
+    float acc = 0.0f;
+    int exact = 1;
+    for (int j = 0; j < 5; j++) {
+        float x = h[j * D];
+        uint32_t u;
+        memcpy(&u, &x, 4);
+        exact &= (u & 0x7fffffffu) < 0x7f800000u;
+        if (!exact) acc = atome_madd((float)t5[j], x, acc);
+        else if (t5[j]) acc = ATOME_ADD(acc, t5[j] > 0 ? x : -x);
+    }
+    return acc;
+}
+
 /* A score as an int32 in the float order: -0 as +0 (equal floats, equal keys), negatives below
  * every positive, larger magnitudes further out. For non-NaN scores only. */
 static inline int32_t fast_score_key(uint32_t u) {
@@ -70,8 +92,8 @@ static inline int fast_topk(int *sel, const float *scores, int n) {
     int32_t key[ATOME_TOPK];
     int chosen = 0;
     for (int j = 0; j < n; j++) {
-        uint32_t u;
-        memcpy(&u, scores + j, 4);
+        union { float f; uint32_t u; } s = {scores[j]}; /* a memcpy from the array is a call on the M0 */
+        uint32_t u = s.u;
         if ((u & 0x7fffffffu) > 0x7f800000u) return -1;
         int32_t k = fast_score_key(u);
         if (chosen == ATOME_TOPK && k <= key[ATOME_TOPK - 1]) continue;
@@ -81,6 +103,19 @@ static inline int fast_topk(int *sel, const float *scores, int n) {
     }
     return chosen;
 }
+
+/* The packed byte of trit number n (atome_trits.h): ceil(n·256/243), a constant table in flash. */
+#define ATOME_B(n) (((n) * 256 + 242) / 243)
+#define ATOME_B3(n) ATOME_B(n), ATOME_B((n) + 1), ATOME_B((n) + 2)
+#define ATOME_B9(n) ATOME_B3(n), ATOME_B3((n) + 3), ATOME_B3((n) + 6)
+#define ATOME_B27(n) ATOME_B9(n), ATOME_B9((n) + 9), ATOME_B9((n) + 18)
+#define ATOME_B81(n) ATOME_B27(n), ATOME_B27((n) + 27), ATOME_B27((n) + 54)
+static const uint8_t atome_byte_of[243] = {ATOME_B81(0), ATOME_B81(81), ATOME_B81(162)};
+#undef ATOME_B81
+#undef ATOME_B27
+#undef ATOME_B9
+#undef ATOME_B3
+#undef ATOME_B
 
 static inline int fast_lut_shift(int rb) {
     int shift = 2;
@@ -92,9 +127,13 @@ static inline int fast_lut_shift(int rb) {
  * 512: [131, 893]) plus digits 0..1 of the 9 (s01, biased 256: [2, 510]) per packed byte
  * n = 27k + i, two columns in one uint32 (the halves never carry: their sums are < 1404). The 13
  * byte values no five trits pack to decode in place as the byte before them: they get its row. */
-static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut, const int8_t *x, int rb) {
+static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut_, const int8_t *x, int rb) {
     enum { MAXS = ATOME_FAST_LUT_STRIDE(ATOME_MAX_D) };
-    uint16_t s3[27][MAXS], s01[9][MAXS];
+    /* all 4-byte aligned (the state's table follows floats, atome.h; the strides are even): a pair
+     * of columns is then one word load or store, where a core without unaligned access (RISC-V)
+     * would otherwise move bytes */
+    uint16_t *lut = __builtin_assume_aligned(lut_, 4);
+    uint16_t s3[27][MAXS] __attribute__((aligned(4))), s01[9][MAXS] __attribute__((aligned(4)));
     int shift = fast_lut_shift(rb), np = (rb + 1) / 2;
     /* no division anywhere: on the M0 and RV32I-class cores it is a library call */
     for (int j = 0; j < 2 * np; j++) {
@@ -111,12 +150,10 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
                 for (int c = -1; c <= 1; c++) s3[i++][j] = (uint16_t)(512 + a * v[2] + b * v[3] + c * v[4]);
             }
     }
-    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h): byte and remainder kept as n grows,
-     * each step 256 = 243 + 13 more */
-    int byte = 0, rem = 242;
-    for (int k = 0; k < 9; k++)
-        for (int i = 0; i < 27; i++) {
-            uint16_t *row = lut + (byte << shift);
+    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h), a row of atome_byte_of */
+    for (int k = 0, n = 0; k < 9; k++)
+        for (int i = 0; i < 27; i++, n++) {
+            uint16_t *row = lut + (atome_byte_of[n] << shift);
             /* with rb constant, no loop: two loads, an add and a store per two columns */
 #pragma GCC unroll 32
             for (int q = 0; q < 2 * np; q += 2) {
@@ -125,12 +162,18 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
                 a += b;
                 memcpy(row + q, &a, 4);
             }
-            byte++, rem += 13;
-            if (rem >= 243) byte++, rem -= 243;
         }
     static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
     for (int i = 0; i < 13; i++)
+#ifdef __riscv /* whole rows, padding included, a word at a time: picolibc's memcpy moves bytes there */
+        for (int q = 0; q < 1 << shift; q += 2) {
+            uint32_t a;
+            memcpy(&a, lut + ((unpacked[i] - 1) << shift) + q, 4);
+            memcpy(lut + (unpacked[i] << shift) + q, &a, 4);
+        }
+#else
         memcpy(lut + (unpacked[i] << shift), lut + ((unpacked[i] - 1) << shift), (size_t)rb * sizeof *lut);
+#endif
 }
 
 /* Specialised for the preset widths (D = 16 .. 256) that fit ATOME_MAX_D: the column loops then

@@ -13,12 +13,15 @@ typedef union {
 static float exp_reduced(float x, int k) {
     /* ln2 split so that k·LN2_HI is exact (Cody–Waite). */
     /* (x - k·HI) - k·LO, written as multiply-adds of -k: negation is exact, so the same bits */
-    float nk = (float)-k, r = atome_madd(nk, 1.42860677e-06f, atome_madd(nk, 0.693145751953125f, x));
+    float nk = ATOME_I2F(-k), r = atome_madd(nk, 1.42860677e-06f, atome_madd(nk, 0.693145751953125f, x));
     /* Taylor to r^7 by Horner, p = c[i] + r·p from the top: the truncation error at |r| = 0.347
      * is below 2^-26. A loop over a table is half the code of the unrolled form on soft-float cores. */
     static const float c[8] = {1.0f, 1.0f, 0.5f, 1.66666672e-1f, 4.16666679e-2f, 8.33333377e-3f, 1.38888892e-3f,
                                1.98412701e-4f};
     float p = c[7];
+#ifdef ATOME_FAST
+#pragma GCC unroll 7 /* the speed build: no loop */
+#endif
     for (int i = 6; i >= 0; i--) p = atome_madd(r, p, c[i]);
     /* p·2^k as an exponent add: exact, as the product is, while p·2^k is normal — and it is:
      * p is in [0.7, 1.42], and k = -126 only for x >= -87.3 > -126·ln2, where r > 0 and p > 1 */
@@ -46,7 +49,7 @@ float atome_expf_neg(float x) {
     if ((in.u << 1 | in.u >> 31) > 0x855d3335u) return 0.0f;
     /* |x| <= 87.3, so kf is in [-126.5, 125.5] and converts in range. For x <= 0, kf <= 0, so
      * atome_expf's rounding is kf - 0.5 here (kf = 0 gives 0 either way): the same bits */
-    return exp_reduced(x, (int)atome_madd(x, 1.44269504f, -0.5f));
+    return exp_reduced(x, ATOME_F2I(atome_madd(x, 1.44269504f, -0.5f)));
 }
 
 float atome_sqrtf(float x) {
@@ -75,7 +78,7 @@ float atome_sqrtf(float x) {
 #endif
 }
 
-#ifdef ATOME_SOFT_FLOAT
+#if defined(ATOME_SOFT_FLOAT) && !defined(ATOME_FAST) /* the speed build's is atome_softf.h's, inline */
 __attribute__((noinline)) float atome_madd(float a, float b, float c) { return a * b + c; }
 #endif
 

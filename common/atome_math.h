@@ -14,9 +14,40 @@
  * the engine's code on a Cortex-M0); with an FPU it is inlined. */
 #if (defined(__arm__) && !defined(__ARM_FP)) || (defined(__riscv) && !defined(__riscv_flen))
 #define ATOME_SOFT_FLOAT 1
+#endif
+
+/* The kernels' float operations: ATOME_MUL(a, b) = a·b, ATOME_ADD(a, b) = a + b, ATOME_SUB(a, b) =
+ * a - b, ATOME_I2F(i) = (float)i, ATOME_F2I(x) = (int)x and ATOME_MUL_F2I(a, b) = (int)(a·b)
+ * (truncating, for |x| < 2^31), ATOME_DIV_INT(x, n) = x / (float)n, ATOME_MADD_I8(w, v, c) =
+ * atome_madd(w, (float)v, c) for an int8 v.
+ * The speed build on a core without FPU computes them in integer code (atome_softf.h: the same
+ * bits, which tests/test_softf.c checks against the C operations); everywhere else they are the
+ * operations themselves. */
+#if defined(ATOME_SOFT_FLOAT) && defined(ATOME_FAST)
+#include "atome_softf.h"
+#define ATOME_MUL(a, b) atome_sf_mul(a, b)
+#define ATOME_ADD(a, b) atome_sf_add(a, b)
+#define ATOME_SUB(a, b) atome_sf_sub(a, b)
+#define ATOME_I2F(i) atome_sf_i2f(i)
+#define ATOME_F2I(x) atome_sf_f2i(x)
+#define ATOME_DIV_INT(x, n) atome_sf_div_int(x, n)
+#define ATOME_MUL_F2I(a, b) atome_sf_mul_f2i(a, b)
+#define ATOME_MADD_I8(w, v, c) atome_sf_add(atome_sf_mul_i8(w, v), c)
+static inline float atome_madd(float a, float b, float c) { return atome_sf_add(atome_sf_mul(a, b), c); }
+#else
+#define ATOME_MUL(a, b) ((a) * (b))
+#define ATOME_ADD(a, b) ((a) + (b))
+#define ATOME_SUB(a, b) ((a) - (b))
+#define ATOME_I2F(i) ((float)(i))
+#define ATOME_F2I(x) ((int)(x))
+#define ATOME_DIV_INT(x, n) ((x) / (float)(n))
+#define ATOME_MUL_F2I(a, b) ((int)((a) * (b)))
+#define ATOME_MADD_I8(w, v, c) atome_madd(w, (float)(v), c)
+#ifdef ATOME_SOFT_FLOAT
 float atome_madd(float a, float b, float c);
 #else
 static inline float atome_madd(float a, float b, float c) { return a * b + c; }
+#endif
 #endif
 
 /* e^x, about 1 ulp; returns 0 below -87.3 (no denormals, -inf included), saturates x at 88 (+inf

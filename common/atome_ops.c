@@ -18,24 +18,24 @@ void embed_forward(float *x, const atome_tmat *emb, uint8_t byte) {
     uint8_t m = 1; /* 3^p: column c = p·rb + j is digit p of byte j */
     for (int c = 0, j = 0; c < emb->cols; c++, j++) {
         if (j == rb) j = 0, m = (uint8_t)(m * 3);
-        x[c] = s * (float)atome_trit_m(row[j], m);
+        x[c] = ATOME_MUL(s, ATOME_I2F(atome_trit_m(row[j], m)));
     }
 }
 
 void layernorm_forward(float *out, float *mean, float *rstd, const float *x, const ATOME_ROM float *g,
                        const ATOME_ROM float *b, int n) {
     float sum = 0.0f;
-    for (int i = 0; i < n; i++) sum += x[i];
-    float m = sum / (float)n;
+    for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, x[i]);
+    float m = ATOME_DIV_INT(sum, n);
     float var = 0.0f;
     for (int i = 0; i < n; i++) {
-        float dx = out[i] = x[i] - m;
+        float dx = out[i] = ATOME_SUB(x[i], m);
         var = atome_madd(dx, dx, var);
     }
     *mean = m;
-    *rstd = 1.0f / atome_sqrtf(var / (float)n + ATOME_LN_EPS);
+    *rstd = 1.0f / atome_sqrtf(ATOME_ADD(ATOME_DIV_INT(var, n), ATOME_LN_EPS));
     /* bytes: *rstd re-read rather than held, as conv_forward's scale: 4 B */
-    for (int i = 0; i < n; i++) out[i] = atome_madd(out[i] * *rstd, g[i], b[i]);
+    for (int i = 0; i < n; i++) out[i] = atome_madd(ATOME_MUL(out[i], *rstd), g[i], b[i]);
 }
 
 void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
@@ -61,7 +61,7 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
     for (int i = 0; i < n; i++) {
-        int t = (int)(x[i] * inv2);
+        int t = ATOME_MUL_F2I(x[i], inv2);
         q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
     }
     *scale = amax.f / 127.0f;
@@ -195,7 +195,7 @@ static inline __attribute__((always_inline)) void lut_rows_n(float *y, const ato
  * weight byte. */
 static inline __attribute__((always_inline)) void fast_lut_rows(float *y, const atome_tmat *w, const uint16_t *lut,
                                                                   float s, int rb, int shift) {
-    for (int r = 0; r < w->rows; r++) y[r] = (float)fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift) * s;
+    for (int r = 0; r < w->rows; r++) y[r] = ATOME_MUL(ATOME_I2F(fast_lut_dot(w->trits + (long)r * rb, lut, rb, shift)), s);
 }
 #endif
 
@@ -230,23 +230,31 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 #endif
     (void)lut;
     for (int t = 0; t < n; t++, y += w->rows, xq += 5 * rb) {
-        float s = *w->scale * xs[t];
+        float s = ATOME_MUL(*w->scale, xs[t]);
 #ifdef ATOME_FAST_LUT
         if (lut) { /* the speed build's table (atome_fast.h): one load per weight byte */
             const uint16_t *t16 = (const uint16_t *)lut;
-            switch (rb) { /* the preset widths, unrolled: D = 16, 32, 64, 128, 256 */
+            switch (rb) { /* the preset widths that fit ATOME_MAX_D, unrolled: D = 16, 32, 64, 128, 256 */
             case 4: fast_lut_rows(y, w, t16, s, 4, 2); return;
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 7 /* widths a model of this build can have */
             case 7: fast_lut_rows(y, w, t16, s, 7, 3); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 13
             case 13: fast_lut_rows(y, w, t16, s, 13, 4); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 26
             case 26: fast_lut_rows(y, w, t16, s, 26, 5); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 52
             case 52: fast_lut_rows(y, w, t16, s, 52, 6); return;
+#endif
             default: fast_lut_rows(y, w, t16, s, rb, fast_lut_shift(rb)); return;
             }
         }
 #endif
 #if defined(ATOME_FAST)
         /* speed build, no table (the Cortex-M0): a byte's five trits from one table row (atome_fast.h) */
-        for (int r = 0; r < w->rows; r++) y[r] = (float)fast_table_dot(w->trits + (long)r * rb, xq, rb) * s;
+        for (int r = 0; r < w->rows; r++) y[r] = ATOME_MUL(ATOME_I2F(fast_table_dot(w->trits + (long)r * rb, xq, rb)), s);
         continue;
 #endif
         for (int r = 0; r < w->rows; r++) y[r] = (float)dot_row(w->trits + (long)r * rb, xq, rb) * s;
@@ -256,7 +264,10 @@ void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float
 void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
     for (int i = 0; i < D; i++) { /* a row of 5 trits is one byte, digit j = tap j */
         float acc = 0.0f;
-#ifdef ATOME_FAST
+#if defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+        /* speed build without FPU: adds of ±h, no multiply (atome_fast.h) */
+        acc = fast_conv_taps(atome_trit_table[w->trits[i]], hist + i, D);
+#elif defined(ATOME_FAST)
         const int8_t *t5 = atome_trit_table[w->trits[i]]; /* speed build: the same trits, one table row */
         for (int j = 0; j < 5; j++) acc = atome_madd((float)t5[j], hist[j * D + i], acc);
 #else
@@ -267,7 +278,7 @@ void conv_forward(float *y, const atome_tmat *w, const float *hist, int D) {
 #endif
         /* bytes: the scale read here, not held in a local, which soft-float cores spill across the
          * library calls: 4 B less on a Cortex-M0 (make mcu-sizes); the same value either way */
-        y[i] = acc * *w->scale;
+        y[i] = ATOME_MUL(acc, *w->scale);
     }
 }
 
@@ -276,7 +287,7 @@ void ssm_forward(float *y, float *s, const float *s_prev, const float *h, const 
     for (int i = 0; i < D; i++) {
         float st = atome_madd(a[i], s_prev[i], h[i]);
         s[i] = st;
-        y[i] = g[i] * st;
+        y[i] = ATOME_MUL(g[i], st);
     }
 }
 
@@ -285,7 +296,7 @@ void softmax_forward(float *p, int n) {
     float m = p[0], sum = 0.0f;
     for (int i = 1; i < n; i++)
         if (p[i] > m) m = p[i];
-    for (int i = 0; i < n; i++) sum += p[i] = atome_expf_neg(p[i] - m);
+    for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, p[i] = atome_expf_neg(ATOME_SUB(p[i], m)));
     for (int i = 0; i < n; i++) p[i] = p[i] / sum;
 }
 
@@ -332,6 +343,29 @@ static inline __attribute__((always_inline)) void fast_scores(float *scores, con
 }
 #endif
 
+#if defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+/* The speed build's scores on a core without FPU: inlined with Dh constant, each key's dot unrolled
+ * against q's values held in a local (the stores to scores may alias an int8 q: read from q, the
+ * values would be loaded again for every key). */
+static inline __attribute__((always_inline)) void fast_scores_soft(float *scores, const int8_t *q, float qs,
+                                                                     const int8_t *k, const float *ks, int row0,
+                                                                     int n, int ring, int Dh, float inv_sqrt_dh) {
+    int32_t qv[ATOME_MAX_DHEAD];
+    for (int i = 0; i < Dh; i++) qv[i] = q[i];
+    /* 1/sqrt(Dh) a power of two (Dh = 4, 16, 64): its product is an exponent add (atome_softf.h) */
+    uint32_t u = atome_sf_bits(inv_sqrt_dh);
+    int pow2 = (u & 0x7fffffu) == 0 && (u << 1 >> 24) - 1u < 254u;
+    for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
+        const int8_t *kr = k + (long)row * Dh;
+        int32_t dot = 0;
+#pragma GCC unroll 64
+        for (int i = 0; i < Dh; i++) dot += qv[i] * kr[i];
+        float z = ATOME_MUL(ATOME_I2F(dot), ATOME_MUL(qs, ks[row]));
+        scores[j] = pow2 ? atome_sf_mul_pow2(z, inv_sqrt_dh) : ATOME_MUL(z, inv_sqrt_dh);
+    }
+}
+#endif
+
 int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t *q, float qs,
                       const int8_t *k, const float *ks, const int8_t *v, const float *vs, int row0,
                       int n, int ring, int Dh, int D, float inv_sqrt_dh) {
@@ -339,30 +373,71 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
     uint32_t qx[ATOME_MAX_DHEAD / 2 + 2];
     if (Dh % 4 == 0) {
         fast_q_expand(qx, q, Dh);
-        switch (Dh) { /* the presets' d_head */
+        switch (Dh) { /* the presets' d_head, up to ATOME_MAX_DHEAD */
         case 4: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+#if ATOME_MAX_DHEAD >= 8
         case 8: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 16
         case 16: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 32
         case 32: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 64
         case 64: fast_scores(scores, qx, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+#endif
         default: fast_scores(scores, qx, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
         }
     } else
+#elif defined(ATOME_FAST) && defined(ATOME_SOFT_FLOAT)
+    switch (Dh) { /* the presets' d_head, up to ATOME_MAX_DHEAD */
+    case 4: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 4, inv_sqrt_dh); break;
+#if ATOME_MAX_DHEAD >= 8
+    case 8: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 8, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 16
+    case 16: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 16, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 32
+    case 32: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 32, inv_sqrt_dh); break;
+#endif
+#if ATOME_MAX_DHEAD >= 64
+    case 64: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, 64, inv_sqrt_dh); break;
+#endif
+    default: fast_scores_soft(scores, q, qs, k, ks, row0, n, ring, Dh, inv_sqrt_dh); break;
+    }
+    if (0) /* the loop below is the other builds' */
 #endif
     for (int j = 0, row = row0; j < n; j++, row = row + 1 == ring ? 0 : row + 1) {
         const int8_t *kr = k + (long)row * Dh;
         int32_t dot = 0;
         for (int i = 0; i < Dh; i++) dot += (int32_t)q[i] * kr[i];
-        scores[j] = (float)dot * (qs * ks[row]) * inv_sqrt_dh;
+        scores[j] = ATOME_MUL(ATOME_MUL(ATOME_I2F(dot), ATOME_MUL(qs, ks[row])), inv_sqrt_dh);
     }
     int chosen = attention_topk(sel, p, scores, n);
+#ifdef ATOME_FAST
+    /* speed build: the first row's multiply-adds start from +0 themselves, without a memset and a
+     * load of each y (the same operations on the same values) */
+    if (chosen == 0) memset(y, 0, (size_t)D * sizeof *y);
+    for (int c = 0; c < chosen; c++) {
+        int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
+        const int8_t *vr = v + (long)row * D;
+        float wv = ATOME_MUL(p[c], vs[row]);
+        if (c == 0)
+            for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], 0.0f);
+        else
+            for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], y[i]);
+    }
+#else
     memset(y, 0, (size_t)D * sizeof *y); /* +0.0f is all zero bits */
     for (int c = 0; c < chosen; c++) {
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
-        float wv = p[c] * vs[row];
-        for (int i = 0; i < D; i++) y[i] = atome_madd(wv, (float)vr[i], y[i]);
+        float wv = ATOME_MUL(p[c], vs[row]);
+        for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], y[i]);
     }
+#endif
     return chosen;
 }
 
@@ -377,10 +452,10 @@ void mix_forward(float *x_out, const float *x_in, const float *r, const float *y
     /* bytes: r[k] read in the loop, not held in locals, which a soft-float core spills across the
      * library calls: 12 B less on a Cortex-M0 (conv_forward) */
     for (int i = 0; i < D; i++) {
-        float mix = r[0] * yc[i];
+        float mix = ATOME_MUL(r[0], yc[i]);
         mix = atome_madd(r[1], ys[i], mix);
         mix = atome_madd(r[2], ya[i], mix);
-        x_out[i] = x_in[i] + mix;
+        x_out[i] = ATOME_ADD(x_in[i], mix);
     }
 }
 

@@ -51,12 +51,13 @@ typedef struct {
         int att_sel[ATOME_TOPK], att_n, att_first;
         float yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
         float kf[ATOME_MAX_DHEAD], vf[ATOME_MAX_D], q[ATOME_MAX_DHEAD], scores[ATOME_MAX_WINDOW];
-        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
 #ifdef ATOME_LUT
         int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
 #elif defined(ATOME_FAST_LUT)
-        int16_t lut[ATOME_FAST_LUT_SIZE(ATOME_MAX_D)]; /* the speed build's: atome_ops.h */
+        int16_t lut[ATOME_FAST_LUT_SIZE(ATOME_MAX_D)]; /* the speed build's: atome_ops.h; after floats, so
+                                                        * 4-byte aligned, as fast_lut_build assumes */
 #endif
+        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
     } s;
     float x[ATOME_MAX_D];
     atome_layer_state layer[ATOME_MAX_LAYERS];

@@ -5,7 +5,8 @@
 #   make mcu-sizes   scripts/mcu_sizes.sh -> results/mcu_sizes.md
 #   make mcu-ram     scripts/mcu_ram.sh   -> results/mcu_ram.md
 #   make mcu-speed   scripts/mcu_speed.sh -> results/mcu_speed.md
-#   make mcu-tables  all three
+#   make mcu-profile scripts/mcu_profile.sh -> results/mcu_profile.md (instructions per kernel)
+#   make mcu-tables  all four
 #   make mcu-placeholders  untrained checkpoints/default.bin and small.bin, if absent (never overwrites)
 #
 # <model> is checkpoints/<model>.bin, or else build/mcu/gen/<preset>-w<W>.bin, an untrained blob of
@@ -65,11 +66,12 @@ MCU_MICROBIT_MODELS ?= nano small
 MCU_FW := $(foreach b,$(filter-out microbit,$(MCU_BOARDS)),$(MCU_MODELS:%=$(BUILD)/mcu/$(b)/%.elf)) \
           $(patsubst %,$(BUILD)/mcu/microbit/%.elf,$(filter $(MCU_MICROBIT_MODELS),$(MCU_MODELS)))
 # The speed build's parity firmware (tests/test_mcu.c lists the same): the M4F board for every
-# checkpoint, the M0 for those in MCU_FAST_M0_MODELS (its trit table below D = 128, the sum table
-# of the other cores for prod).
+# checkpoint, the M0 for those in MCU_FAST_M0_MODELS, rv32imac for every checkpoint (the two with
+# integer soft float, common/atome_softf.h).
 MCU_FAST_M0_MODELS ?= nano small default prod
 MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
-          $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS)))
+          $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS))) \
+          $(MCU_MODELS:%=$(BUILD)/mcu/fast/rv32-virt/%.elf)
 .PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
 mcu: mcu-deps $(MCU_FW)
 mcu-deps:
@@ -149,4 +151,7 @@ mcu-ram: mcu-deps
 	@bash scripts/mcu_ram.sh
 mcu-speed: mcu-deps
 	@bash scripts/mcu_speed.sh
-mcu-tables: mcu-sizes mcu-ram mcu-speed
+mcu-tables: mcu-sizes mcu-ram mcu-speed mcu-profile
+.PHONY: mcu-profile
+mcu-profile: mcu-deps
+	@bash scripts/mcu_profile.sh

@@ -252,7 +252,7 @@ END_TEST
 START_TEST(fast_kernels_match_integer_loop) {
     static const int rbs[] = {1, 2, 3, 4, 5, 7, 8, 13, 26, 52};
     static uint8_t row[64];
-    static uint16_t lut[ATOME_FAST_LUT_SIZE(5 * 64)];
+    static _Alignas(4) uint16_t lut[ATOME_FAST_LUT_SIZE(5 * 64)];
     int8_t x[5 * 64];
     atome_rng r = {13};
     for (unsigned k = 0; k < sizeof rbs / sizeof rbs[0]; k++) {

@@ -30,10 +30,12 @@ static const struct {
     {"mps2-an500", "qemu-system-arm -M mps2-an500", NULL}, /* Cortex-M7 */
     {"microbit", "qemu-system-arm -M microbit", " nano small "}, /* Cortex-M0, 16 KB RAM */
     {"rv32-virt", "qemu-system-riscv32 -M virt -bios none", NULL},
-    /* the speed build (atome_fast.h): its sum table and SMLAD on the M4F; on the M0 its trit table
-     * (nano, small, default) and its sum table (prod, D = 256) */
+    /* the speed build (atome_fast.h): its sum table and SMLAD on the M4F; on the M0 its sum table
+     * and integer soft float (atome_softf.h) */
     {"fast/mps2-an386", "qemu-system-arm -M mps2-an386", NULL},
     {"fast/m0-on-an385", "qemu-system-arm -M mps2-an385", NULL},
+    /* and rv32imac's: the sum table and integer soft float (atome_softf.h) */
+    {"fast/rv32-virt", "qemu-system-riscv32 -M virt -bios none", NULL},
 };
 #define N_BOARDS (int)(sizeof boards / sizeof boards[0])
 
