@@ -26,8 +26,9 @@ declare -A label=([m0]="Cortex-M0 (soft float)" [m3]="Cortex-M3 (soft float)" [m
                   [rv32]="rv32imac (soft float)")
 declare -A tool=([m0]=arm-none-eabi [m3]=arm-none-eabi [m4f]=arm-none-eabi [m7]=arm-none-eabi [rv32]=riscv64-unknown-elf)
 declare -A target=([m0]=10 [m3]=10 [m4f]=3 [m7]=3 [rv32]=10) # instructions per parameter (mcu_speed.sh)
-# Library routines by name: soft float (libgcc), then the rest (division, mem*), both charged to the caller.
-float_re='^(__aeabi_(f[a-z0-9]*|i2f|ui2f|l2f|ul2f|cf[a-z]*)|__(add|sub|mul|div|neg)sf3|__(eq|ne|lt|le|gt|ge|un|cmp)sf2|__float(un)?sisf|__fix(uns)?sfsi|__clzsi2|atome_madd)$'
+# Library routines by name: soft float (libgcc, and atome_softf.h's where not inlined: the M0's multiply),
+# then the rest (division, mem*), both charged to the caller.
+float_re='^(__aeabi_(f[a-z0-9]*|i2f|ui2f|l2f|ul2f|cf[a-z]*)|__(add|sub|mul|div|neg)sf3|__(eq|ne|lt|le|gt|ge|un|cmp)sf2|__float(un)?sisf|__fix(uns)?sfsi|__clzsi2|atome_madd|atome_sf_[a-z0-9_]*)$'
 lib_re='^(__aeabi_(u?idiv(mod)?|uldivmod|ldivmod|memcpy[48]?|memset[48]?|memmove[48]?|memclr[48]?)|__u?(div|mod)[sd]i3|__udivmoddi4|memcpy|memset|memmove)$'
 
 elfs=()
@@ -85,7 +86,7 @@ profile() { # cpu key -> "$tmp/<cpu>.pcs": pc own float lib float_calls; "$tmp/<
   put=$(awk '$3 ~ /^put_line/ { print $1; exit }' <<<"$syms")
   [ -n "$feed" ] && [ -n "$put" ] || { echo "mcu_profile.sh: $elf: no atome_feed or put_line symbol" >&2; exit 1; }
   local starts
-  starts=$(awk -v f="$float_re" -v l="$lib_re" '($3 ~ f || $3 ~ l) { printf "%s %s\n", $1, $3 }' <<<"$syms")
+  starts=$(awk -v f="$float_re" -v l="$lib_re" '{ s = $3; sub(/\..*/, "", s) } (s ~ f || s ~ l) { printf "%s %s\n", $1, s }' <<<"$syms")
   mkfifo "$tmp/log"
   ${qemu[$c]} -icount shift=0 -nographic -semihosting-config enable=on,target=native -d in_asm,exec,nochain \
     -D "$tmp/log" -kernel "$elf" </dev/null >"$tmp/$c.out" 2>&1 &
@@ -142,7 +143,7 @@ fmt() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2f M", n / 1e6; else if (
 {
   echo "### Where one step goes: instructions per kernel (speed build, $preset preset, position 64)"
   echo
-  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up, and the speed build's float operations in integer code, common/atome_softf.h, which are inlined); *soft float* = instructions inside libgcc's float routines still called from the kernel (division, compares, the rare cases atome_softf.h leaves to them), *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on the soft-float cores, ≤ 3 on the M4F and M7."
+  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up, and the speed build's float operations in integer code, common/atome_softf.h, which are inlined); *soft float* = instructions inside float routines called from the kernel: libgcc's (division, compares, the rare cases atome_softf.h leaves to them) and atome_softf.h's own where out of line (the M0's multiply), *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on the soft-float cores, ≤ 3 on the M4F and M7."
   for c in $cpus; do
     profile "$c"
     tick=$(awk '$1 == "calib" { ci = $2; ct = $3 } $1 == "stream" && $2 == 64 { printf "%.0f", $3 * ci / ct }' "$tmp/$c.out")
