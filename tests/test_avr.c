@@ -15,33 +15,16 @@
 #define AVR_ELF "build/avr/mega2560/nano.elf"
 #define AVR_RAM 8192u
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} text;
-
-static void append(const char *s, void *ctx) {
-    text *t = ctx;
-    size_t k = strlen(s);
-    if (t->n + k + 1 > t->cap) {
-        t->cap = 2 * (t->n + k + 1);
-        t->p = realloc(t->p, t->cap);
-        ck_assert_ptr_nonnull(t->p);
-    }
-    memcpy(t->p + t->n, s, k + 1);
-    t->n += k;
-}
-
 static atome_state host_state;
 
 START_TEST(avr_firmware_matches_host) {
     ck_assert_int_eq(run_cmd("make -s " AVR_ELF, NULL, 0), 0);
     size_t len;
     uint8_t *blob = (uint8_t *)read_all("checkpoints/nano.bin", &len); /* malloc'd: 4-aligned */
-    text want = {0};
+    text_buf want = {0};
     atome_model m;
-    append("", &want);
-    ck_assert_int_eq(fw_digest(blob, len, &m, &host_state, append, &want), ATOME_OK);
+    text_append("", &want);
+    ck_assert_int_eq(fw_digest(blob, len, &m, &host_state, text_append, &want), ATOME_OK);
 
     enum { CAP = 1 << 20 };
     char *out = malloc(CAP);

@@ -39,23 +39,6 @@ static const struct {
 };
 #define N_BOARDS (int)(sizeof boards / sizeof boards[0])
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} text;
-
-static void append(const char *s, void *ctx) {
-    text *t = ctx;
-    size_t k = strlen(s);
-    if (t->n + k + 1 > t->cap) {
-        t->cap = 2 * (t->n + k + 1);
-        t->p = realloc(t->p, t->cap);
-        ck_assert_ptr_nonnull(t->p);
-    }
-    memcpy(t->p + t->n, s, k + 1);
-    t->n += k;
-}
-
 static uint8_t *read_blob(const char *path, size_t *len) {
     return (uint8_t *)read_all(path, len); /* malloc'd: aligned enough for a blob */
 }
@@ -64,10 +47,10 @@ static atome_state host_state; /* static, as a firmware holds it */
 
 /* The parity text of the host engine; malloc'd. */
 static char *host_digest(const uint8_t *blob, size_t len) {
-    text t = {0};
+    text_buf t = {0};
     atome_model m;
-    append("", &t);
-    ck_assert_int_eq(fw_digest(blob, len, &m, &host_state, append, &t), ATOME_OK);
+    text_append("", &t);
+    ck_assert_int_eq(fw_digest(blob, len, &m, &host_state, text_append, &t), ATOME_OK);
     return t.p;
 }
 

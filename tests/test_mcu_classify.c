@@ -60,23 +60,6 @@ static int read_heads(head *h) {
     return n;
 }
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} text;
-
-static void append(const char *s, void *ctx) {
-    text *t = ctx;
-    size_t k = strlen(s);
-    if (t->n + k + 1 > t->cap) {
-        t->cap = 2 * (t->n + k + 1);
-        t->p = realloc(t->p, t->cap);
-        ck_assert_ptr_nonnull(t->p);
-    }
-    memcpy(t->p + t->n, s, k + 1);
-    t->n += k;
-}
-
 static atome_state host_state; /* static, as a firmware holds it */
 
 /* The classifier text of the host engine for blob and the head's rows; malloc'd. */
@@ -89,9 +72,9 @@ static char *host_text(const uint8_t *blob, size_t len, const head *h) {
                   "%s", err);
     uint8_t *feature_bytes = malloc(r.rows.features + 1);
     atome_model m;
-    text t = {0};
-    append("", &t);
-    ck_assert_int_eq(fw_classify(blob, len, &r.rows, feature_bytes, &m, &host_state, append, &t), ATOME_OK);
+    text_buf t = {0};
+    text_append("", &t);
+    ck_assert_int_eq(fw_classify(blob, len, &r.rows, feature_bytes, &m, &host_state, text_append, &t), ATOME_OK);
     free(feature_bytes);
     rows_free(&r);
     return t.p;

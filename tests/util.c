@@ -119,3 +119,15 @@ void expect_same_run(const char *a, const char *b, const char *what) {
         ck_assert_msg(same_file(pa, pb), "%s differs: %s", files[i], what);
     }
 }
+
+void text_append(const char *s, void *ctx) {
+    text_buf *t = ctx;
+    size_t k = strlen(s);
+    if (t->n + k + 1 > t->cap) {
+        t->cap = 2 * (t->n + k + 1);
+        t->p = realloc(t->p, t->cap);
+        ck_assert_ptr_nonnull(t->p);
+    }
+    memcpy(t->p + t->n, s, k + 1);
+    t->n += k;
+}

@@ -6,6 +6,14 @@
 #include "../common/atome_config.h"
 
 /* A freshly initialised model of config c (seeded), packed as a blob; malloc'd, 4-aligned. */
+/* A growing NUL-terminated string: the parity texts the firmware tests collect line by line. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} text_buf;
+/* Appends s to the text_buf ctx (fw_emit's shape, so that fw_digest and fw_classify write into it). */
+void text_append(const char *s, void *ctx);
+
 uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
 /* make_blob for a classifier config (c->n_classes > 0): its feature constants (c->n_features
  * floats each; NULL for text) and label names (c->label_bytes bytes) written by model_set_classes. */
