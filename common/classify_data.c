@@ -83,6 +83,16 @@ static void parsed_free(parsed_file *p) {
     memset(p, 0, sizeof *p);
 }
 
+/* What both loaders leave behind: the reader, its feature names and the three parsed files. */
+static void reader_free(reader *r, parsed_file *files) {
+    if (r->feature_name) {
+        for (uint32_t f = 0; f < r->n_cols; f++) free(r->feature_name[f]);
+        free(r->feature_name);
+    }
+    for (int k = 0; k < 3; k++) parsed_free(&files[k]);
+    free(r);
+}
+
 static int parsed_grow(parsed_file *p, uint32_t F) {
     if (p->rows < p->cap) return 0;
     uint32_t cap = p->cap ? p->cap * 2 : 1024;
@@ -394,12 +404,8 @@ int classify_load(const classify_options *o, classify_dataset *d, char *err, siz
     rc = 0;
 done:
     if (rc) classify_free(d);
-    if (r->feature_name) {
-        for (uint32_t f = 0; f < r->n_cols; f++) free(r->feature_name[f]);
-        free(r->feature_name);
-    }
-    for (int k = 0; k < 3; k++) parsed_free(&files[k]);
-    free(part), free(label), free(r);
+    reader_free(r, files);
+    free(part), free(label);
     return rc;
 }
 int classify_load_fixed(const classify_options *o, const classify_model_table *t, classify_dataset *d, char *err,
@@ -476,12 +482,7 @@ int classify_load_fixed(const classify_options *o, const classify_model_table *t
     rc = 0;
 done:
     if (rc) classify_free(d);
-    if (r->feature_name) {
-        for (uint32_t f = 0; f < r->n_cols; f++) free(r->feature_name[f]);
-        free(r->feature_name);
-    }
-    for (int k = 0; k < 3; k++) parsed_free(&files[k]);
-    free(r);
+    reader_free(r, files);
     return rc;
 }
 
