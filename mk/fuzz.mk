@@ -1,5 +1,5 @@
 # libFuzzer harnesses (tests/fuzz/): the blob loader and steps, the same against the firmware's
-# engine (parity), the checkpoint and vanilla-model readers, the corpus reader, atome-infer's text
+# engine (parity), the checkpoint and vanilla-model readers, the corpus reader, the classifier's data readers, atome-infer's text
 # inputs and atome-train's log reader.
 #
 #   make fuzz                      every harness for FUZZ_SECONDS each (two at a time with -j2)
@@ -13,7 +13,7 @@
 # each finding. `make test` runs every harness over its seeds (tests/test_fuzz.c).
 
 FUZZ_CC      := clang
-FUZZ_NAMES   := blob parity checkpoint vanilla data infer_text train_log
+FUZZ_NAMES   := blob parity checkpoint vanilla data classify infer_text train_log
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   ?=
@@ -94,17 +94,40 @@ $(FUZZ)/run-atome/checkpoint.bin: atome-train $(FUZZ)/train.txt $(FUZZ)/valid.tx
 	@rm -rf $(dir $@)
 	./atome-train --preset nano $(FUZZ_TRAIN) --out $(dir $@) >/dev/null
 
+# Two tiny classifiers (a sensor table and a text set), for the classifier blobs and checkpoints
+# and the classifier data readers (fuzz_classify: the label column is "y").
+$(FUZZ)/cls.csv $(FUZZ)/cls.tsv &: data/occupancy_train.csv data/sms_spam_train.tsv
+	@mkdir -p $(FUZZ)
+	head -n 60 data/occupancy_train.csv | sed "1s/Occupancy/y/" > $(FUZZ)/cls.csv
+	head -n 60 data/sms_spam_train.tsv > $(FUZZ)/cls.tsv
+
+FUZZ_CLS := --task classify --preset nano --steps 4 --batch 4 --eval-every 2 --seed 1
+$(FUZZ)/run-cls-table/checkpoint.bin: atome-train $(FUZZ)/cls.csv
+	@rm -rf $(dir $@)
+	./atome-train $(FUZZ_CLS) --data $(FUZZ)/cls.csv --label-col y --out $(dir $@) >/dev/null
+
+$(FUZZ)/run-cls-text/checkpoint.bin: atome-train $(FUZZ)/cls.tsv
+	@rm -rf $(dir $@)
+	./atome-train $(FUZZ_CLS) --seq 32 --data $(FUZZ)/cls.tsv --out $(dir $@) >/dev/null
+
 $(FUZZ)/run-vanilla/checkpoint.bin: atome-train $(FUZZ)/train.txt $(FUZZ)/valid.txt
 	@rm -rf $(dir $@)
 	./atome-train --arch vanilla --vanilla-preset flash-fair $(FUZZ_TRAIN) --out $(dir $@) >/dev/null
 
 # One directory per harness. A text harness's first bytes choose its mode (see each harness).
-$(FUZZ)/seed/.stamp: mk/fuzz.mk $(wildcard checkpoints/*.bin) $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/run-vanilla/checkpoint.bin
+$(FUZZ)/seed/.stamp: mk/fuzz.mk $(wildcard checkpoints/*.bin) $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/run-vanilla/checkpoint.bin \
+                   $(FUZZ)/run-cls-table/checkpoint.bin $(FUZZ)/run-cls-text/checkpoint.bin
 	@rm -rf $(FUZZ)/seed && mkdir -p $(FUZZ_NAMES:%=$(FUZZ)/seed/%)
 	cp checkpoints/*.bin $(FUZZ)/seed/blob/
 	cp checkpoints/*.bin $(FUZZ)/seed/parity/
 	cp $(FUZZ)/run-atome/model.bin $(FUZZ)/seed/blob/run-nano.bin
 	cp $(FUZZ)/run-atome/model.bin $(FUZZ)/seed/parity/run-nano.bin
+	for k in table text; do for h in blob parity; do cp $(FUZZ)/run-cls-$$k/model.bin $(FUZZ)/seed/$$h/cls-$$k.bin; done; \
+	  cp $(FUZZ)/run-cls-$$k/checkpoint.bin $(FUZZ)/seed/checkpoint/cls-$$k.ckpt; done
+	{ printf "\\001"; cat $(FUZZ)/cls.csv; } > $(FUZZ)/seed/classify/table
+	{ printf "\\003"; cat $(FUZZ)/cls.csv $(FUZZ)/cls.csv; } > $(FUZZ)/seed/classify/table-two-files
+	{ printf "\\000"; cat $(FUZZ)/cls.tsv; } > $(FUZZ)/seed/classify/text
+	{ printf "\\002"; cat $(FUZZ)/cls.tsv $(FUZZ)/cls.tsv; } > $(FUZZ)/seed/classify/text-two-files
 	cp $(FUZZ)/run-atome/checkpoint.bin $(FUZZ)/seed/checkpoint/atome.ckpt
 	cp $(FUZZ)/run-vanilla/checkpoint.bin $(FUZZ)/seed/checkpoint/vanilla.ckpt
 	cp $(FUZZ)/run-vanilla/model.vnl $(FUZZ)/seed/vanilla/flash-fair.vnl

@@ -2,7 +2,7 @@
 # Runs the fuzz harnesses (mk/fuzz.mk) and prints, per harness, what PAPER.md's reliability
 # section reports: executions, their rate, coverage and findings.
 # Usage: scripts/fuzz_report.sh SECONDS [TARGET...]
-#   TARGET is a harness (blob, parity, checkpoint, vanilla, data, infer_text, train_log; default: all) or
+#   TARGET is a harness (blob, parity, checkpoint, vanilla, data, classify, infer_text, train_log; default: all) or
 #   an instance NAME.K of one; instances of one harness share its corpus and are summed.
 #   Runs two targets at a time (-j2), each for SECONDS. FUZZ_REPORT_ONLY=1 reads the logs of the
 #   last run instead of fuzzing again.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: scripts/fuzz_report.sh SECONDS [TARGET...]" >&2; exit 2; }
 secs=$1
 shift
-targets=("${@:-blob parity checkpoint vanilla data infer_text train_log}")
+targets=("${@:-blob parity checkpoint vanilla data classify infer_text train_log}")
 targets=(${targets[*]})
 log=build/fuzz/log
 if [ "${FUZZ_REPORT_ONLY:-0}" != 1 ]; then

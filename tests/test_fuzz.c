@@ -20,7 +20,7 @@
 #define FUZZ_SMOKE_RUNS_DEFAULT 2000
 #endif
 
-static const char *const harnesses[] = {"blob", "parity", "checkpoint", "vanilla", "data", "infer_text", "train_log"};
+static const char *const harnesses[] = {"blob", "parity", "checkpoint", "vanilla", "data", "classify", "infer_text", "train_log"};
 #define N_HARNESSES (sizeof harnesses / sizeof harnesses[0])
 
 static long smoke_runs(void) {

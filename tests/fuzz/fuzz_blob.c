@@ -3,12 +3,14 @@
  * Input: a model blob (atome_blob.h), optionally followed by token bytes. Each input is loaded
  * twice, both times from an exact-size malloc'd copy (4-aligned, and any read past its end
  * lands in ASan's redzone):
- *   1. as it is: every check of atome_blob_open, the CRC included, on arbitrary bytes;
+ *   1. as it is: every check of atome_blob_open, the CRC included, on arbitrary bytes (the
+ *      seeds hold language models and classifiers, mk/fuzz.mk);
  *   2. cut to the length its header claims (64 + payload bytes) and with the CRC recomputed:
  *      a mutated weight or dimension would almost never get past the CRC otherwise, and what
  *      matters is what the engine does with a blob that passes it. If that loads:
  *      atome_reset, then one atome_step per token byte after the blob (a fixed text when
- *      there are none), at most FUZZ_STEPS, and atome_argmax on every step's logits.
+ *      there are none), at most FUZZ_STEPS, and atome_argmax on every step's logits (its C
+ *      classes' for a classifier, whose argmax must then have a name, atome_label).
  * The engine is built with ATOME_MAX_* just large enough for the shipped checkpoints
  * (mk/fuzz.mk), so that the state is small and a step is fast.
  *
@@ -69,12 +71,17 @@ static void run(const uint8_t *tokens, size_t n) {
 #ifdef FUZZ_PARITY
     mcu_parity_reset();
 #endif
+    /* a classifier's logits are its C classes', a language model's the V bytes' */
+    int n_out = model.w.cfg.n_classes ? model.w.cfg.n_classes : ATOME_VOCAB;
     for (size_t i = 0; i < n; i++) {
         const float *logits = atome_step(&model, &state, tokens[i]);
-        int next = atome_argmax(logits, ATOME_VOCAB);
-        if (next < 0 || next >= ATOME_VOCAB) abort(); /* the caller indexes a table with it */
+        int next = atome_argmax(logits, n_out);
+        if (next < 0 || next >= n_out) abort(); /* the caller indexes a table with it */
+        /* a class has a name, which the loader checked: a NUL within ATOME_MAX_LABEL bytes */
+        const char *name = model.w.cfg.n_classes ? atome_label(&model, next) : "";
+        if (!name || strnlen(name, ATOME_MAX_LABEL + 1) > ATOME_MAX_LABEL) abort();
 #ifdef FUZZ_PARITY
-        if (memcmp(logits, mcu_parity_step(&mcu_model, tokens[i]), ATOME_VOCAB * sizeof(float))) {
+        if (memcmp(logits, mcu_parity_step(&mcu_model, tokens[i]), (size_t)n_out * sizeof(float))) {
             fprintf(stderr, "fuzz_parity: logits differ between the two engines at step %zu\n", i);
             abort();
         }
