@@ -89,29 +89,32 @@ static inline float fast_conv_taps(const int8_t *t5, const float *h, int D) {
     return atome_sf_float(acc);
 }
 
-/* A score as an int32 in the float order: -0 as +0 (equal floats, equal keys), negatives below
- * every positive, larger magnitudes further out. For non-NaN scores only. */
+/* A score as an int32 in the float order: sign and magnitude to two's complement, so -0 is +0's 0
+ * (equal floats, equal keys), negatives below every positive, larger magnitudes further out. For
+ * non-NaN scores only. */
 static inline int32_t fast_score_key(uint32_t u) {
-    if (u == 0x80000000u) u = 0;
-    return (int32_t)(u >> 31 ? u ^ 0x7fffffffu : u);
+    int32_t m = (int32_t)(u & 0x7fffffffu);
+    return u >> 31 ? -m : m;
 }
 
 /* sel[] = the ATOME_TOPK best of scores[n] in descending order, ties to the earliest; returns how
  * many, or -1 if a score is a NaN. Without a NaN the floats are totally ordered, so this is
  * attention_topk's passes' very choice: a later equal key never moves ahead of an earlier one, nor
- * displaces it. (A NaN, whose compares the passes treat their own way, is left to them.) */
+ * displaces it. (A NaN, whose compares the passes treat their own way, is left to them.) Once
+ * ATOME_TOPK are chosen, a score is its load, the NaN test, its key and one compare with the
+ * worst chosen, held in a local. */
 static inline int fast_topk(int *sel, const float *scores, int n) {
-    int32_t key[ATOME_TOPK];
+    int32_t key[ATOME_TOPK], worst = 0;
     int chosen = 0;
     for (int j = 0; j < n; j++) {
         union { float f; uint32_t u; } s = {scores[j]}; /* a memcpy from the array is a call on the M0 */
-        uint32_t u = s.u;
-        if ((u & 0x7fffffffu) > 0x7f800000u) return -1;
-        int32_t k = fast_score_key(u);
-        if (chosen == ATOME_TOPK && k <= key[ATOME_TOPK - 1]) continue;
+        if ((s.u & 0x7fffffffu) > 0x7f800000u) return -1;
+        int32_t k = fast_score_key(s.u);
+        if (chosen == ATOME_TOPK && k <= worst) continue;
         int c = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
         for (; c > 0 && k > key[c - 1]; c--) key[c] = key[c - 1], sel[c] = sel[c - 1];
         key[c] = k, sel[c] = j;
+        if (chosen == ATOME_TOPK) worst = key[ATOME_TOPK - 1];
     }
     return chosen;
 }
@@ -176,17 +179,20 @@ static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lu
             uint32_t hi = 2 * q + 1 < rb ? (uint32_t)(int32_t)xp[1] : 0;
             v[p] = ((uint32_t)(int32_t)xp[0] << ATOME_FAST_LO) + (hi << (16 - ATOME_FAST_LO));
         }
-        /* unrolled, the trits are constants: each sum is adds and subtracts of the five pairs */
-        int i = 0;
+        /* unrolled, the trits are constants: each sum is one add or subtract (or none) from the one
+         * before, and each store one further down its column of words */
+        uint32_t *o3 = &s3[0][q], *o01 = &s01[0][q];
 #pragma GCC unroll 3
-        for (int a = -1; a <= 1; a++)
+        for (int a = -1; a <= 1; a++) {
+            uint32_t t01 = 0x01000100u + (uint32_t)a * v[0], t3 = 0x02000200u + (uint32_t)a * v[2];
 #pragma GCC unroll 3
             for (int b = -1; b <= 1; b++) {
-                s01[(a + 1) * 3 + b + 1][q] = 0x01000100u + (uint32_t)a * v[0] + (uint32_t)b * v[1];
+                uint32_t u3 = t3 + (uint32_t)b * v[3];
+                *o01 = t01 + (uint32_t)b * v[1], o01 += MAXP;
 #pragma GCC unroll 3
-                for (int c = -1; c <= 1; c++)
-                    s3[i++][q] = 0x02000200u + (uint32_t)a * v[2] + (uint32_t)b * v[3] + (uint32_t)c * v[4];
+                for (int c = -1; c <= 1; c++) *o3 = u3 + (uint32_t)c * v[4], o3 += MAXP;
             }
+        }
     }
     /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h), a row of atome_byte_of; with the
      * words of s01[k] held in registers, a word is a load, an add and a store (fast_add_lo) */
