@@ -46,7 +46,6 @@ static const int8_t atome_trit_table[256][5] = {
 #undef ATOME_T5x16
 #undef ATOME_T5x4
 #undef ATOME_T5
-#undef ATOME_T
 
 /* Σ_c trit[c]·x[c] of one row: per byte, its five trits from the table against the five planes. */
 static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb) {
@@ -240,6 +239,89 @@ static inline int32_t fast_lut_dot(const uint8_t *row, const uint16_t *lut, int 
      * register, then shifted again: 7 instructions) */
 #pragma GCC unroll 64
     for (int j = 0; j < rb; j++) acc += (lut + ((uint32_t)row[j] << shift))[j];
+    return acc - ATOME_FAST_LUT_BIAS * rb;
+}
+
+/* The split table: per column j of x, the 27 sums of digits 2..4 (biased 512) then the 9 of digits
+ * 0..1 (biased 256), ATOME_FAST_SPLIT_COL uint16 a column, rb columns; a weight byte selects one
+ * of each, at the byte offsets atome_split_off[0][b] and [1][b] (twice the entry: a flash table).
+ * Against the full table's 243 rows it is 36 sums a column to build, for two lookups a weight byte
+ * instead of one: the win for matrices of few rows (ATOME_FAST_SPLIT, atome_ops.h). Each entry's
+ * digits are atome_trit_m's own formula, so the 13 unpacked byte values select what they decode to. */
+#define ATOME_FAST_SPLIT_COL 36
+#define ATOME_SI(b) (2 * (9 * ATOME_T(b, 9) + 3 * ATOME_T(b, 27) + ATOME_T(b, 81) + 13))
+#define ATOME_SK(b) (2 * (27 + 3 * ATOME_T(b, 1) + ATOME_T(b, 3) + 4))
+#define ATOME_X4(F, b) F(b), F((b) + 1), F((b) + 2), F((b) + 3)
+#define ATOME_X16(F, b) ATOME_X4(F, b), ATOME_X4(F, (b) + 4), ATOME_X4(F, (b) + 8), ATOME_X4(F, (b) + 12)
+#define ATOME_X256(F) \
+    ATOME_X16(F, 0), ATOME_X16(F, 16), ATOME_X16(F, 32), ATOME_X16(F, 48), ATOME_X16(F, 64), ATOME_X16(F, 80), \
+    ATOME_X16(F, 96), ATOME_X16(F, 112), ATOME_X16(F, 128), ATOME_X16(F, 144), ATOME_X16(F, 160), \
+    ATOME_X16(F, 176), ATOME_X16(F, 192), ATOME_X16(F, 208), ATOME_X16(F, 224), ATOME_X16(F, 240)
+static const uint8_t atome_split_off[2][256] = {{ATOME_X256(ATOME_SI)}, {ATOME_X256(ATOME_SK)}};
+#undef ATOME_X256
+#undef ATOME_X16
+#undef ATOME_X4
+#undef ATOME_SK
+#undef ATOME_SI
+#undef ATOME_T
+
+/* The split table of x[5·rb]: each sum one add from the one before (in uint32, of which the stored
+ * halves are exact: every sum is in [0, 2^16)). */
+static inline void fast_split_build(uint16_t *s, const int8_t *x, int rb) {
+    for (int j = 0; j < rb; j++, s += ATOME_FAST_SPLIT_COL) {
+        uint32_t v[5];
+#pragma GCC unroll 5
+        for (int p = 0; p < 5; p++) v[p] = (uint32_t)(int32_t)x[p * rb + j];
+        uint16_t *o3 = s, *o01 = s + 27;
+        uint32_t t01 = 256u - v[0] - v[1], t3 = 512u - v[2] - v[3] - v[4]; /* the trits all -1 */
+#pragma GCC unroll 3
+        for (int a = 0; a < 3; a++, t01 += v[0], t3 += v[2]) {
+            uint32_t u01 = t01, u3 = t3;
+#pragma GCC unroll 3
+            for (int b = 0; b < 3; b++, u01 += v[1], u3 += v[3]) {
+                *o01++ = (uint16_t)u01;
+                uint32_t w3 = u3;
+#pragma GCC unroll 3
+                for (int c = 0; c < 3; c++, w3 += v[4]) *o3++ = (uint16_t)w3;
+            }
+        }
+    }
+}
+
+/* Σ_c trit[c]·x[c] of one row against the split table of x: two loads per weight byte. On Thumb-1
+ * with rb constant and at most 32 (a byte load's offset), in asm: GCC's own code for it folds the
+ * column offsets into constants it then has no registers for (10 instructions a byte, where these
+ * are 8: the byte, its two offsets, the two entries, two adds and the next column). */
+static inline __attribute__((always_inline)) int32_t fast_split_dot(const uint8_t *row, const uint16_t *s, int rb) {
+    const uint8_t *mi = atome_split_off[0], *mk = atome_split_off[1];
+    int32_t acc = 0;
+#if defined(__thumb__) && !defined(__thumb2__)
+    if (__builtin_constant_p(rb) && rb <= 32) {
+        const uint16_t *p = s;
+#pragma GCC unroll 32
+        for (int j = 0; j < rb; j++) {
+            uint32_t b, e;
+            __asm__(".syntax unified\n\t" /* GCC passes Thumb-1 asm in the divided syntax */
+                    "ldrb %[b], [%[row], #%c[j]]\n\t"
+                    "ldrb %[e], [%[mi], %[b]]\n\t"
+                    "ldrb %[b], [%[mk], %[b]]\n\t"
+                    "ldrh %[e], [%[p], %[e]]\n\t"
+                    "ldrh %[b], [%[p], %[b]]\n\t"
+                    "adds %[acc], %[acc], %[e]\n\t"
+                    "adds %[acc], %[acc], %[b]\n\t"
+                    "adds %[p], #%c[col]\n\t"
+                    ".syntax divided"
+                    : [acc] "+l"(acc), [p] "+l"(p), [b] "=&l"(b), [e] "=&l"(e)
+                    : [row] "l"(row), [mi] "l"(mi), [mk] "l"(mk), [j] "I"(j), [col] "I"(2 * ATOME_FAST_SPLIT_COL)
+                    : "cc");
+        }
+        return acc - ATOME_FAST_LUT_BIAS * rb;
+    }
+#endif
+    for (int j = 0; j < rb; j++, s += ATOME_FAST_SPLIT_COL) {
+        const char *p = (const char *)s;
+        acc += *(const uint16_t *)(const void *)(p + mi[row[j]]) + *(const uint16_t *)(const void *)(p + mk[row[j]]);
+    }
     return acc - ATOME_FAST_LUT_BIAS * rb;
 }
 
