@@ -5,13 +5,16 @@
  * exact in int32, so its order is free and the logits keep their bits; the top-k makes the very
  * choice of attention_topk's passes (tests/test_kernels.c compares them on the host, the QEMU
  * parity test on the boards). No float result changes: the float operations keep their order, the
- * conv only drops multiplies by a trit, whose products are exact (fast_conv_taps), and on a core
- * without FPU the operations are atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
+ * conv only drops multiplies by a trit, whose products are exact, and the add of its first nonzero
+ * tap to +0, whose sum is that tap (fast_conv_taps), and on a core without FPU the operations are
+ * atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
  *
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
  *          built two columns in one 32-bit add; a row is then one load per weight byte. The speed
  *          build's matmul on every core (ATOME_FAST_LUT, atome_ops.h).
+ *   split  per input vector, 36 sums a column (digits 2..4, digits 0..1), two loads per weight
+ *          byte: on the M0, the block's matrices when they have few rows (ATOME_FAST_SPLIT).
  *   topk   the attention's choice (attention_topk) in one pass by integer keys, for the M0's and
  *          RISC-V's float compares that are library calls, and fewer passes everywhere.
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
@@ -137,15 +140,16 @@ static inline int fast_lut_shift(int rb) {
     return shift;
 }
 
-/* lut[b][j] = BIAS + Σ_p trit_p(b)·x[p·rb + j] for every byte b, two columns a uint32 (the first
- * column in the half memory holds first): the sums of digits 2..4 (s3, 27 of them, biased 512:
- * [131, 893]) and of digits 0..1 (s01, 9, biased 256: [2, 510]) per column pair, then per packed byte
- * n = 27k + i the row s3[i] + s01[k]. All in words: a pair of columns is the integer lo + 2^16·hi of
- * its two int8 values, sums of such words are the pairs of the sums (mod 2^32), and as every biased
- * sum lies in [0, 2^16) the halves of the result are exactly the two columns' entries. The 13 byte
- * values no five trits pack to decode in place as the byte before them: they get its row. */
+/* lut[b][j] = BIAS + Σ_p trit_p(b)·x[p·rb + j] for every byte b, two columns a uint32 (column 2q
+ * in the half stored at the lower address, ATOME_FAST_LO): the sums of digits 2..4 (s3, 27 of
+ * them, biased 512: [131, 893]) and of digits 0..1 (s01, 9, biased 256: [2, 510]) per column pair,
+ * then per packed byte n = 27k + i the row s3[i] + s01[k]. All in words: a pair of columns is the
+ * integer lo + 2^16·hi of its two int8 values, sums of such words are the pairs of the sums (mod
+ * 2^32), and as every biased sum lies in [0, 2^16) the halves of the result are exactly the two
+ * columns' entries. The 13 byte values no five trits pack to decode in place as the byte before
+ * them: they get its row. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define ATOME_FAST_LO 16 /* the shift of the column memory holds first, in a word of two */
+#define ATOME_FAST_LO 16 /* the shift of column 2q in its word */
 #else
 #define ATOME_FAST_LO 0
 #endif
