@@ -40,6 +40,17 @@ void block_project(int n, const float *x_in, float *h, const atome_layer *w, con
                    const atome_block_acts *a) {
     int D = c->d_model, DP = ATOME_PAD5(D), Dh = c->d_head;
     norm_rows(n, x_in, w->ln_g, w->ln_b, D, h, a->ln_mean, a->ln_rstd, a->hq, a->hs);
+#ifdef ATOME_FAST_SPLIT
+    if (n == 1 && a->lut && 2 * Dh + D + 3 < ATOME_FAST_SPLIT_ROWS) {
+        uint16_t *split = (uint16_t *)a->lut; /* in the full table's room: the head rebuilds that */
+        fast_split_build(split, a->hq, ATOME_ROW_BYTES(D));
+        matmul_split_forward(a->kf, &w->wk, split, a->hs);
+        matmul_split_forward(a->vf, &w->wv, split, a->hs);
+        matmul_split_forward(a->q, &w->wq, split, a->hs);
+        matmul_split_forward(a->router_logits, &w->router, split, a->hs);
+        return;
+    }
+#endif
     for (int t0 = 0; t0 < n; t0 += CHUNK) {
         int m = n - t0 < CHUNK ? n - t0 : CHUNK;
         const int8_t *hq = a->hq + (long)t0 * DP;

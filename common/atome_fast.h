@@ -5,13 +5,16 @@
  * exact in int32, so its order is free and the logits keep their bits; the top-k makes the very
  * choice of attention_topk's passes (tests/test_kernels.c compares them on the host, the QEMU
  * parity test on the boards). No float result changes: the float operations keep their order, the
- * conv only drops multiplies by a trit, whose products are exact (fast_conv_taps), and on a core
- * without FPU the operations are atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
+ * conv only drops multiplies by a trit, whose products are exact, and the add of its first nonzero
+ * tap to +0, whose sum is that tap (fast_conv_taps), and on a core without FPU the operations are
+ * atome_softf.h's integer code (atome_math.h's ATOME_MUL & co.).
  *
  *   lut    per input vector, a table of every sum a weight byte can select (as the host's
  *          matmul_lut, in RAM: 256 rows of a power of two >= RB uint16, ATOME_FAST_LUT_SIZE),
  *          built two columns in one 32-bit add; a row is then one load per weight byte. The speed
  *          build's matmul on every core (ATOME_FAST_LUT, atome_ops.h).
+ *   split  per input vector, 36 sums a column (digits 2..4, digits 0..1), two loads per weight
+ *          byte: on the M0, the block's matrices when they have few rows (ATOME_FAST_SPLIT).
  *   topk   the attention's choice (attention_topk) in one pass by integer keys, for the M0's and
  *          RISC-V's float compares that are library calls, and fewer passes everywhere.
  *   table  one weight byte to its five trits by one table row (flash, 256 × 5 int8), five
@@ -26,6 +29,7 @@
 #include "atome_config.h"
 #include "atome_math.h"
 #include "atome_ops.h"
+#include "atome_softf.h" /* its bit casts, on every core */
 #include "atome_trits.h"
 
 #if defined(__ARM_FEATURE_SIMD32) && __ARM_FEATURE_SIMD32
@@ -45,7 +49,6 @@ static const int8_t atome_trit_table[256][5] = {
 #undef ATOME_T5x16
 #undef ATOME_T5x4
 #undef ATOME_T5
-#undef ATOME_T
 
 /* Σ_c trit[c]·x[c] of one row: per byte, its five trits from the table against the five planes. */
 static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb) {
@@ -60,46 +63,60 @@ static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb
 
 /* conv_forward's sum over the five taps of one channel, Σ_j t5[j]·h[j·D] as multiply-adds from +0 in
  * j order, without a multiply: for a finite h, t·h is exactly h, -h or a zero, and acc + ±0 is
- * acc, as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are). After
- * an h that is not finite (an infinity or a NaN, which acc then is too), the multiply-adds
- * themselves. (tests/test_kernels.c compares the two on zeros, subnormals, infinities, NaNs.) */
+ * acc, as acc is never -0 (it starts at +0, and an IEEE sum is -0 only if both terms are); and
+ * +0 + y is y, but +0 for y = -0, so the first nonzero tap's sum is its ±h itself. If an h is not
+ * finite (an infinity or a NaN), the multiply-adds themselves, all five: before it they are the same
+ * adds. (tests/test_softf.c compares the two on zeros, subnormals, infinities, NaNs.) The trits are
+ * read as bytes (1 or 0xff), whose loads take an offset on the M0 where a signed byte's do not. */
 static inline float fast_conv_taps(const int8_t *t5, const float *h, int D) {
-    float acc = 0.0f;
-    int exact = 1;
+    const uint8_t *t = (const uint8_t *)t5;
+    uint32_t u[5];
+#pragma GCC unroll 5
     for (int j = 0; j < 5; j++) {
-        float x = h[j * D];
-        uint32_t u;
-        memcpy(&u, &x, 4);
-        exact &= (u & 0x7fffffffu) < 0x7f800000u;
-        if (!exact) acc = atome_madd((float)t5[j], x, acc);
-        else if (t5[j]) acc = ATOME_ADD(acc, t5[j] > 0 ? x : -x);
+        union { float f; uint32_t u; } x = {h[j * D]}; /* a memcpy from the array is a call on the M0 */
+        u[j] = x.u;
+        if (u[j] << 1 >= 0xff000000u) { /* an exponent of all ones */
+            float acc = 0.0f;
+            for (int k = 0; k < 5; k++) acc = atome_madd((float)t5[k], h[k * D], acc);
+            return acc;
+        }
     }
-    return acc;
+    uint32_t acc = 0; /* the bits of +0 */
+#pragma GCC unroll 5
+    for (int j = 0; j < 5; j++) {
+        if (!t[j]) continue;
+        uint32_t y = u[j] ^ (uint32_t)(t[j] >> 7) << 31;
+        acc = acc ? atome_sf_bits(ATOME_ADD(atome_sf_float(acc), atome_sf_float(y))) : y == 0x80000000u ? 0u : y;
+    }
+    return atome_sf_float(acc);
 }
 
-/* A score as an int32 in the float order: -0 as +0 (equal floats, equal keys), negatives below
- * every positive, larger magnitudes further out. For non-NaN scores only. */
+/* A score as an int32 in the float order: sign and magnitude to two's complement, so -0 is +0's 0
+ * (equal floats, equal keys), negatives below every positive, larger magnitudes further out. For
+ * non-NaN scores only. */
 static inline int32_t fast_score_key(uint32_t u) {
-    if (u == 0x80000000u) u = 0;
-    return (int32_t)(u >> 31 ? u ^ 0x7fffffffu : u);
+    int32_t m = (int32_t)(u & 0x7fffffffu);
+    return u >> 31 ? -m : m;
 }
 
 /* sel[] = the ATOME_TOPK best of scores[n] in descending order, ties to the earliest; returns how
  * many, or -1 if a score is a NaN. Without a NaN the floats are totally ordered, so this is
  * attention_topk's passes' very choice: a later equal key never moves ahead of an earlier one, nor
- * displaces it. (A NaN, whose compares the passes treat their own way, is left to them.) */
+ * displaces it. (A NaN, whose compares the passes treat their own way, is left to them.) Once
+ * ATOME_TOPK are chosen, a score is its load, the NaN test, its key and one compare with the
+ * worst chosen, held in a local. */
 static inline int fast_topk(int *sel, const float *scores, int n) {
-    int32_t key[ATOME_TOPK];
+    int32_t key[ATOME_TOPK], worst = 0;
     int chosen = 0;
     for (int j = 0; j < n; j++) {
         union { float f; uint32_t u; } s = {scores[j]}; /* a memcpy from the array is a call on the M0 */
-        uint32_t u = s.u;
-        if ((u & 0x7fffffffu) > 0x7f800000u) return -1;
-        int32_t k = fast_score_key(u);
-        if (chosen == ATOME_TOPK && k <= key[ATOME_TOPK - 1]) continue;
+        if ((s.u & 0x7fffffffu) > 0x7f800000u) return -1;
+        int32_t k = fast_score_key(s.u);
+        if (chosen == ATOME_TOPK && k <= worst) continue;
         int c = chosen < ATOME_TOPK ? chosen++ : ATOME_TOPK - 1;
         for (; c > 0 && k > key[c - 1]; c--) key[c] = key[c - 1], sel[c] = sel[c - 1];
         key[c] = k, sel[c] = j;
+        if (chosen == ATOME_TOPK) worst = key[ATOME_TOPK - 1];
     }
     return chosen;
 }
@@ -123,57 +140,78 @@ static inline int fast_lut_shift(int rb) {
     return shift;
 }
 
-/* lut[b][j] = BIAS + Σ_p trit_p(b)·x[p·rb + j] for every byte b: digits 2..4 of the 27 (s3, biased
- * 512: [131, 893]) plus digits 0..1 of the 9 (s01, biased 256: [2, 510]) per packed byte
- * n = 27k + i, two columns in one uint32 (the halves never carry: their sums are < 1404). The 13
- * byte values no five trits pack to decode in place as the byte before them: they get its row. */
+/* lut[b][j] = BIAS + Σ_p trit_p(b)·x[p·rb + j] for every byte b, two columns a uint32 (column 2q
+ * in the half stored at the lower address, ATOME_FAST_LO): the sums of digits 2..4 (s3, 27 of
+ * them, biased 512: [131, 893]) and of digits 0..1 (s01, 9, biased 256: [2, 510]) per column pair,
+ * then per packed byte n = 27k + i the row s3[i] + s01[k]. All in words: a pair of columns is the
+ * integer lo + 2^16·hi of its two int8 values, sums of such words are the pairs of the sums (mod
+ * 2^32), and as every biased sum lies in [0, 2^16) the halves of the result are exactly the two
+ * columns' entries. The 13 byte values no five trits pack to decode in place as the byte before
+ * them: they get its row. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ATOME_FAST_LO 16 /* the shift of column 2q in its word */
+#else
+#define ATOME_FAST_LO 0
+#endif
+/* a + b. On Thumb-1 (the Cortex-M0) GCC computes such a sum, with b in a high register, in a high
+ * register too and moves it back to a low one for the store: three instructions where the add of a
+ * high register to a low one is one. The add in asm, its result tied to a low register, keeps the
+ * table build's row at a load, an add and a store a word (make mcu-profile: 46 instructions a row of
+ * 14 columns, 27 with it); every other core adds in C. */
+static inline uint32_t fast_add_lo(uint32_t a, uint32_t b) {
+#if defined(__thumb__) && !defined(__thumb2__)
+    __asm__("add %0, %1" : "+l"(a) : "r"(b));
+    return a;
+#else
+    return a + b;
+#endif
+}
+
 static inline __attribute__((always_inline)) void fast_lut_build_rb(uint16_t *lut_, const int8_t *x, int rb) {
-    enum { MAXS = ATOME_FAST_LUT_STRIDE(ATOME_MAX_D) };
-    /* all 4-byte aligned (the state's table follows floats, atome.h; the strides are even): a pair
-     * of columns is then one word load or store, where a core without unaligned access (RISC-V)
-     * would otherwise move bytes */
-    uint16_t *lut = __builtin_assume_aligned(lut_, 4);
-    uint16_t s3[27][MAXS] __attribute__((aligned(4))), s01[9][MAXS] __attribute__((aligned(4)));
-    int shift = fast_lut_shift(rb), np = (rb + 1) / 2;
+    enum { MAXP = ATOME_FAST_LUT_STRIDE(ATOME_MAX_D) / 2 };
+    /* 4-byte aligned (the state's table follows floats, atome.h; the strides are even): a pair of
+     * columns is one word load or store, where a core without unaligned access would move bytes */
+    uint32_t *lut = __builtin_assume_aligned(lut_, 4);
+    uint32_t s3[27][MAXP], s01[9][MAXP];
+    int wshift = fast_lut_shift(rb) - 1, np = (rb + 1) / 2; /* a row is 1 << wshift words */
     /* no division anywhere: on the M0 and RV32I-class cores it is a library call */
-    for (int j = 0; j < 2 * np; j++) {
-        int v[5];
-        for (int p = 0; p < 5; p++) v[p] = j < rb ? x[p * rb + j] : 0;
-        int i = 0;
-        /* unrolled, the trits are constants: each sum is adds and subtracts of the five values */
+    for (int q = 0; q < np; q++) {
+        uint32_t v[5];
+        for (int p = 0; p < 5; p++) {
+            const int8_t *xp = x + p * rb + 2 * q;
+            uint32_t hi = 2 * q + 1 < rb ? (uint32_t)(int32_t)xp[1] : 0;
+            v[p] = ((uint32_t)(int32_t)xp[0] << ATOME_FAST_LO) + (hi << (16 - ATOME_FAST_LO));
+        }
+        /* unrolled, the trits are constants: each sum is one add or subtract (or none) from the one
+         * before, and each store one further down its column of words */
+        uint32_t *o3 = &s3[0][q], *o01 = &s01[0][q];
 #pragma GCC unroll 3
-        for (int a = -1; a <= 1; a++)
+        for (int a = -1; a <= 1; a++) {
+            uint32_t t01 = 0x01000100u + (uint32_t)a * v[0], t3 = 0x02000200u + (uint32_t)a * v[2];
 #pragma GCC unroll 3
             for (int b = -1; b <= 1; b++) {
-                s01[(a + 1) * 3 + b + 1][j] = (uint16_t)(256 + a * v[0] + b * v[1]);
+                uint32_t u3 = t3 + (uint32_t)b * v[3];
+                *o01 = t01 + (uint32_t)b * v[1], o01 += MAXP;
 #pragma GCC unroll 3
-                for (int c = -1; c <= 1; c++) s3[i++][j] = (uint16_t)(512 + a * v[2] + b * v[3] + c * v[4]);
+                for (int c = -1; c <= 1; c++) *o3 = u3 + (uint32_t)c * v[4], o3 += MAXP;
             }
+        }
     }
-    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h), a row of atome_byte_of */
-    for (int k = 0, n = 0; k < 9; k++)
-        for (int i = 0; i < 27; i++, n++) {
-            uint16_t *row = lut + (atome_byte_of[n] << shift);
-            /* with rb constant, no loop: two loads, an add and a store per two columns */
+    /* packed byte n = 27k + i is ceil(n·256/243) (atome_trits.h), a row of atome_byte_of; with the
+     * words of s01[k] held in registers, a word is a load, an add and a store (fast_add_lo) */
+    const uint8_t *byte = atome_byte_of;
+    for (int k = 0; k < 9; k++)
+        for (int i = 0; i < 27; i++) {
+            uint32_t *row = lut + ((uint32_t)*byte++ << wshift);
 #pragma GCC unroll 32
-            for (int q = 0; q < 2 * np; q += 2) {
-                uint32_t a, b; /* through memcpy, the halves stay the columns on either endianness */
-                memcpy(&a, &s3[i][q], 4), memcpy(&b, &s01[k][q], 4);
-                a += b;
-                memcpy(row + q, &a, 4);
-            }
+            for (int q = 0; q < np; q++) row[q] = fast_add_lo(s3[i][q], s01[k][q]);
         }
     static const uint8_t unpacked[13] = {1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237};
-    for (int i = 0; i < 13; i++)
-#ifdef __riscv /* whole rows, padding included, a word at a time: picolibc's memcpy moves bytes there */
-        for (int q = 0; q < 1 << shift; q += 2) {
-            uint32_t a;
-            memcpy(&a, lut + ((unpacked[i] - 1) << shift) + q, 4);
-            memcpy(lut + (unpacked[i] << shift) + q, &a, 4);
-        }
-#else
-        memcpy(lut + (unpacked[i] << shift), lut + ((unpacked[i] - 1) << shift), (size_t)rb * sizeof *lut);
-#endif
+    for (int i = 0; i < 13; i++) {
+        uint32_t *row = lut + ((uint32_t)unpacked[i] << wshift);
+#pragma GCC unroll 32
+        for (int q = 0; q < np; q++) row[q] = row[q - (1 << wshift)];
+    }
 }
 
 /* Specialised for the preset widths (D = 16 .. 256) that fit ATOME_MAX_D: the column loops then
@@ -200,9 +238,94 @@ static inline void fast_lut_build(uint16_t *lut, const int8_t *x, int rb) {
 /* Σ_c trit[c]·x[c] of one row against the table of x: one load per weight byte. */
 static inline int32_t fast_lut_dot(const uint8_t *row, const uint16_t *lut, int rb, int shift) {
     int32_t acc = 0;
-    /* with rb constant, no loop left: a byte load, an add of its row and a table load per byte */
+    /* with rb constant, no loop left: a byte load, a shift, the add of the table's address and a
+     * load at the constant offset j per byte (as row[j] << shift | j, the M0's code or-ed j in a
+     * register, then shifted again: 7 instructions) */
 #pragma GCC unroll 64
-    for (int j = 0; j < rb; j++) acc += lut[row[j] << shift | j];
+    for (int j = 0; j < rb; j++) acc += (lut + ((uint32_t)row[j] << shift))[j];
+    return acc - ATOME_FAST_LUT_BIAS * rb;
+}
+
+/* The split table: per column j of x, the 27 sums of digits 2..4 (biased 512) then the 9 of digits
+ * 0..1 (biased 256), ATOME_FAST_SPLIT_COL uint16 a column, rb columns; a weight byte selects one
+ * of each, at the byte offsets atome_split_off[0][b] and [1][b] (twice the entry: a flash table).
+ * Against the full table's 243 rows it is 36 sums a column to build, for two lookups a weight byte
+ * instead of one: the win for matrices of few rows (ATOME_FAST_SPLIT, atome_ops.h). Each entry's
+ * digits are atome_trit_m's own formula, so the 13 unpacked byte values select what they decode to. */
+#define ATOME_FAST_SPLIT_COL 36
+#define ATOME_SI(b) (2 * (9 * ATOME_T(b, 9) + 3 * ATOME_T(b, 27) + ATOME_T(b, 81) + 13))
+#define ATOME_SK(b) (2 * (27 + 3 * ATOME_T(b, 1) + ATOME_T(b, 3) + 4))
+#define ATOME_X4(F, b) F(b), F((b) + 1), F((b) + 2), F((b) + 3)
+#define ATOME_X16(F, b) ATOME_X4(F, b), ATOME_X4(F, (b) + 4), ATOME_X4(F, (b) + 8), ATOME_X4(F, (b) + 12)
+#define ATOME_X256(F) \
+    ATOME_X16(F, 0), ATOME_X16(F, 16), ATOME_X16(F, 32), ATOME_X16(F, 48), ATOME_X16(F, 64), ATOME_X16(F, 80), \
+    ATOME_X16(F, 96), ATOME_X16(F, 112), ATOME_X16(F, 128), ATOME_X16(F, 144), ATOME_X16(F, 160), \
+    ATOME_X16(F, 176), ATOME_X16(F, 192), ATOME_X16(F, 208), ATOME_X16(F, 224), ATOME_X16(F, 240)
+static const uint8_t atome_split_off[2][256] = {{ATOME_X256(ATOME_SI)}, {ATOME_X256(ATOME_SK)}};
+#undef ATOME_X256
+#undef ATOME_X16
+#undef ATOME_X4
+#undef ATOME_SK
+#undef ATOME_SI
+#undef ATOME_T
+
+/* The split table of x[5·rb]: each sum one add from the one before (in uint32, of which the stored
+ * halves are exact: every sum is in [0, 2^16)). */
+static inline void fast_split_build(uint16_t *s, const int8_t *x, int rb) {
+    for (int j = 0; j < rb; j++, s += ATOME_FAST_SPLIT_COL) {
+        uint32_t v[5];
+#pragma GCC unroll 5
+        for (int p = 0; p < 5; p++) v[p] = (uint32_t)(int32_t)x[p * rb + j];
+        uint16_t *o3 = s, *o01 = s + 27;
+        uint32_t t01 = 256u - v[0] - v[1], t3 = 512u - v[2] - v[3] - v[4]; /* the trits all -1 */
+#pragma GCC unroll 3
+        for (int a = 0; a < 3; a++, t01 += v[0], t3 += v[2]) {
+            uint32_t u01 = t01, u3 = t3;
+#pragma GCC unroll 3
+            for (int b = 0; b < 3; b++, u01 += v[1], u3 += v[3]) {
+                *o01++ = (uint16_t)u01;
+                uint32_t w3 = u3;
+#pragma GCC unroll 3
+                for (int c = 0; c < 3; c++, w3 += v[4]) *o3++ = (uint16_t)w3;
+            }
+        }
+    }
+}
+
+/* Σ_c trit[c]·x[c] of one row against the split table of x: two loads per weight byte. On Thumb-1
+ * with rb constant and at most 32 (a byte load's offset), in asm: GCC's own code for it folds the
+ * column offsets into constants it then has no registers for (10 instructions a byte, where these
+ * are 8: the byte, its two offsets, the two entries, two adds and the next column). */
+static inline __attribute__((always_inline)) int32_t fast_split_dot(const uint8_t *row, const uint16_t *s, int rb) {
+    const uint8_t *mi = atome_split_off[0], *mk = atome_split_off[1];
+    int32_t acc = 0;
+#if defined(__thumb__) && !defined(__thumb2__)
+    if (__builtin_constant_p(rb) && rb <= 32) {
+        const uint16_t *p = s;
+#pragma GCC unroll 32
+        for (int j = 0; j < rb; j++) {
+            uint32_t b, e;
+            __asm__(".syntax unified\n\t" /* GCC passes Thumb-1 asm in the divided syntax */
+                    "ldrb %[b], [%[row], #%c[j]]\n\t"
+                    "ldrb %[e], [%[mi], %[b]]\n\t"
+                    "ldrb %[b], [%[mk], %[b]]\n\t"
+                    "ldrh %[e], [%[p], %[e]]\n\t"
+                    "ldrh %[b], [%[p], %[b]]\n\t"
+                    "adds %[acc], %[acc], %[e]\n\t"
+                    "adds %[acc], %[acc], %[b]\n\t"
+                    "adds %[p], #%c[col]\n\t"
+                    ".syntax divided"
+                    : [acc] "+l"(acc), [p] "+l"(p), [b] "=&l"(b), [e] "=&l"(e)
+                    : [row] "l"(row), [mi] "l"(mi), [mk] "l"(mk), [j] "I"(j), [col] "I"(2 * ATOME_FAST_SPLIT_COL)
+                    : "cc");
+        }
+        return acc - ATOME_FAST_LUT_BIAS * rb;
+    }
+#endif
+    for (int j = 0; j < rb; j++, s += ATOME_FAST_SPLIT_COL) {
+        const char *p = (const char *)s;
+        acc += *(const uint16_t *)(const void *)(p + mi[row[j]]) + *(const uint16_t *)(const void *)(p + mk[row[j]]);
+    }
     return acc - ATOME_FAST_LUT_BIAS * rb;
 }
 

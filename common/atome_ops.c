@@ -199,6 +199,31 @@ static inline __attribute__((always_inline)) void fast_lut_rows(float *y, const 
 }
 #endif
 
+#ifdef ATOME_FAST_SPLIT
+static inline __attribute__((always_inline)) void fast_split_rows(float *y, const atome_tmat *w, const uint16_t *split,
+                                                                    float s, int rb) {
+    for (int r = 0; r < w->rows; r++) y[r] = ATOME_MUL(ATOME_I2F(fast_split_dot(w->trits + (long)r * rb, split, rb)), s);
+}
+
+void matmul_split_forward(float *y, const atome_tmat *w, const uint16_t *split, const float *xs) {
+    int rb = w->row_bytes;
+    float s = ATOME_MUL(*w->scale, xs[0]);
+    switch (rb) { /* the preset widths that fit ATOME_MAX_D, unrolled (fast_split_dot) */
+    case 4: fast_split_rows(y, w, split, s, 4); return;
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 7
+    case 7: fast_split_rows(y, w, split, s, 7); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 13
+    case 13: fast_split_rows(y, w, split, s, 13); return;
+#endif
+#if ATOME_ROW_BYTES(ATOME_MAX_D) >= 26
+    case 26: fast_split_rows(y, w, split, s, 26); return;
+#endif
+    default: fast_split_rows(y, w, split, s, rb); return;
+    }
+}
+#endif
+
 void matmul_forward(float *y, const atome_tmat *w, const int8_t *xq, const float *xs, int n, const int16_t *lut) {
     int rb = w->row_bytes;
 #ifdef ATOME_LUT

@@ -72,6 +72,20 @@ void matmul_lut(int16_t *lut, const int8_t *xq, int rb, int n);
      ATOME_ROW_BYTES(cols) <= 32 ? 32 : ATOME_ROW_BYTES(cols) <= 64 ? 64 : ATOME_ROW_BYTES(cols) <= 128 ? 128 : 256)
 #define ATOME_FAST_LUT_SIZE(cols) (256 * ATOME_FAST_LUT_STRIDE(cols))
 #define ATOME_FAST_LUT_BIAS 768
+/* The speed build on Thumb-1 (the Cortex-M0): the block's four matrices (2·Dh + D + 3 rows), when
+ * fewer than ATOME_FAST_SPLIT_ROWS, against a split table instead (atome_fast.h: 36 sums a column to
+ * build where the full table has 243, for two lookups a weight byte instead of one), by
+ * matmul_split_forward; the head keeps the full table. Measured on the M0 (make mcu-speed, step @64):
+ * the split table wins at 27, 51 and 99 rows (nano, small, default: 5, 6 and 8 k instructions a step
+ * less) and loses at 195 (mid: 9 k more); both costs grow with the row bytes alike, so the break-even
+ * is a row count, ~160 by those four. */
+#if defined(ATOME_FAST_LUT) && defined(__thumb__) && !defined(__thumb2__)
+#define ATOME_FAST_SPLIT 1
+#define ATOME_FAST_SPLIT_ROWS 160
+/* y[R] = w · xq as matmul_forward computes it for one vector (n = 1, xs[0]), against the split table
+ * of xq (fast_split_build, in the lut's room): the same integers, so the same bits. */
+void matmul_split_forward(float *y, const atome_tmat *w, const uint16_t *split, const float *xs);
+#endif
 
 /* Depthwise causal conv, 5 taps: y[i] = w.scale · Σ_j trit[i][j]·h_{t-4+j}[i], j = 0..4 in
  * that order. hist holds h_{t-4} .. h_t as five rows of D (zero rows before the sequence

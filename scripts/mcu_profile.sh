@@ -47,11 +47,16 @@ atome_sqrtf|LayerNorm
 quant8_forward|int8 quantisation
 fast_lut_build_rb|matmul: sum-table build
 fast_lut_build|matmul: sum-table build
+fast_split_build|matmul: sum-table build
+fast_add_lo|matmul: sum-table build
 matmul_lut|matmul: sum-table build
 lut_build|matmul: sum-table build
 prepare|matmul: sum-table build
 fast_lut_dot|matmul: rows
 fast_lut_rows|matmul: rows
+fast_split_dot|matmul: rows
+fast_split_rows|matmul: rows
+matmul_split_forward|matmul: rows
 fast_table_dot|matmul: rows
 dot_row|matmul: rows
 lut_rows|matmul: rows

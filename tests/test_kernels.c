@@ -253,6 +253,7 @@ START_TEST(fast_kernels_match_integer_loop) {
     static const int rbs[] = {1, 2, 3, 4, 5, 7, 8, 13, 26, 52};
     static uint8_t row[64];
     static _Alignas(4) uint16_t lut[ATOME_FAST_LUT_SIZE(5 * 64)];
+    static uint16_t split[ATOME_FAST_SPLIT_COL * 64];
     int8_t x[5 * 64];
     atome_rng r = {13};
     for (unsigned k = 0; k < sizeof rbs / sizeof rbs[0]; k++) {
@@ -262,12 +263,14 @@ START_TEST(fast_kernels_match_integer_loop) {
             if (trial < 2) /* the extremes everywhere */
                 for (int i = 0; i < 5 * rb; i++) x[i] = (int8_t)(trial ? -127 : 127);
             fast_lut_build(lut, x, rb);
+            fast_split_build(split, x, rb);
             for (int b = 0; b < 256; b++) { /* every byte value in every column, with random others */
                 for (int j = 0; j < rb; j++) row[j] = (uint8_t)(j == b % rb ? (uint32_t)b : atome_rng_below(&r, 256));
                 int32_t want = 0;
                 for (int c = 0; c < 5 * rb; c++) want += atome_trit(row[c % rb], c / rb) * x[c];
                 ck_assert_msg(fast_lut_dot(row, lut, rb, fast_lut_shift(rb)) == want, "lut: rb %d byte %d", rb, b);
                 ck_assert_msg(fast_table_dot(row, x, rb) == want, "table: rb %d byte %d", rb, b);
+                ck_assert_msg(fast_split_dot(row, split, rb) == want, "split: rb %d byte %d", rb, b);
             }
         }
     }
