@@ -33,7 +33,11 @@
 #define ATOME_DIV_INT(x, n) atome_sf_div_int(x, n)
 #define ATOME_MUL_F2I(a, b) atome_sf_mul_f2i(a, b)
 #define ATOME_MADD_I8(w, v, c) atome_sf_add(atome_sf_mul_i8(w, v), c)
+#ifdef ATOME_SF_M0
+static inline float atome_madd(float a, float b, float c) { return atome_sf_madd_m0(a, b, c); }
+#else
 static inline float atome_madd(float a, float b, float c) { return atome_sf_add(atome_sf_mul(a, b), c); }
+#endif
 #else
 #define ATOME_MUL(a, b) ((a) * (b))
 #define ATOME_ADD(a, b) ((a) + (b))

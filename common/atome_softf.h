@@ -84,12 +84,21 @@ static inline uint32_t atome_sf_mul_m(uint32_t ua, uint32_t ub, uint32_t *m) {
     return 0;
 }
 
-/* a · b. Out of line on the M0: a copy at every multiply costs it 9 KB of flash for 0.2% fewer
- * instructions (make mcu-speed); inlined elsewhere (on rv32imac 3% fewer). */
-#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
-static __attribute__((noinline)) float atome_sf_mul(float a, float b) {
-#else
+/* The Cortex-M0 (ARMv6-M) takes +, -, × and a·b + c from atome_softf_m0.h's Thumb-1 code (one
+ * copy, in atome_math.c: the same bits, about half the instructions of gcc's for the C below);
+ * ATOME_SF_M0 says so. The C stays every other core's (and the host test's reference). */
+#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__ && defined(ATOME_FAST)
+#define ATOME_SF_M0 1
+float atome_sf_add_m0(float a, float b);
+float atome_sf_sub_m0(float a, float b);
+float atome_sf_mul_m0(float a, float b);
+float atome_sf_madd_m0(float a, float b, float c);
+#endif
+
+/* a · b. */
 static inline float atome_sf_mul(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_mul_m0(a, b);
 #endif
     uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
     /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
@@ -100,9 +109,15 @@ static inline float atome_sf_mul(float a, float b) {
     return a * b;
 }
 
+static inline int32_t atome_sf_f2i(float x);
+
 /* (int)(a · b), truncating, for |a · b| < 2^31: the rounded product's mantissa shifted down to the
- * integer (its value is m·2^(e-150)), without packing the float. */
+ * integer (its value is m·2^(e-150)), without packing the float; on the M0 the product's bits by
+ * its multiply, then the conversion. */
 static inline int32_t atome_sf_mul_f2i(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_f2i(atome_sf_mul_m0(a, b));
+#endif
     uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
     if (e && e <= 150u) {
         int32_t v = 150u - e < 32u ? (int32_t)(m >> (150u - e)) : 0;
@@ -179,6 +194,9 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
 
 /* a + b. */
 static inline float atome_sf_add(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_add_m0(a, b);
+#endif
     int ok;
     uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b), &ok);
     return ok ? atome_sf_float(u) : a + b;
@@ -186,6 +204,9 @@ static inline float atome_sf_add(float a, float b) {
 
 /* a - b: a + (-b), which IEEE defines it to be (the sign flip is exact). */
 static inline float atome_sf_sub(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_sub_m0(a, b);
+#endif
     int ok;
     uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b) ^ 0x80000000u, &ok);
     return ok ? atome_sf_float(u) : a - b;
