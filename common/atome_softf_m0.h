@@ -137,17 +137,18 @@
  * ARMv6-M multiplies 32 × 32 -> 32, so the top 32 (t) come from three products of halves, as
  * atome_sf_mul24_halves computes them (tests/test_softf.c checks that form): Ma = ah·2^16 + al
  * (ah 8 bits), t = ah·Mb + al·bh + floor(al·bl / 2^16), and the 16 bits below t are al·bl's low half
- * (the sticky bits). */
+ * (the sticky bits). Those matter to an exact tie only, so the side path alone looks at them. */
 #define ATOME_M0_MUL_TAIL(L, DONE)                                                                 \
     "	lsls	r4, r6, #25\n"                                                                        \
-    "	orrs	r4, r5\n"                                                                             \
-    "	beq	.Lmq" L "\n" /* rest and sticky bits 0: exact, or an exact tie */                      \
+    "	beq	.Lmq" L "\n" /* rest bits 0: exact, or a tie if the sticky bits are 0 too */           \
     ".Lmr" L ":\n"                                                                                 \
     "	lsls	r0, r2, #23\n"                                                                        \
     "	lsrs	r6, r6, #8\n"                                                                         \
     "	adcs	r0, r6\n" DONE ".Lmq" L ":\n"                                                          \
     "	lsls	r4, r6, #24\n"                                                                        \
     "	bpl	.Lmr" L "\n"                                                                           \
+    "	lsls	r5, r5, #16\n" /* the sticky bits */                                                 \
+    "	bne	.Lmr" L "\n"                                                                           \
     "	lsls	r0, r2, #23\n"                                                                        \
     "	lsrs	r6, r6, #8\n"                                                                         \
     "	adcs	r0, r6\n"                                                                             \
@@ -186,8 +187,7 @@
     "	muls	r4, r7, r4\n"   /* al·bh < 2^24 */                                                    \
     "	lsrs	r3, r5, #16\n"                                                                        \
     "	adds	r6, r6, r4\n"                                                                         \
-    "	lsls	r5, r5, #16\n"  /* the sticky bits */                                                 \
-    "	adds	r6, r6, r3\n"   /* t in [2^30, 2^32) */                                               \
+    "	adds	r6, r6, r3\n"   /* t in [2^30, 2^32); al·bl's low half (r5) the sticky bits */        \
     "	bmi	.Lm1" P "\n"                                                                           \
     "	lsls	r6, r6, #1\n" ATOME_M0_MUL_TAIL("0" P, DONE) ".Lm1" P ":\n"                            \
     "	adds	r2, r2, #1\n" ATOME_M0_MUL_TAIL("1" P, DONE) ".Lms" P ":\n"                          \
@@ -211,6 +211,78 @@
     "	lsrs	r0, r0, #31\n"                                                                        \
     "	lsls	r0, r0, #31\n" DONE ".Lmc" P ":\n" SLOW
 
+/* w · (float)v + c for an int8 v (r0, r1, r2), its product as atome_sf_mul_i8 computes it: w's
+ * mantissa times |v| is exact in 32 bits (one MULS), then a normalising shift (a binary search: no
+ * CLZ) and one rounding; w normal with ew <= 246, so the product is normal. The add follows. */
+#define ATOME_M0_MADD_I8(P)                                                                        \
+    "	mov	r12, r2\n"                                                                             \
+    "	lsrs	r2, r0, #23\n"                                                                        \
+    "	uxtb	r3, r2\n"                                                                             \
+    "	subs	r3, r3, #1\n"                                                                         \
+    "	cmp	r3, #245\n"                                                                            \
+    "	bhi	.Lis" P "\n" /* ew in [1, 246] */                                                     \
+    "	asrs	r3, r1, #31\n"                                                                        \
+    "	eors	r1, r3\n"                                                                             \
+    "	subs	r1, r1, r3\n" /* |v| */                                                               \
+    "	beq	.Liz" P "\n"                                                                           \
+    "	lsls	r3, r3, #8\n"                                                                         \
+    "	eors	r2, r3\n"     /* bit 8: the product's sign */                                         \
+    "	adds	r2, r2, #6\n" /* ew + 6: the exponent - 1 for |v| = 128 */                            \
+    "	lsls	r4, r0, #9\n"                                                                         \
+    "	lsrs	r4, r4, #9\n"                                                                         \
+    "	ldr	r5, =0x00800000\n"                                                                     \
+    "	orrs	r4, r5\n"                                                                             \
+    "	muls	r4, r1, r4\n" /* in [2^23, 2^31) */                                                   \
+    "	lsrs	r5, r4, #27\n"                                                                        \
+    "	bne	.Li4" P "\n"                                                                           \
+    "	lsls	r4, r4, #4\n"                                                                         \
+    "	subs	r2, r2, #4\n"                                                                         \
+    ".Li4" P ":\n"                                                                                 \
+    "	lsrs	r5, r4, #29\n"                                                                        \
+    "	bne	.Li2" P "\n"                                                                           \
+    "	lsls	r4, r4, #2\n"                                                                         \
+    "	subs	r2, r2, #2\n"                                                                         \
+    ".Li2" P ":\n"                                                                                 \
+    "	lsrs	r5, r4, #30\n"                                                                        \
+    "	bne	.Li1" P "\n"                                                                           \
+    "	lsls	r4, r4, #1\n"                                                                         \
+    "	subs	r2, r2, #1\n"                                                                         \
+    ".Li1" P ":\n"                                                                                 \
+    "	lsls	r4, r4, #1\n" /* the leading 1 at bit 31; exact: the rest bits decide alone */         \
+    "	lsls	r5, r4, #25\n"                                                                        \
+    "	beq	.Liq" P "\n"                                                                           \
+    ".Lir" P ":\n"                                                                                 \
+    "	lsls	r0, r2, #23\n"                                                                        \
+    "	lsrs	r4, r4, #8\n"                                                                         \
+    "	adcs	r0, r4\n"                                                                             \
+    ".Lia" P ":\n"                                                                                 \
+    "	mov	r1, r12\n"                                                                             \
+    "	b	.Latome_add_m0\n"                                                                        \
+    ".Liq" P ":\n"                                                                                 \
+    "	lsls	r5, r4, #24\n"                                                                        \
+    "	bpl	.Lir" P "\n"                                                                           \
+    "	lsls	r0, r2, #23\n"                                                                        \
+    "	lsrs	r4, r4, #8\n"                                                                         \
+    "	adcs	r0, r4\n"                                                                             \
+    "	movs	r4, #1\n"                                                                             \
+    "	bics	r0, r4\n"                                                                             \
+    "	b	.Lia" P "\n"                                                                             \
+    ".Liz" P ":\n" /* w · +0: a zero of w's sign */                                                \
+    "	lsrs	r0, r0, #31\n"                                                                        \
+    "	lsls	r0, r0, #31\n"                                                                        \
+    "	b	.Lia" P "\n"                                                                             \
+    ".Lis" P ":\n" /* the C operations: w · (float)v, then the add */                              \
+    "	movs	r5, r0\n"                                                                             \
+    "	movs	r0, r1\n"                                                                             \
+    "	bl	__aeabi_i2f\n"                                                                         \
+    "	movs	r1, r0\n"                                                                             \
+    "	movs	r0, r5\n"                                                                             \
+    "	mov	r4, r12\n"                                                                             \
+    "	bl	__aeabi_fmul\n"                                                                        \
+    "	movs	r1, r4\n"                                                                             \
+    "	b	.Latome_add_m0\n"                                                                        \
+    "	.ltorg\n"
+
 #define ATOME_M0_ENTRY(NAME) "	.global	" NAME "\n	.type	" NAME ", %function\n	.thumb_func\n" NAME ":\n"
 
 /* The entries, in one block so that a·b + c can run into the add (atome_softf.h declares them):
@@ -220,7 +292,8 @@
  * float atome_sf_mul_m0(float a, float b)   a · b
  * float atome_sf_madd_m0(float a, float b, float c)  a · b + c, rounded twice (the product, then
  *                                           the sum): the multiply's path, then the add's with the
- *                                           product in r0 and c in r1 */
+ *                                           product in r0 and c in r1
+ * float atome_sf_madd_i8_m0(float w, int32_t v, float c)  w · (float)v + c, v an int8 */
 __attribute__((naked, used)) void atome_sf_m0_code(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_sub_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
@@ -233,6 +306,8 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
                      "	push	{r4, r5, r6, r7, lr}\n"
                      "	mov	r12, r2\n" ATOME_M0_MUL("D", "	mov	r1, r12\n	b	.Latome_add_m0\n",
                                                        "	mov	r4, r12\n	bl	__aeabi_fmul\n	movs	r1, r4\n	b	.Latome_add_m0\n")
+                     ATOME_M0_ENTRY("atome_sf_madd_i8_m0")
+                     "	push	{r4, r5, r6, r7, lr}\n" ATOME_M0_MADD_I8("I")
                      ATOME_M0_ENTRY("atome_sf_add_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
                      ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n") "	.syntax	divided\n");

@@ -1,8 +1,10 @@
 /* fw_softf_m0.c — a Cortex-M0 firmware (mk/mcu.mk: build/mcu/fast/m0-on-an385/softf-m0.elf) that
  * checks the M0's Thumb-1 float operations (common/atome_softf_m0.h, through atome_softf.h's
  * atome_sf_add & co.) against the C operations on the chip itself, libgcc's IEEE soft float, bit
- * for bit: a + b, a - b, a · b, a · b + c, (int)(a · b). Inputs: softf_cases.h's, as the host's
- * test (tests/test_softf.c) has them: every pair of edge values, random pairs, ties. Prints
+ * for bit: a + b, a - b, a · b, a · b + c, a / b (atome_sf_div, C), (int)(a · b), w · (float)v + c
+ * for an int8 v. Inputs: softf_cases.h's, as the host's
+ * test (tests/test_softf.c) has them: every pair of edge values, random pairs, ties; for the int8
+ * product every v with edge and random w. Prints
  * "softf-m0 ok <checks>" and exits 0, or the first mismatch and exits 1; tests/test_softf.c runs
  * it under QEMU. */
 #include <stdint.h>
@@ -64,11 +66,26 @@ static int check(uint32_t ua, uint32_t ub, uint32_t uc) {
     vc = p;
     want = bits_of(vc + c), got = bits_of(atome_madd(a, b, c));
     if (got != want) return fail("madd", ua, ub, got, want);
+    want = bits_of(va / vb), got = bits_of(atome_sf_div(a, b));
+    if (got != want) return fail("div", ua, ub, got, want);
     if ((bits_of(p) & 0x7fffffffu) < 0x4f000000u) { /* |a·b| < 2^31: the truncation is defined */
         int32_t wi = (int32_t)p, gi = atome_sf_mul_f2i(a, b);
         if (gi != wi) return fail("mul_f2i", ua, ub, (uint32_t)gi, (uint32_t)wi);
     }
-    checks += 5;
+    checks += 6;
+    return 0;
+}
+
+/* w · (float)v + c for every int8 v; nonzero on a mismatch. */
+static int check_i8(uint32_t uw, uint32_t uc) {
+    for (int32_t v = -128; v <= 127; v++) {
+        va = float_of(uw), vb = (float)v, vc = float_of(uc);
+        float p = va * vb;
+        vb = p;
+        uint32_t want = bits_of(vb + vc), got = bits_of(ATOME_MADD_I8(float_of(uw), v, float_of(uc)));
+        if (got != want) return fail("madd_i8", uw, (uint32_t)v, got, want);
+    }
+    checks += 256;
     return 0;
 }
 
@@ -96,6 +113,12 @@ int main(void) {
         softf_add_tie(&r, &a, &b);
         for (uint32_t d = 0; d < 3; d++)
             if (check(a, b + d - 1, a)) return 1;
+    }
+    for (int n = 0; n < 3000 + SOFTF_N_EDGE * 2; n++) {
+        uint32_t w = n < SOFTF_N_EDGE * 2 ? softf_edge[n / 2] ^ (uint32_t)(n & 1) << 31
+                                          : softf_rand_float(&r, atome_rng_below(&r, 256));
+        uint32_t c = n & 1 ? softf_edge[atome_rng_below(&r, SOFTF_N_EDGE)] : softf_rand_float(&r, atome_rng_below(&r, 256));
+        if (check_i8(w, c)) return 1;
     }
     char line[40], *p = fw_put_str(line, "softf-m0 ok ");
     p = fw_put_uint(p, checks);
