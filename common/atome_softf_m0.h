@@ -283,6 +283,15 @@
     "	b	.Latome_add_m0\n"                                                                        \
     "	.ltorg\n"
 
+/* atome_sf_i2f's table: floor(log2 k) for k = 1..255 (0 for k = 0, which it never reads). */
+#define ATOME_M0_L4(n) n, n, n, n
+#define ATOME_M0_L16(n) ATOME_M0_L4(n), ATOME_M0_L4(n), ATOME_M0_L4(n), ATOME_M0_L4(n)
+const uint8_t atome_sf_log2_m0[256] = {0, 0, 1, 1, ATOME_M0_L4(2), ATOME_M0_L4(3), ATOME_M0_L4(3),
+                                       ATOME_M0_L16(4), ATOME_M0_L16(5), ATOME_M0_L16(5),
+                                       ATOME_M0_L16(6), ATOME_M0_L16(6), ATOME_M0_L16(6), ATOME_M0_L16(6),
+                                       ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7),
+                                       ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7)};
+
 #define ATOME_M0_ENTRY(NAME) "	.global	" NAME "\n	.type	" NAME ", %function\n	.thumb_func\n" NAME ":\n"
 
 /* The entries, in one block so that a·b + c can run into the add (atome_softf.h declares them):

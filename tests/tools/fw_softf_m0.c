@@ -2,7 +2,7 @@
  * checks the M0's Thumb-1 float operations (common/atome_softf_m0.h, through atome_softf.h's
  * atome_sf_add & co.) against the C operations on the chip itself, libgcc's IEEE soft float, bit
  * for bit: a + b, a - b, a · b, a · b + c, a / b (atome_sf_div, C), (int)(a · b), w · (float)v + c
- * for an int8 v. Inputs: softf_cases.h's, as the host's
+ * for an int8 v, (float)i (atome_sf_i2f's table). Inputs: softf_cases.h's, as the host's
  * test (tests/test_softf.c) has them: every pair of edge values, random pairs, ties; for the int8
  * product every v with edge and random w. Prints
  * "softf-m0 ok <checks>" and exits 0, or the first mismatch and exits 1; tests/test_softf.c runs
@@ -119,6 +119,17 @@ int main(void) {
                                           : softf_rand_float(&r, atome_rng_below(&r, 256));
         uint32_t c = n & 1 ? softf_edge[atome_rng_below(&r, SOFTF_N_EDGE)] : softf_rand_float(&r, atome_rng_below(&r, 256));
         if (check_i8(w, c)) return 1;
+    }
+    /* (float)i: every |i| < 2^17, the ends of the exact range, random ints of every size */
+    static volatile int32_t vi;
+    for (int32_t n = -(1 << 17); n < (1 << 17) + 400000; n++) {
+        int32_t i = n < (1 << 17) ? n : (int32_t)(softf_rnd32(&r) >> atome_rng_below(&r, 32)) * (n & 1 ? -1 : 1);
+        if (n == (1 << 17)) i = (1 << 24) - 1;
+        if (n == (1 << 17) + 1) i = -(1 << 24);
+        vi = i;
+        uint32_t want = bits_of((float)vi), got = bits_of(atome_sf_i2f(i));
+        if (got != want) return fail("i2f", (uint32_t)i, 0, got, want);
+        checks++;
     }
     char line[40], *p = fw_put_str(line, "softf-m0 ok ");
     p = fw_put_uint(p, checks);
