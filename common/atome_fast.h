@@ -66,6 +66,7 @@ static inline int32_t fast_table_dot(const uint8_t *row, const int8_t *x, int rb
 static inline float fast_conv_taps(const int8_t *t5, const float *h, int D) {
     float acc = 0.0f;
     int exact = 1;
+#pragma GCC unroll 5 /* fewer instructions by the taps' loop control, and constant offsets (M0 -2%, rv32imac -1%) */
     for (int j = 0; j < 5; j++) {
         float x = h[j * D];
         uint32_t u;

@@ -11,7 +11,9 @@
  * random and edge-case inputs (ties, carries, cancellation, range limits).
  *
  * Why: libgcc's generic routines cost a Cortex-M0 113 instructions a multiply and 57 an add, and
- * rv32imac 104 and 62 (make mcu-profile); soft float was about 3/4 of one step on both.
+ * rv32imac 104 and 62 (make mcu-profile); soft float was about 3/4 of one step on both. On the M0
+ * the C below still cost ~70 and ~55; there +, -, ×, a·b + c and w·v + c are Thumb-1 assembly
+ * (atome_softf_m0.h: ~41, ~30), / an exact long division, (float)i a table (ATOME_SF_M0 below).
  *
  * Layout of a mantissa: the 24 bits with the leading 1 at bit 30 (+) or 31 (×), the bits below
  * the last kept one are the rounding bits, and a "sticky" 1 is or-ed into bit 0 when anything

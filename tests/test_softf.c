@@ -8,7 +8,9 @@
  * around ties, drawn to hit what rounding and ranges make hard: nearby exponents (cancellation,
  * carries), mantissas with many trailing zeros (exact results and exact ties), exponents at the
  * overflow and underflow limits. The conversions: every int of |i| <= 2^24 and random ones;
- * random floats and those around random integers. */
+ * random floats and those around random integers. The inputs are tests/tools/softf_cases.h's,
+ * which the M0's firmware check (tests/tools/fw_softf_m0.c, its Thumb-1 operations against libgcc's
+ * on the chip, under QEMU) draws from too; softf_m0_thumb1_matches_libgcc runs it. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
