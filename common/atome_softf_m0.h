@@ -1,19 +1,21 @@
-/* atome_softf_m0.h — the Cortex-M0's (ARMv6-M, Thumb-1) common paths of atome_softf.h's +, −, ×
- * and a·b + c, in assembly; included by atome_math.c alone, so each is one copy in flash.
+/* atome_softf_m0.h — the Cortex-M0's (ARMv6-M, Thumb-1) common paths of atome_softf.h's +, −, ×,
+ * a·b + c and w·v + c (v an int8), in assembly; included by atome_math.c alone, so each is one
+ * copy in flash (with atome_sf_i2f's 256-byte table).
  *
  * Why: gcc's code for atome_softf.h's C costs the M0 about 55 instructions an add (inlined) and 70
  * a multiply (out of line, plus the call), and soft float was ~70% of the speed build's step
  * (make mcu-profile). Thumb-1 has 8 usable registers, two-operand arithmetic and no CLZ or long
- * multiply; the code below is shaped for that: ~30 instructions an add, ~45 a multiply, and a·b + c
+ * multiply; the code below is shaped for that: ~30 instructions an add, ~41 a multiply, and a·b + c
  * as one call (the product flows into the add in registers, no second call). Every other target
  * keeps atome_softf.h's C; these exist where __ARM_ARCH_6M__ and the speed build's soft float do.
  *
  * Same bits: each returns the IEEE binary32 round-to-nearest-even result. The paths below take
- * normal operands and a normal result only; everything else — a zero (but x ± 0, and x - x = +0,
- * which are exact), a subnormal, an infinity, a NaN, an exponent near the range's ends — calls
- * libgcc's __aeabi_fadd / __aeabi_fsub / __aeabi_fmul with the original operands: the C
- * operation itself on this core. infer/firmware/fw_softf_check.c compares them with it on the M0
- * under QEMU (tests/test_softf.c runs it), on the edge and random inputs of the host's test.
+ * normal operands and a normal result only; everything else — a zero (but x ± 0, x - x = +0 and
+ * 0 · a finite, which are exact), a subnormal, an infinity, a NaN, an exponent near the range's
+ * ends — calls libgcc's __aeabi_fadd / __aeabi_fsub / __aeabi_fmul (__aeabi_i2f) with the
+ * original operands: the C operation itself on this core. tests/tools/fw_softf_m0.c compares
+ * them with it on the M0 under QEMU (tests/test_softf.c runs it), on the host test's edge and
+ * random inputs.
  *
  * Rounding, as in atome_softf.h: the mantissa with its leading 1 at bit 31, 8 bits below it (round
  * bit, then the rest). The result is packed first — sign | (exponent - 1) << 23 plus the mantissa,
@@ -27,9 +29,10 @@
 #define ATOME_SOFTF_M0_H
 #if defined(ATOME_SOFT_FLOAT) && defined(ATOME_FAST) && defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
 
-/* a + b's body for |big| >= |small| (both the original words, untouched until the result is
- * written to r0), X = 2|big|, Y = 2|small| (the sign shifted out), S a label suffix, SLOW the call
- * of the C operation. r4 scratch, r5 = ex - ey (d) once the checks pass. */
+/* a + b's body for |big| >= |small| (the original words in r0, r1: big untouched until the result
+ * is written to r0, small xor-ed with big once the checks pass, undone before a slow call),
+ * X = 2|big|, Y = 2|small| (the sign shifted out), S a label suffix, SLOW the call of the C
+ * operation. r4 scratch, r5 = ex - ey (d) once the checks pass. */
 #define ATOME_M0_TIE(BIG, X, Y, SMALL, SH, BACK)                                                        \
     /* rest bits 0: a tie iff the round bit is 1 and nothing of b was shifted out below them */     \
     "	lsls	r4, " X ", #" SH "\n"                                                                  \
@@ -303,6 +306,8 @@ const uint8_t atome_sf_log2_m0[256] = {0, 0, 1, 1, ATOME_M0_L4(2), ATOME_M0_L4(3
  *                                           the sum): the multiply's path, then the add's with the
  *                                           product in r0 and c in r1
  * float atome_sf_madd_i8_m0(float w, int32_t v, float c)  w · (float)v + c, v an int8 */
+/* (gcc hands a Thumb-1 inline asm to the assembler in the divided syntax and restores the unified
+ * one after it; this code is written in the unified one, the syntax of every gcc and clang since.) */
 __attribute__((naked, used)) void atome_sf_m0_code(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_sub_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
@@ -319,7 +324,7 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
                      "	push	{r4, r5, r6, r7, lr}\n" ATOME_M0_MADD_I8("I")
                      ATOME_M0_ENTRY("atome_sf_add_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
-                     ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n") "	.syntax	divided\n");
+                     ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n"));
 }
 
 #endif
