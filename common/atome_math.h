@@ -18,8 +18,8 @@
 
 /* The kernels' float operations: ATOME_MUL(a, b) = a·b, ATOME_ADD(a, b) = a + b, ATOME_SUB(a, b) =
  * a - b, ATOME_I2F(i) = (float)i, ATOME_F2I(x) = (int)x and ATOME_MUL_F2I(a, b) = (int)(a·b)
- * (truncating, for |x| < 2^31), ATOME_DIV_INT(x, n) = x / (float)n, ATOME_MADD_I8(w, v, c) =
- * atome_madd(w, (float)v, c) for an int8 v.
+ * (truncating, for |x| < 2^31), ATOME_DIV_INT(x, n) = x / (float)n, ATOME_DIV(a, b) = a / b,
+ * ATOME_MADD_I8(w, v, c) = atome_madd(w, (float)v, c) for an int8 v.
  * The speed build on a core without FPU computes them in integer code (atome_softf.h: the same
  * bits, which tests/test_softf.c checks against the C operations); everywhere else they are the
  * operations themselves. */
@@ -31,9 +31,19 @@
 #define ATOME_I2F(i) atome_sf_i2f(i)
 #define ATOME_F2I(x) atome_sf_f2i(x)
 #define ATOME_DIV_INT(x, n) atome_sf_div_int(x, n)
+#ifdef ATOME_SF_M0
+#define ATOME_DIV(a, b) atome_sf_div(a, b)
+#else
+#define ATOME_DIV(a, b) ((a) / (b))
+#endif
 #define ATOME_MUL_F2I(a, b) atome_sf_mul_f2i(a, b)
+#ifdef ATOME_SF_M0
+#define ATOME_MADD_I8(w, v, c) atome_sf_madd_i8_m0(w, v, c)
+static inline float atome_madd(float a, float b, float c) { return atome_sf_madd_m0(a, b, c); }
+#else
 #define ATOME_MADD_I8(w, v, c) atome_sf_add(atome_sf_mul_i8(w, v), c)
 static inline float atome_madd(float a, float b, float c) { return atome_sf_add(atome_sf_mul(a, b), c); }
+#endif
 #else
 #define ATOME_MUL(a, b) ((a) * (b))
 #define ATOME_ADD(a, b) ((a) + (b))
@@ -41,6 +51,7 @@ static inline float atome_madd(float a, float b, float c) { return atome_sf_add(
 #define ATOME_I2F(i) ((float)(i))
 #define ATOME_F2I(x) ((int)(x))
 #define ATOME_DIV_INT(x, n) ((x) / (float)(n))
+#define ATOME_DIV(a, b) ((a) / (b))
 #define ATOME_MUL_F2I(a, b) ((int)((a) * (b)))
 #define ATOME_MADD_I8(w, v, c) atome_madd(w, (float)(v), c)
 #ifdef ATOME_SOFT_FLOAT

@@ -33,7 +33,7 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
         var = atome_madd(dx, dx, var);
     }
     *mean = m;
-    *rstd = 1.0f / atome_sqrtf(ATOME_ADD(ATOME_DIV_INT(var, n), ATOME_LN_EPS));
+    *rstd = ATOME_DIV(1.0f, atome_sqrtf(ATOME_ADD(ATOME_DIV_INT(var, n), ATOME_LN_EPS)));
     /* bytes: *rstd re-read rather than held, as conv_forward's scale: 4 B */
     for (int i = 0; i < n; i++) out[i] = atome_madd(ATOME_MUL(out[i], *rstd), g[i], b[i]);
 }
@@ -57,14 +57,14 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     /* Every x is now finite with |x| <= max|x|. For max|x| >= 2^-120 (bits 7 << 23) 254/max|x| is
      * finite and exactly 2·fl(127/max|x|), so y = x·inv2 is exactly 2·fl(x·fl(127/max|x|)) (or,
      * below 2^-126, rounds to 0 either way), with |y| < 255: the conversion is always in range. */
-    float inv2 = amax.u >= 0x03800000u ? 254.0f / amax.f : 0.0f;
+    float inv2 = amax.u >= 0x03800000u ? ATOME_DIV(254.0f, amax.f) : 0.0f;
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
     for (int i = 0; i < n; i++) {
         int t = ATOME_MUL_F2I(x[i], inv2);
         q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
     }
-    *scale = amax.f / 127.0f;
+    *scale = ATOME_DIV(amax.f, 127.0f);
 }
 
 /* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. */
@@ -322,7 +322,7 @@ void softmax_forward(float *p, int n) {
     for (int i = 1; i < n; i++)
         if (p[i] > m) m = p[i];
     for (int i = 0; i < n; i++) sum = ATOME_ADD(sum, p[i] = atome_expf_neg(ATOME_SUB(p[i], m)));
-    for (int i = 0; i < n; i++) p[i] = p[i] / sum;
+    for (int i = 0; i < n; i++) p[i] = ATOME_DIV(p[i], sum);
 }
 
 /* The size build's attention_topk; in the speed build, its fallback for scores holding a NaN. */

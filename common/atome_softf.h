@@ -11,7 +11,9 @@
  * random and edge-case inputs (ties, carries, cancellation, range limits).
  *
  * Why: libgcc's generic routines cost a Cortex-M0 113 instructions a multiply and 57 an add, and
- * rv32imac 104 and 62 (make mcu-profile); soft float was about 3/4 of one step on both.
+ * rv32imac 104 and 62 (make mcu-profile); soft float was about 3/4 of one step on both. On the M0
+ * the C below still cost ~70 and ~55; there +, -, ×, a·b + c and w·v + c are Thumb-1 assembly
+ * (atome_softf_m0.h: ~41, ~30), / an exact long division, (float)i a table (ATOME_SF_M0 below).
  *
  * Layout of a mantissa: the 24 bits with the leading 1 at bit 30 (+) or 31 (×), the bits below
  * the last kept one are the rounding bits, and a "sticky" 1 is or-ed into bit 0 when anything
@@ -84,12 +86,23 @@ static inline uint32_t atome_sf_mul_m(uint32_t ua, uint32_t ub, uint32_t *m) {
     return 0;
 }
 
-/* a · b. Out of line on the M0: a copy at every multiply costs it 9 KB of flash for 0.2% fewer
- * instructions (make mcu-speed); inlined elsewhere (on rv32imac 3% fewer). */
-#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__
-static __attribute__((noinline)) float atome_sf_mul(float a, float b) {
-#else
+/* The Cortex-M0 (ARMv6-M) takes +, -, × and a·b + c from atome_softf_m0.h's Thumb-1 code (one
+ * copy, in atome_math.c: the same bits, about half the instructions of gcc's for the C below);
+ * ATOME_SF_M0 says so. The C stays every other core's (and the host test's reference). */
+#if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__ && defined(ATOME_FAST)
+#define ATOME_SF_M0 1
+float atome_sf_add_m0(float a, float b);
+float atome_sf_sub_m0(float a, float b);
+float atome_sf_mul_m0(float a, float b);
+float atome_sf_madd_m0(float a, float b, float c);
+float atome_sf_madd_i8_m0(float w, int32_t v, float c);
+extern const uint8_t atome_sf_log2_m0[256]; /* floor(log2 k), k >= 1 */
+#endif
+
+/* a · b. */
 static inline float atome_sf_mul(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_mul_m0(a, b);
 #endif
     uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
     /* m's implicit bit (or its carry to 2^24 when all ones round up) adds into the exponent */
@@ -100,9 +113,15 @@ static inline float atome_sf_mul(float a, float b) {
     return a * b;
 }
 
+static inline int32_t atome_sf_f2i(float x);
+
 /* (int)(a · b), truncating, for |a · b| < 2^31: the rounded product's mantissa shifted down to the
- * integer (its value is m·2^(e-150)), without packing the float. */
+ * integer (its value is m·2^(e-150)), without packing the float; on the M0 the product's bits by
+ * its multiply, then the conversion. */
 static inline int32_t atome_sf_mul_f2i(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_f2i(atome_sf_mul_m0(a, b));
+#endif
     uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), m, e = atome_sf_mul_m(ua, ub, &m);
     if (e && e <= 150u) {
         int32_t v = 150u - e < 32u ? (int32_t)(m >> (150u - e)) : 0;
@@ -179,6 +198,9 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
 
 /* a + b. */
 static inline float atome_sf_add(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_add_m0(a, b);
+#endif
     int ok;
     uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b), &ok);
     return ok ? atome_sf_float(u) : a + b;
@@ -186,6 +208,9 @@ static inline float atome_sf_add(float a, float b) {
 
 /* a - b: a + (-b), which IEEE defines it to be (the sign flip is exact). */
 static inline float atome_sf_sub(float a, float b) {
+#ifdef ATOME_SF_M0
+    return atome_sf_sub_m0(a, b);
+#endif
     int ok;
     uint32_t u = atome_sf_add_bits(atome_sf_bits(a), atome_sf_bits(b) ^ 0x80000000u, &ok);
     return ok ? atome_sf_float(u) : a - b;
@@ -197,6 +222,12 @@ static inline float atome_sf_i2f(int32_t i) {
     uint32_t s = i < 0 ? 0x80000000u : 0u, m = i < 0 ? 0u - (uint32_t)i : (uint32_t)i, e = 150;
     if (!m) return 0.0f;
     if (m >> 24) return (float)i;
+#ifdef ATOME_SF_M0
+    /* the M0: the leading 1's place from a table of the top nonzero byte's (no CLZ; the halving
+     * steps below cost it ~30 instructions, their constants built anew at each) */
+    uint32_t l = m >> 16 ? 16u + atome_sf_log2_m0[m >> 16] : m >> 8 ? 8u + atome_sf_log2_m0[m >> 8] : atome_sf_log2_m0[m];
+    return atome_sf_float(s | (((126u + l) << 23) + (m << (23u - l))));
+#endif
     if (m < 1u << 8) m <<= 16, e -= 16;
     if (m < 1u << 16) m <<= 8, e -= 8;
     if (m < 1u << 20) m <<= 4, e -= 4;
@@ -224,5 +255,32 @@ static inline float atome_sf_div_int(float x, int32_t n) {
     }
     return x / (float)n;
 }
+
+/* a / b on the M0, where libgcc's division costs ~375 instructions: normal a, b and a normal
+ * quotient (biased exponent E in [1, 254]; a rounding carry to 255 is the infinity IEEE asks for),
+ * by restoring division, one quotient bit a step: 24 bits and the round bit, the remainder as the
+ * sticky bit (exact: the quotient's bits are those of the long division); else the C division.
+ * Unrolled (the speed build's flash for ~170 instructions fewer a division). */
+#ifdef ATOME_SF_M0
+static inline float atome_sf_div(float a, float b) {
+    uint32_t ua = atome_sf_bits(a), ub = atome_sf_bits(b), ea = ua << 1 >> 24, eb = ub << 1 >> 24;
+    uint32_t ma = (ua & 0x7fffffu) | 0x800000u, mb = (ub & 0x7fffffu) | 0x800000u;
+    int32_t e = (int32_t)ea - (int32_t)eb + 127;
+    if (ma < mb) ma <<= 1, e--; /* ma / mb in [1, 2) */
+    if (ea - 1u < 254u && eb - 1u < 254u && (uint32_t)(e - 1) < 254u) {
+        uint32_t q = 0, r = ma;
+#pragma GCC unroll 25
+        for (int i = 0; i < 25; i++) {
+            q <<= 1;
+            if (r >= mb) r -= mb, q |= 1u;
+            r <<= 1;
+        }
+        uint32_t m = q >> 1; /* 24 bits, bit 23 set; q's bit 0 the round bit */
+        m += q & (r != 0 || (m & 1u)); /* nearest, ties (remainder 0) to even */
+        return atome_sf_float(((ua ^ ub) & 0x80000000u) | ((((uint32_t)e - 1u) << 23) + m));
+    }
+    return a / b;
+}
+#endif
 
 #endif

@@ -72,6 +72,15 @@ MCU_FAST_M0_MODELS ?= nano small default prod
 MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
           $(patsubst %,$(BUILD)/mcu/fast/m0-on-an385/%.elf,$(filter $(MCU_FAST_M0_MODELS),$(MCU_MODELS))) \
           $(MCU_MODELS:%=$(BUILD)/mcu/fast/rv32-virt/%.elf)
+# The M0's Thumb-1 float operations checked against libgcc's on the chip (tests/tools/fw_softf_m0.c;
+# tests/test_softf.c runs it): the speed build's flags, no model.
+MCU_SOFTF_M0 := $(BUILD)/mcu/fast/m0-on-an385/softf-m0.elf
+MCU_FW += $(MCU_SOFTF_M0)
+$(MCU_SOFTF_M0): tests/tools/fw_softf_m0.c tests/tools/softf_cases.h common/atome_math.c $(FW_DIR)/fw_digest.c \
+    $(FW_DIR)/arm_board.c $(MCU_HDR) $(wildcard $(FW_DIR)/*.ld) mk/mcu.mk
+	@mkdir -p $(@D)
+	$(MCU_CC_arm) $(MCU_CPU_m0) $(MCU_CFLAGS) $(MCU_FAST_FLAGS) -flto -g $(filter %.c,$^) \
+	  $(wordlist 3,99,$(MCU_BOARD_m0-on-an385)) -o $@
 .PHONY: mcu mcu-deps mcu-objs mcu-sizes mcu-ram mcu-speed mcu-tables
 mcu: mcu-deps $(MCU_FW)
 mcu-deps:

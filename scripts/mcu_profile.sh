@@ -105,10 +105,12 @@ profile() { # cpu key -> "$tmp/<cpu>.pcs": pc own float lib float_calls; "$tmp/<
     intb { next }
     /^Trace / {
       split($4, f, "/"); pc = f[2]
-      if (!on) { if (pc == feed && ++feeds == nth) on = 1; else next }
+      sym = $5; sub(/\..*/, "", sym)
+      # an interrupt (SysTick) taken at a block'"'"'s first instruction logs that block twice: count an
+      # entry into atome_feed once, whatever ran in between in the handler
+      if (!on) { if (pc == feed && last != feed && ++feeds == nth) on = 1; if (sym !~ /^systick/) last = pc; if (!on) next }
       else if (pc == put) { done = 1; exit }
       k = split(tb[pc], a, " ")
-      sym = $5; sub(/\..*/, "", sym)
       if (sym ~ fre || sym ~ lre) {
         kind = sym ~ fre ? "f" : "l"
         cnt[caller, kind] += k; libn[sym] += k
@@ -148,7 +150,7 @@ fmt() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2f M", n / 1e6; else if (
 {
   echo "### Where one step goes: instructions per kernel (speed build, $preset preset, position 64)"
   echo
-  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up, and the speed build's float operations in integer code, common/atome_softf.h, which are inlined); *soft float* = instructions inside float routines called from the kernel: libgcc's (division, compares, the rare cases atome_softf.h leaves to them) and atome_softf.h's own where out of line (the M0's multiply), *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on the soft-float cores, ≤ 3 on the M4F and M7."
+  echo "Command: \`make mcu-profile\` (scripts/mcu_profile.sh). The speed firmware of \`make mcu-speed\` (\`-DATOME_FAST -O2 -flto\`) under QEMU with \`-icount shift=0 -d in_asm,exec,nochain\`: every instruction of the step at position 64 counted once per execution, named by the function addr2line says it was inlined from (the firmware's -g line table). *own* = the kernel's own instructions (integer work, loads, loop control, call set-up, and the speed build's float operations in integer code, common/atome_softf.h, where inlined); *soft float* = instructions inside float routines called from the kernel: libgcc's (division, compares, the rare cases atome_softf.h leaves to them) and atome_softf.h's own where out of line (the M0's Thumb-1 +, −, ×, multiply-adds: common/atome_softf_m0.h), *calls* how many; *other lib* = integer division and mem* routines. *step @64 (timer)* is mcu_speed.sh's figure for the same step, which also holds the harness's few instructions around the call. $params parameters; the target is ≤ 10 instructions per parameter on the soft-float cores, ≤ 3 on the M4F and M7."
   for c in $cpus; do
     profile "$c"
     tick=$(awk '$1 == "calib" { ci = $2; ct = $3 } $1 == "stream" && $2 == 64 { printf "%.0f", $3 * ci / ct }' "$tmp/$c.out")

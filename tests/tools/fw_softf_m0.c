@@ -1,0 +1,139 @@
+/* fw_softf_m0.c — a Cortex-M0 firmware (mk/mcu.mk: build/mcu/fast/m0-on-an385/softf-m0.elf) that
+ * checks the M0's Thumb-1 float operations (common/atome_softf_m0.h, through atome_softf.h's
+ * atome_sf_add & co.) against the C operations on the chip itself, libgcc's IEEE soft float, bit
+ * for bit: a + b, a - b, a · b, a · b + c, a / b (atome_sf_div, C), (int)(a · b), w · (float)v + c
+ * for an int8 v, (float)i (atome_sf_i2f's table). Inputs: softf_cases.h's, as the host's
+ * test (tests/test_softf.c) has them: every pair of edge values, random pairs, ties; for the int8
+ * product every v with edge and random w. Prints
+ * "softf-m0 ok <checks>" and exits 0, or the first mismatch and exits 1; tests/test_softf.c runs
+ * it under QEMU. */
+#include <stdint.h>
+#include <string.h>
+#include "../../common/atome_math.h"
+#include "../../infer/firmware/fw.h"
+#include "../../infer/firmware/fw_digest.h"
+#include "softf_cases.h"
+
+#ifndef ATOME_SF_M0
+#error "fw_softf_m0.c checks the M0 speed build's operations: -mcpu=cortex-m0 -DATOME_FAST"
+#endif
+
+static uint32_t bits_of(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+static float float_of(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static uint32_t checks;
+
+static int fail(const char *op, uint32_t a, uint32_t b, uint32_t got, uint32_t want) {
+    char line[120], *p = fw_put_str(line, "softf-m0 mismatch ");
+    p = fw_put_str(p, op);
+    p = fw_put_str(p, " ");
+    p = fw_put_hex(p, a);
+    p = fw_put_str(p, " ");
+    p = fw_put_hex(p, b);
+    p = fw_put_str(p, ": ");
+    p = fw_put_hex(p, got);
+    p = fw_put_str(p, ", want ");
+    p = fw_put_hex(p, want);
+    fw_put_str(p, "\n");
+    fw_write(line);
+    return 1;
+}
+
+/* The C operations, out of reach of constant folding: libgcc's __aeabi_fadd & co. */
+static volatile float va, vb, vc;
+
+/* a·b + c for each op and c; nonzero on a mismatch. */
+static int check(uint32_t ua, uint32_t ub, uint32_t uc) {
+    va = float_of(ua), vb = float_of(ub), vc = float_of(uc);
+    float a = va, b = vb, c = vc;
+    uint32_t want, got;
+    want = bits_of(va + vb), got = bits_of(atome_sf_add(a, b));
+    if (got != want) return fail("add", ua, ub, got, want);
+    want = bits_of(va - vb), got = bits_of(atome_sf_sub(a, b));
+    if (got != want) return fail("sub", ua, ub, got, want);
+    float p = va * vb;
+    want = bits_of(p), got = bits_of(atome_sf_mul(a, b));
+    if (got != want) return fail("mul", ua, ub, got, want);
+    vc = p;
+    want = bits_of(vc + c), got = bits_of(atome_madd(a, b, c));
+    if (got != want) return fail("madd", ua, ub, got, want);
+    want = bits_of(va / vb), got = bits_of(atome_sf_div(a, b));
+    if (got != want) return fail("div", ua, ub, got, want);
+    if ((bits_of(p) & 0x7fffffffu) < 0x4f000000u) { /* |a·b| < 2^31: the truncation is defined */
+        int32_t wi = (int32_t)p, gi = atome_sf_mul_f2i(a, b);
+        if (gi != wi) return fail("mul_f2i", ua, ub, (uint32_t)gi, (uint32_t)wi);
+    }
+    checks += 6;
+    return 0;
+}
+
+/* w · (float)v + c for every int8 v; nonzero on a mismatch. */
+static int check_i8(uint32_t uw, uint32_t uc) {
+    for (int32_t v = -128; v <= 127; v++) {
+        va = float_of(uw), vb = (float)v, vc = float_of(uc);
+        float p = va * vb;
+        vb = p;
+        uint32_t want = bits_of(vb + vc), got = bits_of(ATOME_MADD_I8(float_of(uw), v, float_of(uc)));
+        if (got != want) return fail("madd_i8", uw, (uint32_t)v, got, want);
+    }
+    checks += 256;
+    return 0;
+}
+
+int main(void) {
+    atome_rng r = {41};
+    for (int i = 0; i < SOFTF_N_EDGE; i++)
+        for (int j = 0; j < SOFTF_N_EDGE; j++)
+            for (uint32_t s = 0; s < 4; s++) {
+                uint32_t c = softf_edge[atome_rng_below(&r, SOFTF_N_EDGE)] ^ (softf_rnd32(&r) & 0x80000000u);
+                if (check(softf_edge[i] ^ (s & 1) << 31, softf_edge[j] ^ (s >> 1) << 31, c)) return 1;
+            }
+    for (int n = 0; n < 200000; n++) {
+        uint32_t a, b, c, d;
+        softf_rand_pair(&r, &a, &b);
+        /* c: random, or near the product (cancellation in the add), or another pair's operand */
+        softf_rand_pair(&r, &c, &d);
+        if (n & 1) c = bits_of(float_of(a) * float_of(b)) ^ 0x80000000u ^ (softf_rnd32(&r) & 0x3fu);
+        if (check(a, b, c)) return 1;
+    }
+    for (int n = 0; n < 50000; n++) {
+        uint32_t a, b;
+        softf_mul_tie(&r, &a, &b);
+        for (uint32_t d = 0; d < 3; d++)
+            if (check(a + d - 1, b, softf_rnd32(&r))) return 1;
+        softf_add_tie(&r, &a, &b);
+        for (uint32_t d = 0; d < 3; d++)
+            if (check(a, b + d - 1, a)) return 1;
+    }
+    for (int n = 0; n < 3000 + SOFTF_N_EDGE * 2; n++) {
+        uint32_t w = n < SOFTF_N_EDGE * 2 ? softf_edge[n / 2] ^ (uint32_t)(n & 1) << 31
+                                          : softf_rand_float(&r, atome_rng_below(&r, 256));
+        uint32_t c = n & 1 ? softf_edge[atome_rng_below(&r, SOFTF_N_EDGE)] : softf_rand_float(&r, atome_rng_below(&r, 256));
+        if (check_i8(w, c)) return 1;
+    }
+    /* (float)i: every |i| < 2^17, the ends of the exact range, random ints of every size */
+    static volatile int32_t vi;
+    for (int32_t n = -(1 << 17); n < (1 << 17) + 400000; n++) {
+        int32_t i = n < (1 << 17) ? n : (int32_t)(softf_rnd32(&r) >> atome_rng_below(&r, 32)) * (n & 1 ? -1 : 1);
+        if (n == (1 << 17)) i = (1 << 24) - 1;
+        if (n == (1 << 17) + 1) i = -(1 << 24);
+        vi = i;
+        uint32_t want = bits_of((float)vi), got = bits_of(atome_sf_i2f(i));
+        if (got != want) return fail("i2f", (uint32_t)i, 0, got, want);
+        checks++;
+    }
+    char line[40], *p = fw_put_str(line, "softf-m0 ok ");
+    p = fw_put_uint(p, checks);
+    fw_put_str(p, "\n");
+    fw_write(line);
+    return 0;
+}
