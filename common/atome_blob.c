@@ -20,7 +20,21 @@ uint32_t atome_crc32(uint32_t crc, const ATOME_ANY uint8_t *p, size_t n) {
  * n_layers times, layer l's fields l·sizeof(atome_layer) further on), the final norm, the
  * unembedding (a classifier's head: DIM_OUT rows) and a classifier's feature constants. A float vector [cols] has rows
  * 0, a packed matrix [rows, cols]; each dimension an index into dim[] below. */
+#if ATOME_CLASSIFIER
 enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K, DIM_OUT, DIM_F };
+#else
+enum { DIM_0, DIM_V, DIM_D, DIM_DH, DIM_3, DIM_K, DIM_OUT = DIM_V }; /* the head: the unembedding */
+#endif
+/* A config's class count and label bytes as the loader reads them: 0 in a language-model-only
+ * engine (ATOME_CLASSIFIER 0), whose loader refuses a classifier before it walks, so that the
+ * compiler drops the head's dimension and the label names from the walk. */
+#if ATOME_CLASSIFIER
+#define N_CLASSES(c) ((c)->n_classes)
+#define LABEL_BYTES(c) ((size_t)(c)->label_bytes)
+#else
+#define N_CLASSES(c) 0
+#define LABEL_BYTES(c) (size_t)0
+#endif
 /* The fields are pointers and ints: a pointer's size divides every offset (4 on 32-bit cores, 2 on
  * an 8-bit AVR). */
 #define FIELD_UNIT sizeof(const float *)
@@ -40,12 +54,17 @@ static const struct {
     VEC(DIM_D, layer[0].ssm_a),      VEC(DIM_D, layer[0].ssm_g),     MAT(DIM_DH, DIM_D, layer[0].wq),
     MAT(DIM_DH, DIM_D, layer[0].wk), MAT(DIM_D, DIM_D, layer[0].wv), MAT(DIM_3, DIM_D, layer[0].router),
     VEC(DIM_D, lnf_g),               VEC(DIM_D, lnf_b),              MAT(DIM_OUT, DIM_D, unemb),
+#if ATOME_CLASSIFIER
     VEC(DIM_F, feature_min),         VEC(DIM_F, feature_scale),
+#endif
 #undef VEC
 #undef MAT
 #undef FIELD
 };
-enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13, FSCALE_PART = 14, N_PARTS = 15 };
+/* A language-model-only engine (ATOME_CLASSIFIER 0) walks no feature tensors: the table ends at the
+ * unembedding, and FMIN_PART, FSCALE_PART never match. */
+enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13, FSCALE_PART = 14,
+       N_PARTS = ATOME_CLASSIFIER ? 15 : 13 };
 
 /* atome_blob_bind, and with err not NULL the loader's value check on the same walk: every float of
  * the payload against what it may hold (atome_blob.h), a matrix's one scale, a vector's cols
@@ -56,21 +75,26 @@ enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13
  * returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
 static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w, int *err) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K,
-                       c->n_classes ? c->n_classes : c->vocab, c->n_features};
+#if ATOME_CLASSIFIER
+                       c->n_classes ? c->n_classes : c->vocab, c->n_features
+#endif
+    };
     size_t off = 0; /* every tensor starts 4-aligned */
     if (w) w->cfg = *c;
     for (int i = 0, l = 0; i < N_PARTS; i++) {
         int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
         if (err) {
             const ATOME_ROM uint32_t *v = (const ATOME_ROM uint32_t *)(const ATOME_ROM void *)(payload + off);
-            int n = rows ? 1 : cols, shift = rows || i == FSCALE_PART ? 0 : 1;
-            /* 2^16 = 0x47800000; 1 - 2^-24 = 0x3f7fffff, shifted 0x7efffffe; the largest finite
-             * float 0x7f7fffff, shifted 0xfefffffe */
-            uint32_t limit = rows ? 0x47800000u : i == SSM_A_PART ? 0x7efffffeu : i == FMIN_PART ? 0xfefffffeu
-                           : i == FSCALE_PART ? 0x7f7fffffu : 0x8f000000u;
-            while (n--)
-                if (v[n] << shift > limit) /* out of range; NaN or inf if |v| >= inf (0x7f800000) */
-                    return *err = v[n] << 1 >= 0xff000000u ? ATOME_ERR_FLOAT : ATOME_ERR_RANGE, 0;
+            int n = rows ? 1 : cols, signed_ok = !rows && i != FSCALE_PART;
+            /* |v| shifted left by one: 2^16 = 0x47800000, shifted 0x8f000000; 1 - 2^-24 = 0x3f7fffff,
+             * shifted 0x7efffffe; the largest finite float 0x7f7fffff, shifted 0xfefffffe */
+            uint32_t limit = i == SSM_A_PART ? 0x7efffffeu : i == FMIN_PART || i == FSCALE_PART ? 0xfefffffeu
+                                                                                              : 0x8f000000u;
+            while (n--) {
+                uint32_t a = v[n] << 1;
+                if (a > limit || (v[n] >> 31 > (uint32_t)signed_ok)) /* out of range, or negative */
+                    return *err = a >= 0xff000000u ? ATOME_ERR_FLOAT : ATOME_ERR_RANGE, 0;
+            }
         }
         if (w) {
             char *at = (char *)w + FIELD_UNIT * parts[i].field;
@@ -81,15 +105,16 @@ static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atom
                 m->scale = p, m->trits = (const ATOME_ROM uint8_t *)(p + 1), m->rows = rows, m->cols = cols;
                 m->row_bytes = rb;
             } else {
-                *(const ATOME_ROM float **)(void *)at = cols ? p : 0; /* a text classifier's features: none */
+                *(const ATOME_ROM float **)(void *)at = cols || !ATOME_CLASSIFIER ? p : 0; /* a text classifier's
+                                                                                        * features: none */
             }
         }
         /* a vector: cols floats; a matrix: its scale, then rows·rb bytes padded to 4 */
         off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
         if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
     }
-    if (w) w->labels = c->n_classes ? (const ATOME_ROM char *)(payload + off) : 0;
-    return off + (((size_t)c->label_bytes + 3) & ~(size_t)3);
+    if (w) w->labels = N_CLASSES(c) ? (const ATOME_ROM char *)(payload + off) : 0;
+    return off + ((LABEL_BYTES(c) + 3) & ~(size_t)3);
 }
 
 size_t atome_blob_bind(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w) {
@@ -123,10 +148,16 @@ int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w)
     if (h[0] != ATOME_MAGIC) return ATOME_ERR_MAGIC;
     if (h[1] != ATOME_VERSION) return ATOME_ERR_VERSION;
     /* Bytes 52..59 of a language model's header are reserved (its class count, 48, is 0). */
+#if ATOME_CLASSIFIER
     if (h[12] == 0 && (h[13] | h[14])) return ATOME_ERR_RESERVED;
     /* A field above INT_MAX turns negative here, which atome_config_fits rejects. */
     atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10],
                       (int)h[12], (int)h[13], (int)h[14]};
+#else
+    if (h[12]) return ATOME_ERR_CLASSIFIER; /* this engine has no classifier's head (atome_config.h) */
+    if (h[13] | h[14]) return ATOME_ERR_RESERVED;
+    atome_config c = {(int)h[2], (int)h[3], (int)h[4], (int)h[5], (int)h[6], (int)h[10], 0, 0, 0};
+#endif
     if (!atome_config_fits(&c)) return ATOME_ERR_DIMS; /* before bind, which walks c.n_layers */
     size_t payload = atome_blob_bind(&c, 0, 0);
     if (h[7] != ATOME_CONV_K || h[8] != ATOME_TOPK || h[9] != ATOME_PACK_BASE3 || h[11] != payload)
@@ -137,8 +168,8 @@ int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w)
     int err = ATOME_OK;
     size_t names = walk(&c, blob + ATOME_HEADER_BYTES, 0, &err); /* the values, before *w is written */
     if (err != ATOME_OK) return err;
-    names -= ((size_t)c.label_bytes + 3) & ~(size_t)3;
-    if (c.n_classes && !check_labels(&c, blob + ATOME_HEADER_BYTES + names)) return ATOME_ERR_LABELS;
+    names -= (LABEL_BYTES(&c) + 3) & ~(size_t)3;
+    if (N_CLASSES(&c) && !check_labels(&c, blob + ATOME_HEADER_BYTES + names)) return ATOME_ERR_LABELS;
     walk(&c, blob + ATOME_HEADER_BYTES, w, 0);
     return ATOME_OK;
 }
@@ -168,6 +199,7 @@ const char *atome_strerror(int err) {
     case ATOME_ERR_FLOAT: return "model blob holds a NaN or infinite weight";
     case ATOME_ERR_RANGE: return "model blob holds a weight out of its range";
     case ATOME_ERR_LABELS: return "classifier blob has malformed label names";
+    case ATOME_ERR_CLASSIFIER: return "classifier blob, but this engine loads language models only (ATOME_CLASSIFIER 0)";
     default: return "unknown error";
     }
 }

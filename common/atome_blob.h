@@ -59,7 +59,8 @@ enum {
     ATOME_ERR_RESERVED = 8,  /* a reserved header byte (52..59 of a language model) is not 0 */
     ATOME_ERR_FLOAT = 9,     /* a float of the payload is NaN or infinite */
     ATOME_ERR_RANGE = 10,    /* a finite float outside its range (below) */
-    ATOME_ERR_LABELS = 11    /* a classifier's label names are malformed */
+    ATOME_ERR_LABELS = 11,   /* a classifier's label names are malformed */
+    ATOME_ERR_CLASSIFIER = 12 /* a classifier, and the engine is built without them (ATOME_CLASSIFIER 0) */
 };
 /* What a payload float may hold besides being finite: a LayerNorm gain or bias, an SSM gain and a
  * ternary scale at most 2^16 in magnitude (trained models stay below 20); a ternary scale not

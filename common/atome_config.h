@@ -37,6 +37,16 @@
 #ifndef ATOME_MAX_LOGITS
 #define ATOME_MAX_LOGITS ATOME_VOCAB
 #endif
+/* 1 (the default): the engine loads both kinds of blob, a language model and a classifier (a
+ * ternary head [C, D] on the last position, its feature constants and label names; atome_blob.h).
+ * 0: a language-model-only engine, for a firmware that never loads a classifier: the loader's
+ * classifier path (the head's dimension, the feature tensors, the label check, the class fields'
+ * ranges) is compiled out, and a classifier blob is refused with ATOME_ERR_CLASSIFIER. The same
+ * bits for a language model either way (tests/test_lm_only.c); the size table measures this build
+ * (make mcu-sizes). atome_classify, atome_features and atome_label stay, and find no classes. */
+#ifndef ATOME_CLASSIFIER
+#define ATOME_CLASSIFIER 1
+#endif
 /* Sensor features of a classifier: at most this many per example. */
 #define ATOME_MAX_FEATURES 4096
 /* Bytes of one label name, its NUL not counted. */
