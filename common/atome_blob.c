@@ -113,7 +113,9 @@ static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atom
         off += rows ? 4 + (((size_t)rows * (size_t)rb + 3) & ~(size_t)3) : 4 * (size_t)cols;
         if (i == LAST_LAYER_PART && ++l < c->n_layers) i = FIRST_LAYER_PART - 1;
     }
-    if (w) w->labels = N_CLASSES(c) ? (const ATOME_ROM char *)(payload + off) : 0;
+#if ATOME_CLASSIFIER
+    if (w) w->labels = c->n_classes ? (const ATOME_ROM char *)(payload + off) : 0;
+#endif
     return off + ((LABEL_BYTES(c) + 3) & ~(size_t)3);
 }
 

@@ -91,9 +91,11 @@ typedef struct {
     atome_tmat emb; /* [V, D] */
     const ATOME_ROM float *lnf_g, *lnf_b; /* [D] */
     atome_tmat unemb;                     /* [V, D]; a classifier's head [C, D] */
+#if ATOME_CLASSIFIER /* none in a language-model-only engine (atome_config.h) */
     /* A classifier's (NULL for a language model; the feature arrays NULL for text too): */
     const ATOME_ROM float *feature_min, *feature_scale; /* [F] */
     const ATOME_ROM char *labels;                       /* label_bytes: C NUL-terminated names */
+#endif
     atome_layer layer[ATOME_MAX_LAYERS];
 } atome_weights;
 

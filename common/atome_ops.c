@@ -59,10 +59,13 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
      * below 2^-126, rounds to 0 either way), with |y| < 255: the conversion is always in range. */
     float inv2 = amax.u >= 0x03800000u ? ATOME_DIV(254.0f, amax.f) : 0.0f;
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
-     * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
+     * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating; that
+     * is floor((t + 1)/2) for t >= 0 and floor(t/2) for t < 0 ((t - 1)/2 rounded up), one shift.
+     * bytes: >> of a negative int is implementation-defined in C99, an arithmetic shift (floor)
+     * in GCC and Clang, the engine's compilers: 8 B less than the division (make mcu-sizes). */
     for (int i = 0; i < n; i++) {
         int t = ATOME_MUL_F2I(x[i], inv2);
-        q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
+        q[i] = (int8_t)((t + (t >= 0)) >> 1);
     }
     *scale = ATOME_DIV(amax.f, 127.0f);
 }

@@ -73,15 +73,24 @@ int atome_classify(const atome_model *m, atome_state *st, const uint8_t *bytes, 
     return atome_argmax(atome_logits(m, st), m->w.cfg.n_classes);
 }
 
+/* A language-model-only engine (ATOME_CLASSIFIER 0) loads no classifier: no features, no labels. */
 void atome_features(const atome_model *m, const float *raw, uint8_t *bytes) {
+#if ATOME_CLASSIFIER
     for (int f = 0; f < m->w.cfg.n_features; f++)
         bytes[f] = feature_quantise(raw[f], m->w.feature_min[f], m->w.feature_scale[f]);
+#else
+    (void)m, (void)raw, (void)bytes;
+#endif
 }
 
 const ATOME_ROM char *atome_label(const atome_model *m, int k) {
     if (k < 0 || k >= m->w.cfg.n_classes) return 0;
+#if ATOME_CLASSIFIER
     const ATOME_ROM char *p = m->w.labels;
     while (k--)
         while (*p++) {} /* past the name and its NUL: the loader counted them */
     return p;
+#else
+    return 0; /* not reached: n_classes is 0 */
+#endif
 }
