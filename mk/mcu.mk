@@ -38,6 +38,10 @@ mcu_cc = $(if $(filter rv32,$(1)),$(MCU_CC_rv),$(MCU_CC_arm))
 MCU_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS) -Os -ffunction-sections -fdata-sections
 # The speed build: the switch, and -O2 for its unrolled loops (later on the line, it wins over -Os).
 MCU_FAST_FLAGS := -DATOME_FAST -O2
+# A language model's firmware, and the size table's language-model stub, carry the engine without
+# its classifier path (ATOME_CLASSIFIER 0, common/atome_config.h): the loader refuses a classifier.
+# The classifiers' firmware (mk/cls_fw.mk) is built without it, as the CMake library is.
+MCU_LM_FLAGS := -DATOME_CLASSIFIER=0
 FW_DIR     := infer/firmware
 MCU_SRC    := $(ENGINE_SRC) $(FW_DIR)/fw_main.c $(FW_DIR)/fw_digest.c
 MCU_HDR    := $(wildcard common/*.h infer/*.h $(FW_DIR)/*.h)
@@ -93,8 +97,8 @@ define mcu_board
 $(BUILD)/mcu/$(3)$(1)/$(2)%.elf: $(MCU_SRC) $(word 2,$(MCU_BOARD_$(1))) $(MCU_HDR) $(BUILD)/mcu/models/%/atome_model.h \
     $(wildcard $(FW_DIR)/*.ld) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(call mcu_cpu,$(1))) $(MCU_CPU_$(call mcu_cpu,$(1))) $(MCU_CFLAGS) $(if $(3),$(MCU_FAST_FLAGS)) -flto -g \
-	  -DFW_BOARD='"$(1)"' $(if $(2),-DFW_SPEED) \
+	$(call mcu_cc,$(call mcu_cpu,$(1))) $(MCU_CPU_$(call mcu_cpu,$(1))) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(if $(3),$(MCU_FAST_FLAGS)) \
+	  -flto -g -DFW_BOARD='"$(1)"' $(if $(2),-DFW_SPEED) \
 	  -I$(BUILD)/mcu/models/$$* -include $(BUILD)/mcu/models/$$*/atome_model_config.h \
 	  $(MCU_SRC) $(wordlist 2,99,$(MCU_BOARD_$(1))) -o $$@
 endef
@@ -125,12 +129,13 @@ mcu-placeholders: $(INIT_BLOB)
 	@test -e checkpoints/default.bin || $(INIT_BLOB) default 1 checkpoints/default.bin
 	@test -e checkpoints/small.bin || $(INIT_BLOB) small 1 checkpoints/small.bin
 
-# Engine objects alone per CPU, at the default preset's sizes, for the size table.
+# Engine objects alone per CPU, at the default preset's sizes, for the size table: the language
+# model's engine (MCU_LM_FLAGS), and engine-lto-full.elf the same stub with the classifier path.
 MCU_SIZE_DIMS := -DATOME_MAX_D=64 -DATOME_MAX_LAYERS=4 -DATOME_MAX_DHEAD=16 -DATOME_MAX_WINDOW=64
 define mcu_obj
 $(BUILD)/mcu/obj/$(1)/%.o: %.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) $(if $(filter rv32,$(1)),--specs=picolibc.specs) \
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_SIZE_DIMS) $(if $(filter rv32,$(1)),--specs=picolibc.specs) \
 	  -c $$< -o $$@
 # The engine as a firmware links it: the stub alone, unused sections dropped, with a link map.
 $(BUILD)/mcu/obj/$(1)/engine.elf: $(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(1)/%.o) $(BUILD)/mcu/obj/$(1)/$(FW_DIR)/size_stub.o
@@ -140,18 +145,24 @@ $(BUILD)/mcu/obj/$(1)/engine.elf: $(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(1)/%.o) $(
 # its own) gives the line table that tells the stub's instructions from the engine's.
 $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
+	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+# The same stub on the engine with its classifier path (ATOME_CLASSIFIER 1, the default).
+$(BUILD)/mcu/obj/$(1)/engine-lto-full.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 # The speed build's, the same way.
 $(BUILD)/mcu/obj/$(1)/engine-lto-fast.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_FAST_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_FAST_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
-MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-fast.elf))
+MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-full.elf engine-lto-fast.elf))
 mcu-objs: mcu-deps $(MCU_OBJ)
 
 mcu-sizes: mcu-deps

@@ -27,7 +27,8 @@ $(BUILD)/asan/atome-infer: $(ASAN_INFER_SRC:%.c=$(BUILD)/asan/%.o)
 
 # Test programs the suites run as subprocesses (built normally, they are what ships); the
 # aarch64 trainer runs under qemu-aarch64 (tests/test_determinism.c).
-TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build atome-import
+TEST_TOOLS := atome-infer atome-train atome-header $(BUILD)/aarch64/atome-train $(BUILD)/tools/parity-o3 fuzz-build atome-import \
+              $(BUILD)/tools/lm-only
 
 test:
 	@bash $(DEPS) host mpi mcu riscv cross library fuzz avr
@@ -41,3 +42,16 @@ PARITY_O3 := $(BUILD)/tools/parity-o3
 $(PARITY_O3): $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/$(MCU_HOST_SRC:.c=.o) $(BUILD)/host/tests/tools/parity_o3.o
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
+
+# The language-model-only engine (ATOME_CLASSIFIER 0, common/atome_config.h) as a host tool, every
+# object of it built with the switch (tests/tools/lm_only.c): tests/test_lm_only.c runs it against
+# the full engine, as tests/test_mcu.c runs the language models' firmware, built the same way.
+LM_ONLY_SRC := $(ENGINE_SRC) $(MCU_HOST_SRC) tests/tools/lm_only.c
+LM_ONLY_OBJ := $(LM_ONLY_SRC:%.c=$(BUILD)/lmonly/%.o)
+-include $(LM_ONLY_OBJ:.o=.d)
+$(BUILD)/lmonly/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter tests/%,$<),$(HOST_CFLAGS),$(ENGINE_CFLAGS)) -DATOME_CLASSIFIER=0 $(OPT) -MMD -MP -c $< -o $@
+$(BUILD)/tools/lm-only: $(LM_ONLY_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@

@@ -3,7 +3,8 @@
 # Usage: make mcu-sizes   (writes results/mcu_sizes.md too)
 #
 # The engine (common/*.c and infer/atome.c) is cross-compiled at -Os with the firmware's flags and
-# the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs). Three measures:
+# the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs), as a language model's firmware
+# builds it: without the classifier path (ATOME_CLASSIFIER 0; engine-lto-full.elf has it). Three measures:
 #   objects  .text/.data/.bss of every engine object, as `size` counts them (.text with .rodata);
 #   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load and
 #            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
@@ -96,10 +97,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU). *Speed build*: the same -flto link built with \`-DATOME_FAST -O2\` (the kernels of common/atome_fast.h, its flash tables and unrolled loops; no size target), and its *state RAM*: the stub's .bss (atome_state and atome_model at these ATOME_MAX_*), which holds the speed build's per-vector table on every core but the M0, beside the size build's."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *The engine measured is a language model's*, as its firmware builds it (mk/mcu.mk): \`-DATOME_CLASSIFIER=0\` (common/atome_config.h) compiles out the loader's classifier path (the head's dimension, the feature tensors, the label names and their checks), and such an engine refuses a classifier blob (ATOME_ERR_CLASSIFIER); every column but *with the classifier path* is that build. *With the classifier path*: the same -flto stub link on the engine as the CMake library and the classifiers' firmware build it (ATOME_CLASSIFIER 1, the default), which loads both kinds of blob. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU). *Speed build*: the same -flto link built with \`-DATOME_FAST -O2\` (the kernels of common/atome_fast.h, its flash tables and unrolled loops; no size target), and its *state RAM*: the stub's .bss (atome_state and atome_model at these ATOME_MAX_*), which holds the speed build's per-vector table on every core but the M0, beside the size build's."
   echo
-  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | in the parity firmware | helpers .text | speed build (-DATOME_FAST -O2, -flto) | its state RAM |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | with the classifier path (-flto) | in the parity firmware | helpers .text | speed build (-DATOME_FAST -O2, -flto) | its state RAM |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
   for c in $cpus; do
     tc=arm-none-eabi- # binutils prefix
     [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
@@ -109,6 +110,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     lt=$(kind_sum engine '^[.](text|rodata|srodata)' <<<"$secs")
     ht=$(kind_sum runtime '^[.](text|rodata|srodata)' <<<"$secs")
     lto=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto.elf)
+    full=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-full.elf)
     verdict="—"
     [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
     fw="—"
@@ -118,7 +120,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     # the engine's RAM: the stub's atome_state and atome_model (.bss), size build vs speed build
     ram=$(${tc}size -A build/mcu/obj/$c/engine-lto.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
     ramf=$(${tc}size -A build/mcu/obj/$c/engine-lto-fast.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
-    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $fw | $ht | $fast | $ramf B (size build $ram B) |"
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $full (+$((full - lto))) | $fw | $ht | $fast | $ramf B (size build $ram B) |"
   done
   echo
   echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"
@@ -140,15 +142,15 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
   echo
   echo "### Classifier engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). A sensor classifier's loop (infer/firmware/size_stub_cls.c: atome_load, then atome_features, atome_classify and atome_label in a loop) linked as the language model's stub above, \`-flto\`, at the same ATOME_MAX_* and ATOME_MAX_LOGITS = 16 (a classifier-only firmware sets it to its C; the code does not depend on the value): the engine code a classifier firmware carries; a text classifier's calls no atome_features. *language-model stub*: the first table's firmware-build column. *In the classifier parity firmware*: the engine's bytes, found by source line as above, in the -flto firmware of head $cls_head that \`make test\` runs (build/mcu/cls/<board>/$cls_head.elf; the M0's is the micro:bit's); *firmware flash*: all of that firmware's .text + .data by \`size\` (engine, blob $(basename "$cls_blob") of $(stat -c %s "$cls_blob") B, ${cls_rows} baked test rows, board code, helpers). *Speed build*: the stub built with \`-DATOME_FAST -O2\`."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). A sensor classifier's loop (infer/firmware/size_stub_cls.c: atome_load, then atome_features, atome_classify and atome_label in a loop) linked as the language model's stub above, \`-flto\`, at the same ATOME_MAX_* and ATOME_MAX_LOGITS = 16 (a classifier-only firmware sets it to its C; the code does not depend on the value): the engine code a classifier firmware carries; a text classifier's calls no atome_features. *language-model stub, same engine*: the first table's *with the classifier path* column, the language model's stub on the engine the classifier's firmware carries (ATOME_CLASSIFIER 1), so that the difference is what the classifier's own calls add. *In the classifier parity firmware*: the engine's bytes, found by source line as above, in the -flto firmware of head $cls_head that \`make test\` runs (build/mcu/cls/<board>/$cls_head.elf; the M0's is the micro:bit's); *firmware flash*: all of that firmware's .text + .data by \`size\` (engine, blob $(basename "$cls_blob") of $(stat -c %s "$cls_blob") B, ${cls_rows} baked test rows, board code, helpers). *Speed build*: the stub built with \`-DATOME_FAST -O2\`."
   echo
-  echo "| target | classifier stub: engine .text (-flto) | language-model stub (-flto) | classifier − language model | ≤ 2.6 KB | in the classifier parity firmware | firmware flash | speed build (-DATOME_FAST -O2, -flto) |"
+  echo "| target | classifier stub: engine .text (-flto) | language-model stub, same engine (-flto) | classifier − language model | ≤ 2.6 KB | in the classifier parity firmware | firmware flash | speed build (-DATOME_FAST -O2, -flto) |"
   echo "|---|---:|---:|---:|---|---:|---:|---:|"
   for c in $cpus; do
     tc=arm-none-eabi-
     [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
     cls=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-cls.elf)
-    lm=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto.elf)
+    lm=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-full.elf)
     verdict="—"
     [ "$c" != rv32 ] && { [ "$cls" -le $target ] && verdict="yes (−$((target - cls)) B)" || verdict="**no** (+$((cls - target)) B)"; }
     fw="—" flash="—"
