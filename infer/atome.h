@@ -2,8 +2,11 @@
  *
  * No malloc, no stdio, no syscalls, no libm. The model blob is read in place (from
  * flash); all mutable state is one atome_state, sized at compile time by ATOME_MAX_*
- * (common/atome_config.h). Each atome_step costs O(L·D² + L·W·D): the conv keeps its
- * last 4 inputs, the SSM its state, attention a ring of the last W keys and values.
+ * (common/atome_config.h). There too: -DATOME_CLASSIFIER=0 builds a language-model-only engine,
+ * whose loader has no classifier path and refuses a classifier blob (ATOME_ERR_CLASSIFIER): what
+ * a language model's firmware carries (mk/mcu.mk; CMake -DATOME_CLASSIFIER=OFF).
+ * Each atome_step costs O(L·D² + L·W·D): the conv keeps its last 4 inputs, the SSM its state,
+ * attention a ring of the last W keys and values.
  *
  *     static atome_model model;
  *     static atome_state state;
@@ -64,8 +67,8 @@ typedef struct {
     float logits[ATOME_MAX_LOGITS]; /* V next-byte logits, or a classifier's C */
 } atome_state;
 
-/* Checks the blob, a language model or a classifier (m->w.cfg.n_classes > 0), and points the model
- * into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
+/* Checks the blob, a language model or a classifier (m->w.cfg.n_classes > 0; not with
+ * ATOME_CLASSIFIER 0), and points the model into it (no copy). Returns ATOME_OK or ATOME_ERR_*. */
 int atome_load(atome_model *m, const ATOME_ROM uint8_t *blob, size_t len);
 /* Forgets every byte seen: the next step is position 0. */
 void atome_reset(atome_state *st);
