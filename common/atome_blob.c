@@ -69,10 +69,10 @@ enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13
 /* atome_blob_bind, and with err not NULL the loader's value check on the same walk: every float of
  * the payload against what it may hold (atome_blob.h), a matrix's one scale, a vector's cols
  * floats. Compared as bits, which order non-negative floats as floats do, so that no float
- * comparison meets a NaN: a scale (or a feature scale) with its sign bit, which puts every
- * negative one above the limit, a vector's values shifted left by one, which drops the sign (the
- * limit shifted too). The first part holding a bad float stops the walk, its error in *err (0
- * returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
+ * comparison meets a NaN: |v| as the bits shifted left by one, which drops the sign, against the
+ * limit shifted too, and a scale's (or a feature scale's) sign bit on its own (bytes: one shift for
+ * every part rather than a shift chosen per part, 4 B on a Cortex-M0, make mcu-sizes). The first
+ * part holding a bad float stops the walk, its error in *err (0 returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
 static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w, int *err) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K,
 #if ATOME_CLASSIFIER
@@ -105,8 +105,8 @@ static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atom
                 m->scale = p, m->trits = (const ATOME_ROM uint8_t *)(p + 1), m->rows = rows, m->cols = cols;
                 m->row_bytes = rb;
             } else {
-                *(const ATOME_ROM float **)(void *)at = cols || !ATOME_CLASSIFIER ? p : 0; /* a text classifier's
-                                                                                        * features: none */
+                /* a text classifier's features: none (a language model's vectors all have D) */
+                *(const ATOME_ROM float **)(void *)at = cols || !ATOME_CLASSIFIER ? p : 0;
             }
         }
         /* a vector: cols floats; a matrix: its scale, then rows·rb bytes padded to 4 */

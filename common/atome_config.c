@@ -44,7 +44,8 @@ static int in_range(int v, int max) { return (unsigned)v - 1u < (unsigned)max; }
 static int classes_fit(const atome_config *c) {
     int C = c->n_classes;
     /* a language-model-only engine (ATOME_CLASSIFIER 0, atome_config.h) fits no classifier */
-    if (C == 0 || !ATOME_CLASSIFIER) return C == 0 && c->n_features == 0 && c->label_bytes == 0 && ATOME_MAX_LOGITS >= ATOME_VOCAB;
+    if (C == 0 || !ATOME_CLASSIFIER)
+        return C == 0 && c->n_features == 0 && c->label_bytes == 0 && ATOME_MAX_LOGITS >= ATOME_VOCAB;
     return C >= 2 && C <= ATOME_MAX_LOGITS && C <= 256 && (unsigned)c->n_features <= ATOME_MAX_FEATURES &&
            c->label_bytes >= 2 * C && c->label_bytes <= (ATOME_MAX_LABEL + 1) * C;
 }

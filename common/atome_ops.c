@@ -66,7 +66,7 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating; that
      * is floor((t + 1)/2) for t >= 0 and floor(t/2) for t < 0 ((t - 1)/2 rounded up), one shift.
      * bytes: >> of a negative int is implementation-defined in C99, an arithmetic shift (floor)
-     * in GCC and Clang, the engine's compilers (quant8_asr below stops any other at compile time):
+     * in GCC and Clang, the engine's compilers (quant8_asr above stops any other at compile time):
      * 8 B less than the division on the Cortex-M0 and M3 (make mcu-sizes). */
     for (int i = 0; i < n; i++) {
         int t = ATOME_MUL_F2I(x[i], inv2);
