@@ -72,7 +72,8 @@ enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13
  * comparison meets a NaN: |v| as the bits shifted left by one, which drops the sign, against the
  * limit shifted too, and a scale's (or a feature scale's) sign bit on its own (bytes: one shift for
  * every part rather than a shift chosen per part, 4 B on a Cortex-M0, make mcu-sizes). The first
- * part holding a bad float stops the walk, its error in *err (0 returned). A classifier's label names follow the parts: bytes, checked by check_labels. */
+ * part holding a bad float stops the walk, its error in *err (0 returned). A classifier's label
+ * names follow the parts: bytes, checked by check_labels. */
 static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w, int *err) {
     const int dim[] = {0, c->vocab, c->d_model, c->d_head, 3, ATOME_CONV_K,
 #if ATOME_CLASSIFIER
