@@ -449,6 +449,9 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
         float wv = ATOME_MUL(p[c], vs[row]);
+#ifdef ATOME_SF_M0
+        if (atome_sf_madd_i8_row_m0(y, vr, wv, D, c == 0)) continue; /* the M0: the row as one loop */
+#endif
         if (c == 0)
             for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], 0.0f);
         else

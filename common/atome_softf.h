@@ -96,6 +96,8 @@ float atome_sf_sub_m0(float a, float b);
 float atome_sf_mul_m0(float a, float b);
 float atome_sf_madd_m0(float a, float b, float c);
 float atome_sf_madd_i8_m0(float w, int32_t v, float c);
+void atome_sf_axpy_i8_m0(float *y, const int8_t *v, float w, int n);  /* y[i] = w·(float)v[i] + y[i] */
+void atome_sf_scale_i8_m0(float *y, const int8_t *v, float w, int n); /* y[i] = w·(float)v[i] + 0.0f */
 extern const uint8_t atome_sf_log2_m0[256]; /* floor(log2 k), k >= 1 */
 #endif
 
@@ -195,6 +197,18 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
     m += (r + (m & 1u) + 0x3fu) >> 7; /* nearest, ties to even: +1 iff r > 0x40, or r = 0x40 and m odd */
     return *ok = 1, (ua & 0x80000000u) | (((e - 1u) << 23) + m);
 }
+
+/* y[i] = ATOME_MADD_I8(w, v[i], first ? 0.0f : y[i]) for i < n on the M0, as one Thumb-1 loop
+ * (atome_softf_m0.h) where w is normal with ew <= 246 (its product with any int8 is then normal),
+ * checked once for the row; 0 else, and the caller loops over ATOME_MADD_I8. */
+#ifdef ATOME_SF_M0
+static inline int atome_sf_madd_i8_row_m0(float *y, const int8_t *v, float w, int n, int first) {
+    if ((atome_sf_bits(w) << 1 >> 24) - 1u >= 246u || n < 1) return 0;
+    if (first) atome_sf_scale_i8_m0(y, v, w, n);
+    else atome_sf_axpy_i8_m0(y, v, w, n);
+    return 1;
+}
+#endif
 
 /* a + b. */
 static inline float atome_sf_add(float a, float b) {
