@@ -60,6 +60,11 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     float inv2 = amax.u >= 0x03800000u ? ATOME_DIV(254.0f, amax.f) : 0.0f;
     /* q = y/2 rounded half away from zero, exactly, in integers: with t = trunc(y), it is
      * (t + 1)/2 for y >= 0 and (t - 1)/2 for y < 0 (t = 0 gives 0 both ways), / truncating. */
+#ifdef ATOME_SF_M0
+    /* the M0: this loop in Thumb-1 (atome_softf_m0_loops.h), where inv2 is not 0 (then normal) */
+    if (amax.u >= 0x03800000u && n > 0) atome_sf_quant8_m0(q, x, inv2, n);
+    else
+#endif
     for (int i = 0; i < n; i++) {
         int t = ATOME_MUL_F2I(x[i], inv2);
         q[i] = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);

@@ -33,7 +33,7 @@
  * is written to r0, small xor-ed with big once the checks pass, undone before a slow call),
  * X = 2|big|, Y = 2|small| (the sign shifted out), S a label suffix, SLOW the call of the C
  * operation, RET what follows once the sum is in r0 (an entry's pop, or the row loops' branch to
- * their store below). r4 scratch, r5 = ex - ey (d) once the checks pass. */
+ * their store: atome_softf_m0_loops.h). r4 scratch, r5 = ex - ey (d) once the checks pass. */
 #define ATOME_M0_TIE(BIG, X, Y, SMALL, SH, BACK)                                                        \
     /* rest bits 0: a tie iff the round bit is 1 and nothing of b was shifted out below them */     \
     "	lsls	r4, " X ", #" SH "\n"                                                                  \
@@ -55,14 +55,14 @@
     "	lsrs	" X ", " X ", #" SHIFT "\n" /* the kept bits; the round bit to the carry flag */       \
     "	adcs	r0, " X "\n"
 
-#define ATOME_M0_TAIL(BIG, X, Y, SMALL, L, EXP, SHIFT, REST, SH, RET)                                   \
+#define ATOME_M0_TAIL(BIG, X, Y, SMALL, L, EXP, SHIFT, REST, SH, RET)                            \
     "	lsls	r4, " X ", #" REST "\n"                                                               \
     "	beq	.Lq" L "\n"                                                                            \
-    ".Lr" L ":\n" ATOME_M0_ROUND(BIG, X, EXP, SHIFT) RET                 \
+    ".Lr" L ":\n" ATOME_M0_ROUND(BIG, X, EXP, SHIFT) RET                                         \
     ".Lq" L ":\n" ATOME_M0_TIE(BIG, X, Y, SMALL, SH, ".Lr" L)                                          \
     ATOME_M0_ROUND(BIG, X, EXP, SHIFT) "	movs	r4, #1\n	bics	r0, r4\n" RET
 
-#define ATOME_M0_ADD_BODY(BIG, SMALL, X, Y, S, SLOW, RET)                                               \
+#define ATOME_M0_ADD_BODY(BIG, SMALL, X, Y, S, SLOW, RET)                                        \
     "	lsrs	r4, " X ", #24\n"                                                                     \
     "	subs	r5, r4, #2\n"                                                                         \
     "	cmp	r5, #251\n"                                                                            \
@@ -81,9 +81,9 @@
     "	adds	" X ", " Y "\n"                                                                       \
     "	bcs	.Lc" S "\n"                                                                            \
     ".Lt0" S ":\n" /* exponent ex, round bit 7 */                                                  \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "0" S, "subs	r0, r0, #1", "8", "25", "24", RET)                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "0" S, "subs	r0, r0, #1", "8", "25", "24", RET)              \
     ".Lc" S ":\n" /* 2^32 + X: exponent ex + 1, X's bits 31..9 the fraction, round bit 8 */        \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "c" S, "adds	r0, r0, #1", "9", "24", "23", RET)                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "c" S, "adds	r0, r0, #1", "9", "24", "23", RET)              \
     ".Ls" S ":\n" /* |big| - |small|: mx - ceil(my / 2^d), >= 0 */                                \
     "	subs	" Y ", " Y ", #1\n"                                                                   \
     "	lsrs	" Y ", r5\n"                                                                          \
@@ -109,30 +109,30 @@
     "	lsrs	r0, " BIG ", #31\n"                                                                   \
     "	lsls	r0, r0, #31\n"                                                                        \
     "	orrs	r0, r4\n"                                                                             \
-    RET                                                                \
+    RET                                                                                          \
     ".Lt1" S ":\n" /* one place: exponent ex - 1 (>= 1, as ex >= 2) */                             \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "1" S, "subs	r0, r0, #2", "8", "25", "24", RET)                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "1" S, "subs	r0, r0, #2", "8", "25", "24", RET)              \
     ".Lz" S ":\n"                                                                                  \
     "	cmp	" Y ", #0\n"                                                                           \
     "	bne	.Lsl" S "\n"                                                                           \
     "	movs	r0, " BIG "\n" /* x ± 0 = x for a nonzero x */                                        \
-    RET                                                                \
+    RET                                                                                          \
     ".Lzero" S ":\n"                                                                               \
     "	movs	r0, #0\n" /* x - x = +0, rounding to nearest */                                        \
-    RET                                                                \
+    RET                                                                                          \
     ".Lsx" S ":\n"                                                                                \
     "	eors	" SMALL ", " BIG "\n"                                                                 \
     ".Lsl" S ":\n" SLOW RET
 
 /* a + b from r0, r1 (after the push): two bodies, one per order of |a|, |b|, instead of a swap
  * (6 instructions). */
-#define ATOME_M0_ADD(P, SLOW, RET)                                                                      \
+#define ATOME_M0_ADD(P, SLOW, RET)                                                               \
     "	lsls	r2, r0, #1\n"                                                                         \
     "	lsls	r3, r1, #1\n"                                                                         \
     "	cmp	r2, r3\n"                                                                              \
     "	bhs	.La" P "\n"                                                                            \
     "	b	.Lb" P "\n" /* a body is beyond a conditional branch's reach */                            \
-    ".La" P ":\n" ATOME_M0_ADD_BODY("r0", "r1", "r2", "r3", "a" P, SLOW, RET)                            \
+    ".La" P ":\n" ATOME_M0_ADD_BODY("r0", "r1", "r2", "r3", "a" P, SLOW, RET)                    \
     ".Lb" P ":\n" ATOME_M0_ADD_BODY("r1", "r0", "r3", "r2", "b" P, SLOW, RET) "	.ltorg\n"
 
 /* a · b from r0, r1 (after the push), ending with DONE (the product in r0); SLOW the C operation.
@@ -314,7 +314,8 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_sub_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
                      "	ldr	r2, =0x80000000\n"
-                     "	eors	r1, r2\n" ATOME_M0_ADD("S", "	ldr	r2, =0x80000000\n	eors	r1, r2\n	bl	__aeabi_fsub\n", ATOME_M0_POP)
+                     "	eors	r1, r2\n"
+                     ATOME_M0_ADD("S", "	ldr	r2, =0x80000000\n	eors	r1, r2\n	bl	__aeabi_fsub\n", ATOME_M0_POP)
                      ATOME_M0_ENTRY("atome_sf_mul_m0")
                      "	push	{r4, r5, r6, r7, lr}\n" ATOME_M0_MUL("M", "	pop	{r4, r5, r6, r7, pc}\n",
                                                                      "	bl	__aeabi_fmul\n	pop	{r4, r5, r6, r7, pc}\n")
@@ -327,127 +328,6 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
                      ATOME_M0_ENTRY("atome_sf_add_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
                      ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n", ATOME_M0_POP));
-}
-
-
-/* The attention's value rows, y[i] = w · (float)v[i] + y[i] over a row of int8 v (and the first
- * row's y[i] = w · (float)v[i] + 0.0f), as loops: the same operations as ATOME_MADD_I8 element by
- * element, without a call, w's checks and the unpacking of its mantissa per element (~80 -> ~50
- * instructions an element, ~30 k of the default preset's step; make mcu-profile). The product
- * takes one table word per byte of v instead of the normalising search: |v| shifted up to
- * [128, 256) (its leading 1 at bit 7; 0 for v = 0), so that w's mantissa times it has its leading
- * 1 at bit 30 or 31, and v's sign (bit 8) and floor(log2 |v|) for the exponent, in bits 16..24. */
-#define ATOME_M0_I8_LOG2(a) ((a) >= 64 ? 6 + ((a) >= 128) : (a) >= 16 ? 4 + ((a) >= 32) : (a) >= 4 ? 2 + ((a) >= 8) : (a) >= 2)
-#define ATOME_M0_I8_ABS(b) ((b) < 128 ? (b) : 256 - (b))
-#define ATOME_M0_I8_WORD(b)                                                                        \
-    ((b) == 0 ? 0u                                                                                 \
-              : (uint32_t)(((b) >= 128) * 256 + ATOME_M0_I8_LOG2(ATOME_M0_I8_ABS(b))) << 16 |        \
-                    (uint32_t)ATOME_M0_I8_ABS(b) << (7 - ATOME_M0_I8_LOG2(ATOME_M0_I8_ABS(b))))
-#define ATOME_M0_I8_W4(b) ATOME_M0_I8_WORD(b), ATOME_M0_I8_WORD(b + 1), ATOME_M0_I8_WORD(b + 2), ATOME_M0_I8_WORD(b + 3)
-#define ATOME_M0_I8_W16(b) ATOME_M0_I8_W4(b), ATOME_M0_I8_W4(b + 4), ATOME_M0_I8_W4(b + 8), ATOME_M0_I8_W4(b + 12)
-#define ATOME_M0_I8_W64(b) ATOME_M0_I8_W16(b), ATOME_M0_I8_W16(b + 16), ATOME_M0_I8_W16(b + 32), ATOME_M0_I8_W16(b + 48)
-/* (used: the asm below is its only reader) */
-__attribute__((used)) const uint32_t atome_sf_i8_m0[256] = {ATOME_M0_I8_W64(0), ATOME_M0_I8_W64(64), ATOME_M0_I8_W64(128),
-                                                            ATOME_M0_I8_W64(192)};
-
-/* Both loops keep y in r6, v in r7 (post-incremented), v's end in r8, w's mantissa (implicit 1
- * included) in r9, w's sign·256 + exponent in r10, the table in r11: the add's registers (r0-r5)
- * stay its own, and libgcc's slow-path call keeps r4-r11. */
-#define ATOME_M0_ROWS_IN                                                                           \
-    "	push	{r4, r5, r6, r7, lr}\n"                                                                \
-    "	mov	r4, r8\n"                                                                              \
-    "	mov	r5, r9\n"                                                                              \
-    "	mov	r6, r10\n"                                                                             \
-    "	mov	r7, r11\n"                                                                             \
-    "	push	{r4, r5, r6, r7}\n"                                                                    \
-    "	movs	r6, r0\n"                                                                             \
-    "	movs	r7, r1\n"                                                                             \
-    "	adds	r3, r1, r3\n"                                                                         \
-    "	mov	r8, r3\n"                                                                              \
-    "	lsrs	r3, r2, #23\n"                                                                        \
-    "	mov	r10, r3\n"                                                                             \
-    "	lsls	r3, r2, #9\n"                                                                         \
-    "	lsrs	r3, r3, #9\n"                                                                         \
-    "	ldr	r4, =0x00800000\n"                                                                     \
-    "	orrs	r3, r4\n"                                                                             \
-    "	mov	r9, r3\n"                                                                              \
-    "	ldr	r4, =atome_sf_i8_m0\n"                                                                 \
-    "	mov	r11, r4\n"
-#define ATOME_M0_ROWS_OUT                                                                          \
-    "	pop	{r4, r5, r6, r7}\n"                                                                    \
-    "	mov	r8, r4\n"                                                                              \
-    "	mov	r9, r5\n"                                                                              \
-    "	mov	r10, r6\n"                                                                             \
-    "	mov	r11, r7\n"                                                                             \
-    "	pop	{r4, r5, r6, r7, pc}\n"
-
-/* w · (float)v for the next byte of v into r0, rounded as atome_sf_mul_i8 rounds it (the product
- * is exact in 32 bits: the rest bits alone decide), then on at .Lpd P; ZERO the path for v = 0.
- * w normal with ew <= 246 (the caller's check): the product is normal, its biased exponent
- * ew + floor(log2 |v|) + (1 for a leading 1 at bit 31) at most 254 even after a rounding carry. */
-#define ATOME_M0_ROW_MUL(P, ZERO)                                                                  \
-    "	ldrb	r1, [r7]\n"                                                                           \
-    "	adds	r7, r7, #1\n"                                                                         \
-    "	lsls	r1, r1, #2\n"                                                                         \
-    "	mov	r3, r11\n"                                                                             \
-    "	ldr	r3, [r3, r1]\n"                                                                        \
-    "	lsrs	r2, r3, #16\n"                                                                        \
-    "	add	r2, r10\n" /* bit 8: the product's sign (a carry to bit 9 is shifted out below) */     \
-    "	uxtb	r4, r3\n"                                                                             \
-    "	mov	r5, r9\n"                                                                              \
-    "	muls	r4, r5, r4\n" /* in [2^30, 2^32), or 0 */                                             \
-    "	beq	" ZERO "\n"                                                                            \
-    "	bmi	.Lp1" P "\n"                                                                           \
-    "	lsls	r4, r4, #1\n"                                                                         \
-    "	subs	r2, r2, #1\n"                                                                         \
-    ".Lp1" P ":\n" /* the leading 1 at bit 31: sign | (exponent - 1) << 23 in r2's low 9 bits */   \
-    "	lsls	r5, r4, #25\n"                                                                        \
-    "	beq	.Lpq" P "\n"                                                                           \
-    ".Lpr" P ":\n"                                                                                 \
-    "	lsls	r0, r2, #23\n"                                                                        \
-    "	lsrs	r4, r4, #8\n"                                                                         \
-    "	adcs	r0, r4\n"                                                                             \
-    ".Lpd" P ":\n"
-#define ATOME_M0_ROW_TIE(P) /* rest bits 0: a tie iff the round bit is 1 (then to even) */          \
-    ".Lpq" P ":\n"                                                                                 \
-    "	lsls	r5, r4, #24\n"                                                                        \
-    "	bpl	.Lpr" P "\n"                                                                           \
-    "	lsls	r0, r2, #23\n"                                                                        \
-    "	lsrs	r4, r4, #8\n"                                                                         \
-    "	adcs	r0, r4\n"                                                                             \
-    "	movs	r4, #1\n"                                                                             \
-    "	bics	r0, r4\n"                                                                             \
-    "	b	.Lpd" P "\n"
-
-/* void atome_sf_axpy_i8_m0(float *y, const int8_t *v, float w, int n)   y[i] = w·(float)v[i] + y[i]
- * void atome_sf_scale_i8_m0(float *y, const int8_t *v, float w, int n)  y[i] = w·(float)v[i] + 0.0f
- * for i < n, n >= 1, w normal with ew <= 246 (atome_sf_madd_i8_row checks). The first row's + 0.0f
- * leaves a nonzero normal product as it is, and makes a zero one +0. */
-__attribute__((naked, used)) void atome_sf_m0_rows(void) {
-    __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_axpy_i8_m0") ATOME_M0_ROWS_IN
-                     "	b	.LtopX\n"
-                     ".LdoneX:\n" ATOME_M0_ROWS_OUT
-                     ".LzX:\n" /* v = 0: w · +0, a zero of w's sign, into the add */
-                     "	mov	r0, r10\n"
-                     "	lsrs	r0, r0, #8\n"
-                     "	lsls	r0, r0, #31\n"
-                     "	b	.LpdX\n" ATOME_M0_ROW_TIE("X")
-                     ".LsX:\n"
-                     "	str	r0, [r6]\n"
-                     "	adds	r6, r6, #4\n"
-                     "	cmp	r7, r8\n"
-                     "	beq	.LdoneX\n"
-                     ".LtopX:\n" ATOME_M0_ROW_MUL("X", ".LzX")
-                     "	ldr	r1, [r6]\n" ATOME_M0_ADD("X", "	bl	__aeabi_fadd\n", "	b	.LsX\n")
-                     ATOME_M0_ENTRY("atome_sf_scale_i8_m0") ATOME_M0_ROWS_IN
-                     ".LtopF:\n" ATOME_M0_ROW_MUL("F", ".LzF")
-                     "	str	r0, [r6]\n"
-                     "	adds	r6, r6, #4\n"
-                     "	cmp	r7, r8\n"
-                     "	bne	.LtopF\n" ATOME_M0_ROWS_OUT
-                     ".LzF:\n"
-                     "	movs	r0, #0\n"
-                     "	b	.LpdF\n" ATOME_M0_ROW_TIE("F") "	.ltorg\n");
 }
 
 #endif
