@@ -1,6 +1,7 @@
 /* atome_math.c — expf, sqrtf and tanhf from + - * / and integer operations. */
 #include "atome_math.h"
-#include "atome_softf_m0.h" /* the M0 speed build's float operations in Thumb-1 */
+#include "atome_softf_m0.h"       /* the M0 speed build's float operations in Thumb-1 */
+#include "atome_softf_m0_loops.h" /* and its loops */
 #include <stdint.h>
 
 typedef union {

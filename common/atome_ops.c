@@ -68,6 +68,11 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
      * bytes: >> of a negative int is implementation-defined in C99, an arithmetic shift (floor)
      * in GCC and Clang, the engine's compilers (quant8_asr above stops any other at compile time):
      * 8 B less than the division on the Cortex-M0 and M3 (make mcu-sizes). */
+#ifdef ATOME_SF_M0
+    /* the M0: this loop in Thumb-1 (atome_softf_m0_loops.h), where inv2 is not 0 (then normal) */
+    if (amax.u >= 0x03800000u && n > 0) atome_sf_quant8_m0(q, x, inv2, n);
+    else
+#endif
     for (int i = 0; i < n; i++) {
         int t = ATOME_MUL_F2I(x[i], inv2);
         q[i] = (int8_t)((t + (t >= 0)) >> 1);
@@ -457,6 +462,9 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
         int row = row0 + sel[c] < ring ? row0 + sel[c] : row0 + sel[c] - ring;
         const int8_t *vr = v + (long)row * D;
         float wv = ATOME_MUL(p[c], vs[row]);
+#ifdef ATOME_SF_M0
+        if (atome_sf_madd_i8_row_m0(y, vr, wv, D, c == 0)) continue; /* the M0: the row as one loop */
+#endif
         if (c == 0)
             for (int i = 0; i < D; i++) y[i] = ATOME_MADD_I8(wv, vr[i], 0.0f);
         else

@@ -88,7 +88,8 @@ static inline uint32_t atome_sf_mul_m(uint32_t ua, uint32_t ub, uint32_t *m) {
 
 /* The Cortex-M0 (ARMv6-M) takes +, -, × and a·b + c from atome_softf_m0.h's Thumb-1 code (one
  * copy, in atome_math.c: the same bits, about half the instructions of gcc's for the C below);
- * ATOME_SF_M0 says so. The C stays every other core's (and the host test's reference). */
+ * ATOME_SF_M0 says so; and the loops of the value rows and quant8_forward (atome_softf_m0_loops.h:
+ * a call a row, not an element). The C stays every other core's (and the host test's reference). */
 #if defined(__ARM_ARCH_6M__) && __ARM_ARCH_6M__ && defined(ATOME_FAST)
 #define ATOME_SF_M0 1
 float atome_sf_add_m0(float a, float b);
@@ -96,6 +97,11 @@ float atome_sf_sub_m0(float a, float b);
 float atome_sf_mul_m0(float a, float b);
 float atome_sf_madd_m0(float a, float b, float c);
 float atome_sf_madd_i8_m0(float w, int32_t v, float c);
+void atome_sf_axpy_i8_m0(float *y, const int8_t *v, float w, int n);  /* y[i] = w·(float)v[i] + y[i] */
+void atome_sf_scale_i8_m0(float *y, const int8_t *v, float w, int n); /* y[i] = w·(float)v[i] + 0.0f */
+/* q[i] = (t + (t < 0 ? -1 : 1)) / 2 with t = (int)(x[i]·inv2), i < n: quant8_forward's loop, for
+ * n >= 1, a normal inv2 > 0 and finite x[i] with |x[i]·inv2| < 255 */
+void atome_sf_quant8_m0(int8_t *q, const float *x, float inv2, int n);
 extern const uint8_t atome_sf_log2_m0[256]; /* floor(log2 k), k >= 1 */
 #endif
 
@@ -195,6 +201,18 @@ static inline uint32_t atome_sf_add_bits(uint32_t ua, uint32_t ub, int *ok) {
     m += (r + (m & 1u) + 0x3fu) >> 7; /* nearest, ties to even: +1 iff r > 0x40, or r = 0x40 and m odd */
     return *ok = 1, (ua & 0x80000000u) | (((e - 1u) << 23) + m);
 }
+
+/* y[i] = ATOME_MADD_I8(w, v[i], first ? 0.0f : y[i]) for i < n on the M0, as one Thumb-1 loop
+ * (atome_softf_m0_loops.h) where w is normal with ew <= 246 (its product with any int8 is then
+ * normal), checked once for the row; 0 else, and the caller loops over ATOME_MADD_I8. */
+#ifdef ATOME_SF_M0
+static inline int atome_sf_madd_i8_row_m0(float *y, const int8_t *v, float w, int n, int first) {
+    if ((atome_sf_bits(w) << 1 >> 24) - 1u >= 246u || n < 1) return 0;
+    if (first) atome_sf_scale_i8_m0(y, v, w, n);
+    else atome_sf_axpy_i8_m0(y, v, w, n);
+    return 1;
+}
+#endif
 
 /* a + b. */
 static inline float atome_sf_add(float a, float b) {

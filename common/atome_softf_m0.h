@@ -32,7 +32,8 @@
 /* a + b's body for |big| >= |small| (the original words in r0, r1: big untouched until the result
  * is written to r0, small xor-ed with big once the checks pass, undone before a slow call),
  * X = 2|big|, Y = 2|small| (the sign shifted out), S a label suffix, SLOW the call of the C
- * operation. r4 scratch, r5 = ex - ey (d) once the checks pass. */
+ * operation, RET what follows once the sum is in r0 (an entry's pop, or the row loops' branch to
+ * their store: atome_softf_m0_loops.h). r4 scratch, r5 = ex - ey (d) once the checks pass. */
 #define ATOME_M0_TIE(BIG, X, Y, SMALL, SH, BACK)                                                        \
     /* rest bits 0: a tie iff the round bit is 1 and nothing of b was shifted out below them */     \
     "	lsls	r4, " X ", #" SH "\n"                                                                  \
@@ -54,14 +55,14 @@
     "	lsrs	" X ", " X ", #" SHIFT "\n" /* the kept bits; the round bit to the carry flag */       \
     "	adcs	r0, " X "\n"
 
-#define ATOME_M0_TAIL(BIG, X, Y, SMALL, L, EXP, SHIFT, REST, SH)                                   \
+#define ATOME_M0_TAIL(BIG, X, Y, SMALL, L, EXP, SHIFT, REST, SH, RET)                            \
     "	lsls	r4, " X ", #" REST "\n"                                                               \
     "	beq	.Lq" L "\n"                                                                            \
-    ".Lr" L ":\n" ATOME_M0_ROUND(BIG, X, EXP, SHIFT) "	pop	{r4, r5, r6, r7, pc}\n"                 \
+    ".Lr" L ":\n" ATOME_M0_ROUND(BIG, X, EXP, SHIFT) RET                                         \
     ".Lq" L ":\n" ATOME_M0_TIE(BIG, X, Y, SMALL, SH, ".Lr" L)                                          \
-    ATOME_M0_ROUND(BIG, X, EXP, SHIFT) "	movs	r4, #1\n	bics	r0, r4\n	pop	{r4, r5, r6, r7, pc}\n"
+    ATOME_M0_ROUND(BIG, X, EXP, SHIFT) "	movs	r4, #1\n	bics	r0, r4\n" RET
 
-#define ATOME_M0_ADD_BODY(BIG, SMALL, X, Y, S, SLOW)                                               \
+#define ATOME_M0_ADD_BODY(BIG, SMALL, X, Y, S, SLOW, RET)                                        \
     "	lsrs	r4, " X ", #24\n"                                                                     \
     "	subs	r5, r4, #2\n"                                                                         \
     "	cmp	r5, #251\n"                                                                            \
@@ -80,9 +81,9 @@
     "	adds	" X ", " Y "\n"                                                                       \
     "	bcs	.Lc" S "\n"                                                                            \
     ".Lt0" S ":\n" /* exponent ex, round bit 7 */                                                  \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "0" S, "subs	r0, r0, #1", "8", "25", "24")                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "0" S, "subs	r0, r0, #1", "8", "25", "24", RET)              \
     ".Lc" S ":\n" /* 2^32 + X: exponent ex + 1, X's bits 31..9 the fraction, round bit 8 */        \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "c" S, "adds	r0, r0, #1", "9", "24", "23")                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "c" S, "adds	r0, r0, #1", "9", "24", "23", RET)              \
     ".Ls" S ":\n" /* |big| - |small|: mx - ceil(my / 2^d), >= 0 */                                \
     "	subs	" Y ", " Y ", #1\n"                                                                   \
     "	lsrs	" Y ", r5\n"                                                                          \
@@ -108,31 +109,31 @@
     "	lsrs	r0, " BIG ", #31\n"                                                                   \
     "	lsls	r0, r0, #31\n"                                                                        \
     "	orrs	r0, r4\n"                                                                             \
-    "	pop	{r4, r5, r6, r7, pc}\n"                                                                \
+    RET                                                                                          \
     ".Lt1" S ":\n" /* one place: exponent ex - 1 (>= 1, as ex >= 2) */                             \
-    ATOME_M0_TAIL(BIG, X, Y, SMALL, "1" S, "subs	r0, r0, #2", "8", "25", "24")                  \
+    ATOME_M0_TAIL(BIG, X, Y, SMALL, "1" S, "subs	r0, r0, #2", "8", "25", "24", RET)              \
     ".Lz" S ":\n"                                                                                  \
     "	cmp	" Y ", #0\n"                                                                           \
     "	bne	.Lsl" S "\n"                                                                           \
     "	movs	r0, " BIG "\n" /* x ± 0 = x for a nonzero x */                                        \
-    "	pop	{r4, r5, r6, r7, pc}\n"                                                                \
+    RET                                                                                          \
     ".Lzero" S ":\n"                                                                               \
     "	movs	r0, #0\n" /* x - x = +0, rounding to nearest */                                        \
-    "	pop	{r4, r5, r6, r7, pc}\n"                                                                \
+    RET                                                                                          \
     ".Lsx" S ":\n"                                                                                \
     "	eors	" SMALL ", " BIG "\n"                                                                 \
-    ".Lsl" S ":\n" SLOW "	pop	{r4, r5, r6, r7, pc}\n"
+    ".Lsl" S ":\n" SLOW RET
 
 /* a + b from r0, r1 (after the push): two bodies, one per order of |a|, |b|, instead of a swap
  * (6 instructions). */
-#define ATOME_M0_ADD(P, SLOW)                                                                      \
+#define ATOME_M0_ADD(P, SLOW, RET)                                                               \
     "	lsls	r2, r0, #1\n"                                                                         \
     "	lsls	r3, r1, #1\n"                                                                         \
     "	cmp	r2, r3\n"                                                                              \
     "	bhs	.La" P "\n"                                                                            \
     "	b	.Lb" P "\n" /* a body is beyond a conditional branch's reach */                            \
-    ".La" P ":\n" ATOME_M0_ADD_BODY("r0", "r1", "r2", "r3", "a" P, SLOW)                            \
-    ".Lb" P ":\n" ATOME_M0_ADD_BODY("r1", "r0", "r3", "r2", "b" P, SLOW) "	.ltorg\n"
+    ".La" P ":\n" ATOME_M0_ADD_BODY("r0", "r1", "r2", "r3", "a" P, SLOW, RET)                    \
+    ".Lb" P ":\n" ATOME_M0_ADD_BODY("r1", "r0", "r3", "r2", "b" P, SLOW, RET) "	.ltorg\n"
 
 /* a · b from r0, r1 (after the push), ending with DONE (the product in r0); SLOW the C operation.
  * Normal a, b and e = ea + eb - 127 in [1, 252]: the product is normal after normalising (+1) and
@@ -296,6 +297,7 @@ const uint8_t atome_sf_log2_m0[256] = {0, 0, 1, 1, ATOME_M0_L4(2), ATOME_M0_L4(3
                                        ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7), ATOME_M0_L16(7)};
 
 #define ATOME_M0_ENTRY(NAME) "	.global	" NAME "\n	.type	" NAME ", %function\n	.thumb_func\n" NAME ":\n"
+#define ATOME_M0_POP "	pop	{r4, r5, r6, r7, pc}\n"
 
 /* The entries, in one block so that a·b + c can run into the add (atome_softf.h declares them):
  * float atome_sf_add_m0(float a, float b)   a + b
@@ -312,7 +314,8 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_sub_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
                      "	ldr	r2, =0x80000000\n"
-                     "	eors	r1, r2\n" ATOME_M0_ADD("S", "	ldr	r2, =0x80000000\n	eors	r1, r2\n	bl	__aeabi_fsub\n")
+                     "	eors	r1, r2\n"
+                     ATOME_M0_ADD("S", "	ldr	r2, =0x80000000\n	eors	r1, r2\n	bl	__aeabi_fsub\n", ATOME_M0_POP)
                      ATOME_M0_ENTRY("atome_sf_mul_m0")
                      "	push	{r4, r5, r6, r7, lr}\n" ATOME_M0_MUL("M", "	pop	{r4, r5, r6, r7, pc}\n",
                                                                      "	bl	__aeabi_fmul\n	pop	{r4, r5, r6, r7, pc}\n")
@@ -324,7 +327,7 @@ __attribute__((naked, used)) void atome_sf_m0_code(void) {
                      "	push	{r4, r5, r6, r7, lr}\n" ATOME_M0_MADD_I8("I")
                      ATOME_M0_ENTRY("atome_sf_add_m0")
                      "	push	{r4, r5, r6, r7, lr}\n"
-                     ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n"));
+                     ".Latome_add_m0:\n" ATOME_M0_ADD("A", "	bl	__aeabi_fadd\n", ATOME_M0_POP));
 }
 
 #endif

@@ -171,9 +171,10 @@ START_TEST(conv_taps_match_multiply_adds) {
 }
 END_TEST
 
-/* The Cortex-M0's Thumb-1 +, -, ×, a·b + c (common/atome_softf_m0.h), which exist on the M0 only:
- * its firmware (tests/tools/fw_softf_m0.c, built by `make mcu`) checks them on the chip, under
- * QEMU, against libgcc's operations there, on these same kinds of inputs. */
+/* The Cortex-M0's Thumb-1 +, -, ×, a·b + c (common/atome_softf_m0.h) and its loops over a row
+ * (atome_softf_m0_loops.h: the value rows, quantisation), which exist on the M0 only: its firmware
+ * (tests/tools/fw_softf_m0.c, built by `make mcu`) checks them on the chip, under QEMU, against
+ * libgcc's operations there, on these same kinds of inputs. */
 START_TEST(softf_m0_thumb1_matches_libgcc) {
     const char *elf = "build/mcu/fast/m0-on-an385/softf-m0.elf";
     ck_assert_msg(access(elf, R_OK) == 0, "%s missing: `make mcu` builds it", elf);

@@ -1,12 +1,12 @@
 /* fw_softf_m0.c — a Cortex-M0 firmware (mk/mcu.mk: build/mcu/fast/m0-on-an385/softf-m0.elf) that
- * checks the M0's Thumb-1 float operations (common/atome_softf_m0.h, through atome_softf.h's
+ * checks the M0's Thumb-1 float operations (common/atome_softf_m0*.h, through atome_softf.h's
  * atome_sf_add & co.) against the C operations on the chip itself, libgcc's IEEE soft float, bit
  * for bit: a + b, a - b, a · b, a · b + c, a / b (atome_sf_div, C), (int)(a · b), w · (float)v + c
- * for an int8 v, (float)i (atome_sf_i2f's table). Inputs: softf_cases.h's, as the host's
+ * for an int8 v (one at a time and by the attention's row loops), quant8_forward's loop
+ * (atome_sf_quant8_m0), (float)i (atome_sf_i2f's table). Inputs: softf_cases.h's, as the host's
  * test (tests/test_softf.c) has them: every pair of edge values, random pairs, ties; for the int8
- * product every v with edge and random w. Prints
- * "softf-m0 ok <checks>" and exits 0, or the first mismatch and exits 1; tests/test_softf.c runs
- * it under QEMU. */
+ * product every v with edge and random w. Prints "softf-m0 ok <checks>" and exits 0, or the first
+ * mismatch and exits 1; tests/test_softf.c runs it under QEMU. */
 #include <stdint.h>
 #include <string.h>
 #include "../../common/atome_math.h"
@@ -89,6 +89,89 @@ static int check_i8(uint32_t uw, uint32_t uc) {
     return 0;
 }
 
+/* The same products through the row loops (atome_sf_madd_i8_row_m0, the attention's value rows):
+ * every v once, each y[k] c, a random float, an edge value or near minus the product (cancellation
+ * in the add); the + y rows and the first row's + 0.0f; the whole row or its first n < 256 (the
+ * elements past n must stay as they were). Nonzero on a mismatch. */
+static int check_i8_row(uint32_t uw, uint32_t uc, atome_rng *r) {
+    static int8_t v[256];
+    static float y[256], y0[256];
+    static uint32_t want[256], want0[256];
+    for (int k = 0; k < 256; k++) {
+        v[k] = (int8_t)(k ^ 0x80); /* -128..127 */
+        va = float_of(uw), vb = (float)v[k];
+        float p = va * vb;
+        uint32_t u = softf_rnd32(r);
+        switch (k & 3) {
+        case 0: u = uc; break;
+        case 1: u = softf_rand_float(r, atome_rng_below(r, 256)); break;
+        case 2: u = softf_edge[atome_rng_below(r, SOFTF_N_EDGE)] ^ (u & 0x80000000u); break;
+        default: u = bits_of(p) ^ 0x80000000u ^ (u & 0x3fu); break;
+        }
+        y[k] = float_of(u), y0[k] = float_of(u);
+        vb = p, vc = y[k];
+        want[k] = bits_of(vb + vc);
+        vc = 0.0f;
+        want0[k] = bits_of(vb + vc);
+    }
+    int n = atome_rng_below(r, 2) ? 256 : 1 + (int)atome_rng_below(r, 255);
+    uint32_t past = n < 256 ? bits_of(y[n]) : 0u;
+    if (!atome_sf_madd_i8_row_m0(y, v, float_of(uw), n, 0)) return 0; /* w outside the loops' range */
+    atome_sf_madd_i8_row_m0(y0, v, float_of(uw), n, 1);
+    for (int k = 0; k < n; k++) {
+        if (bits_of(y[k]) != want[k]) return fail("madd_i8 row", uw, (uint32_t)v[k], bits_of(y[k]), want[k]);
+        if (bits_of(y0[k]) != want0[k]) return fail("madd_i8 row0", uw, (uint32_t)v[k], bits_of(y0[k]), want0[k]);
+    }
+    if (n < 256 && (bits_of(y[n]) != past || bits_of(y0[n]) != past))
+        return fail("madd_i8 row end", uw, (uint32_t)n, bits_of(y[n]), past);
+    checks += 2 * (uint32_t)n;
+    return 0;
+}
+
+/* quant8_forward's loop (atome_sf_quant8_m0) against (int)(x · inv2) and the halving, by libgcc:
+ * inv2 = 254 / max|x| for a random max|x| >= 2^-120, and x of |x| <= max|x|: ±max|x|, random
+ * floats up to 40 binades below it (subnormals and zeros too where it is small), and x near where
+ * x · inv2 is an integer or a half (the truncation's and the rounding's edges). The first n of 256,
+ * the byte past n unchanged. Nonzero on a mismatch. */
+static int check_quant8(atome_rng *r) {
+    static float x[256];
+    static int8_t q[257];
+    uint32_t ua = softf_rand_float(r, 7 + atome_rng_below(r, 248)) & 0x7fffffffu, ea = ua >> 23;
+    va = float_of(ua), vb = 254.0f;
+    vc = vb / va;
+    float inv2 = vc;
+    for (int k = 0; k < 256; k++) {
+        uint32_t u = softf_rnd32(r), s = u & 0x80000000u, e;
+        switch (k & 3) {
+        case 0: u = ua; break;
+        case 1:
+            e = atome_rng_below(r, 41);
+            u = e < ea ? softf_rand_float(r, ea - e) : u & 0x7fffffu >> atome_rng_below(r, 24);
+            break;
+        case 2:
+            vb = (float)atome_rng_below(r, 510) * 0.5f;
+            va = vb / vc;
+            u = bits_of(va) + atome_rng_below(r, 5) - 2;
+            break;
+        default: u &= 0x7fffffu >> atome_rng_below(r, 24); break; /* subnormal or zero */
+        }
+        u &= 0x7fffffffu;
+        x[k] = float_of((u > ua ? ua : u) | s);
+    }
+    int n = atome_rng_below(r, 2) ? 256 : 1 + (int)atome_rng_below(r, 255);
+    q[n] = 0x55;
+    atome_sf_quant8_m0(q, x, inv2, n);
+    for (int k = 0; k < n; k++) {
+        va = x[k];
+        int t = (int)(va * vc);
+        int8_t want = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
+        if (q[k] != want) return fail("quant8", bits_of(x[k]), bits_of(inv2), (uint32_t)q[k], (uint32_t)want);
+    }
+    if (q[n] != 0x55) return fail("quant8 end", (uint32_t)n, 0, (uint32_t)q[n], 0x55);
+    checks += (uint32_t)n;
+    return 0;
+}
+
 int main(void) {
     atome_rng r = {41};
     for (int i = 0; i < SOFTF_N_EDGE; i++)
@@ -119,7 +202,10 @@ int main(void) {
                                           : softf_rand_float(&r, atome_rng_below(&r, 256));
         uint32_t c = n & 1 ? softf_edge[atome_rng_below(&r, SOFTF_N_EDGE)] : softf_rand_float(&r, atome_rng_below(&r, 256));
         if (check_i8(w, c)) return 1;
+        if (check_i8_row(w, c, &r)) return 1;
     }
+    for (int n = 0; n < 6000; n++)
+        if (check_quant8(&r)) return 1;
     /* (float)i: every |i| < 2^17, the ends of the exact range, random ints of every size */
     static volatile int32_t vi;
     for (int32_t n = -(1 << 17); n < (1 << 17) + 400000; n++) {
