@@ -8,18 +8,7 @@
 #include "../common/atome_ops.h"
 #include "../common/atome_rng.h"
 #include "../common/atome_trits.h"
-
-static uint32_t bits_of(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-static float float_of(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
+#include "tools/float_bits.h"
 
 START_TEST(sqrt_is_correctly_rounded) {
     /* The double root rounded to float is the correctly rounded single root. */

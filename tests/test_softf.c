@@ -19,20 +19,9 @@
 #include "../common/atome_fast.h"
 #include "../common/atome_rng.h"
 #include "../common/atome_softf.h"
+#include "tools/float_bits.h"
 #include "tools/softf_cases.h"
 #include "util.h"
-
-static uint32_t bits_of(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-static float float_of(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 
 /* ck_assert_msg marks a point per call (a message to the parent in fork mode): millions of checks
  * take seconds that way, so a check costs nothing until it fails */

@@ -12,23 +12,12 @@
 #include "../../common/atome_math.h"
 #include "../../infer/firmware/fw.h"
 #include "../../infer/firmware/fw_digest.h"
+#include "float_bits.h"
 #include "softf_cases.h"
 
 #ifndef ATOME_SF_M0
 #error "fw_softf_m0.c checks the M0 speed build's operations: -mcpu=cortex-m0 -DATOME_FAST"
 #endif
-
-static uint32_t bits_of(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-static float float_of(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 
 static uint32_t checks;
 
