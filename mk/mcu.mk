@@ -80,7 +80,7 @@ MCU_FW += $(MCU_MODELS:%=$(BUILD)/mcu/fast/mps2-an386/%.elf) \
 # tests/test_softf.c runs it): the speed build's flags, no model.
 MCU_SOFTF_M0 := $(BUILD)/mcu/fast/m0-on-an385/softf-m0.elf
 MCU_FW += $(MCU_SOFTF_M0)
-$(MCU_SOFTF_M0): tests/tools/fw_softf_m0.c tests/tools/float_bits.h tests/tools/softf_cases.h common/atome_math.c $(FW_DIR)/fw_digest.c \
+$(MCU_SOFTF_M0): tests/tools/fw_softf_m0.c tests/tools/softf_cases.h common/atome_math.c $(FW_DIR)/fw_digest.c \
     $(FW_DIR)/arm_board.c $(MCU_HDR) $(wildcard $(FW_DIR)/*.ld) mk/mcu.mk
 	@mkdir -p $(@D)
 	$(MCU_CC_arm) $(MCU_CPU_m0) $(MCU_CFLAGS) $(MCU_FAST_FLAGS) -flto -g $(filter %.c,$^) \

@@ -8,14 +8,9 @@
 #include <string.h>
 #include "../common/atome_blob.h"
 #include "../common/atome_math.h"
+#include "../common/atome_softf.h" /* atome_sf_float */
 #include "../infer/atome.h"
 #include "util.h"
-
-static float float_of(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 
 /* The shipped nano checkpoint, malloc'd (so 4-aligned); its weights bound into *w. */
 static uint8_t *nano_blob(size_t *len, atome_weights *w) {
@@ -48,7 +43,7 @@ START_TEST(hostile_blobs_are_refused_by_name) {
     size_t len;
     atome_weights w;
     uint8_t *blob = nano_blob(&len, &w);
-    const float nan = float_of(0x7fc00000u), inf = float_of(0x7f800000u);
+    const float nan = atome_sf_float(0x7fc00000u), inf = atome_sf_float(0x7f800000u);
     const struct {
         const float *at;
         float v;
@@ -57,9 +52,9 @@ START_TEST(hostile_blobs_are_refused_by_name) {
         {&w.lnf_g[0], 3e38f, ATOME_ERR_RANGE}, /* the finite gain */
         {&w.lnf_g[0], 65536.0f, ATOME_OK},     /* the bound itself is admitted */
         {&w.lnf_g[0], -65536.0f, ATOME_OK},
-        {&w.lnf_g[0], float_of(0x47800001u), ATOME_ERR_RANGE}, /* the next float above it */
+        {&w.lnf_g[0], atome_sf_float(0x47800001u), ATOME_ERR_RANGE}, /* the next float above it */
         {&w.layer[1].ln_g[3], nan, ATOME_ERR_FLOAT},
-        {&w.layer[1].ln_g[3], float_of(0xffc00001u), ATOME_ERR_FLOAT}, /* a negative NaN */
+        {&w.layer[1].ln_g[3], atome_sf_float(0xffc00001u), ATOME_ERR_FLOAT}, /* a negative NaN */
         {&w.layer[0].ln_b[15], -inf, ATOME_ERR_FLOAT},
         {&w.layer[1].ssm_g[0], inf, ATOME_ERR_FLOAT},
         {w.layer[0].wv.scale, -0.5f, ATOME_ERR_RANGE}, /* a negative ternary scale */
@@ -124,7 +119,7 @@ START_TEST(every_payload_float_is_checked) {
     for (int p = 0; p < parts; p++)
         for (int i = 0; i < count[p]; i++) {
             float keep = at[p][i];
-            ck_assert_msg(open_with(blob, len, at[p] + i, float_of(0x7fc00000u)) == ATOME_ERR_FLOAT, "part %d [%d]", p, i);
+            ck_assert_msg(open_with(blob, len, at[p] + i, atome_sf_float(0x7fc00000u)) == ATOME_ERR_FLOAT, "part %d [%d]", p, i);
             ck_assert_msg(open_with(blob, len, at[p] + i, 1e6f) == ATOME_ERR_RANGE, "part %d [%d]", p, i);
             ck_assert_int_eq(open_with(blob, len, at[p] + i, keep), ATOME_OK);
             checked++;
@@ -147,7 +142,7 @@ START_TEST(atome_infer_names_a_hostile_blob) {
     reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "holds a weight out of its range");
-    g[0] = float_of(0x7fc00000u);
+    g[0] = atome_sf_float(0x7fc00000u);
     reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "holds a NaN or infinite weight");
@@ -231,7 +226,7 @@ START_TEST(refused_values_still_step_defined) {
     size_t len;
     atome_weights w;
     uint8_t *blob = nano_blob(&len, &w);
-    const float nan = float_of(0x7fc00000u), inf = float_of(0x7f800000u);
+    const float nan = atome_sf_float(0x7fc00000u), inf = atome_sf_float(0x7f800000u);
     const struct {
         const float *at;
         int n;
@@ -242,7 +237,7 @@ START_TEST(refused_values_still_step_defined) {
         {w.lnf_g, 1, 3e38f, 0, "lnf_gamma[0] = 3e38"},
         {w.lnf_g, 16, 3e38f, 0, "lnf_gamma = 3e38"},
         {w.layer[0].ln_g, 1, nan, 1, "ln_gamma[0] = NaN"},
-        {w.layer[1].ln_g, 1, float_of(0xffc00000u), 1, "ln_gamma[0] = -NaN"},
+        {w.layer[1].ln_g, 1, atome_sf_float(0xffc00000u), 1, "ln_gamma[0] = -NaN"},
         {w.layer[0].ln_b, 16, -inf, 1, "ln_beta = -inf"},
         {w.layer[0].ssm_a, 16, 1.5f, 1, "ssm_a = 1.5"},
         {w.layer[1].ssm_g, 16, inf, 1, "ssm_g = inf"},
@@ -273,8 +268,8 @@ END_TEST
 
 START_TEST(argmax_with_nan_is_defined) {
     /* NaN never compares greater: one at index 0 wins (nothing beats it), elsewhere it is skipped */
-    const float nan = float_of(0x7fc00000u);
-    const float a[4] = {nan, 1, 3, 2}, b[5] = {1, nan, 3, 3, nan}, c[3] = {-1, float_of(0xffc00000u), -2};
+    const float nan = atome_sf_float(0x7fc00000u);
+    const float a[4] = {nan, 1, 3, 2}, b[5] = {1, nan, 3, 3, nan}, c[3] = {-1, atome_sf_float(0xffc00000u), -2};
     ck_assert_int_eq(atome_argmax(a, 4), 0);
     ck_assert_int_eq(atome_argmax(b, 5), 2);
     ck_assert_int_eq(atome_argmax(c, 3), 0);

@@ -7,8 +7,8 @@
 #include "../common/atome_math.h"
 #include "../common/atome_ops.h"
 #include "../common/atome_rng.h"
+#include "../common/atome_softf.h" /* atome_sf_bits, atome_sf_float */
 #include "../common/atome_trits.h"
-#include "tools/float_bits.h"
 
 START_TEST(sqrt_is_correctly_rounded) {
     /* The double root rounded to float is the correctly rounded single root. */
@@ -16,24 +16,25 @@ START_TEST(sqrt_is_correctly_rounded) {
     for (int i = 0; i < 200000; i++) {
         uint32_t u = (uint32_t)atome_rng_next(&r) & 0x7fffffffu;
         if (u < 0x00800000u || u >= 0x7f800000u) continue;
-        float x = float_of(u);
-        ck_assert_msg(bits_of(atome_sqrtf(x)) == bits_of((float)sqrt((double)x)), "sqrt(%a)", x);
+        float x = atome_sf_float(u);
+        ck_assert_msg(atome_sf_bits(atome_sqrtf(x)) == atome_sf_bits((float)sqrt((double)x)), "sqrt(%a)", x);
     }
     ck_assert(atome_sqrtf(4.0f) == 2.0f && atome_sqrtf(1.0f) == 1.0f);
     /* outside the positive normals x comes back: the root for ±0, +inf and NaN */
-    ck_assert(bits_of(atome_sqrtf(0.0f)) == 0u && bits_of(atome_sqrtf(-0.0f)) == 0x80000000u);
-    ck_assert(bits_of(atome_sqrtf(float_of(0x7f800000u))) == 0x7f800000u);
-    ck_assert(bits_of(atome_sqrtf(float_of(0x7fc00001u))) == 0x7fc00001u);
-    ck_assert(atome_sqrtf(-1.0f) == -1.0f && bits_of(atome_sqrtf(float_of(1u))) == 1u);
-    ck_assert(bits_of(atome_sqrtf(float_of(0x7f7fffffu))) == bits_of((float)sqrt((double)float_of(0x7f7fffffu))));
+    ck_assert(atome_sf_bits(atome_sqrtf(0.0f)) == 0u && atome_sf_bits(atome_sqrtf(-0.0f)) == 0x80000000u);
+    ck_assert(atome_sf_bits(atome_sqrtf(atome_sf_float(0x7f800000u))) == 0x7f800000u);
+    ck_assert(atome_sf_bits(atome_sqrtf(atome_sf_float(0x7fc00001u))) == 0x7fc00001u);
+    ck_assert(atome_sqrtf(-1.0f) == -1.0f && atome_sf_bits(atome_sqrtf(atome_sf_float(1u))) == 1u);
+    const float max_finite = atome_sf_float(0x7f7fffffu);
+    ck_assert(atome_sf_bits(atome_sqrtf(max_finite)) == atome_sf_bits((float)sqrt((double)max_finite)));
 }
 END_TEST
 
 START_TEST(sqrt_exhaustive_on_one_to_four) {
     /* every float in [1, 4): both exponent parities, every mantissa */
     for (uint32_t u = 0x3f800000u; u < 0x40800000u; u++) {
-        float x = float_of(u);
-        if (bits_of(atome_sqrtf(x)) != bits_of((float)sqrt((double)x))) ck_abort_msg("sqrt(%a)", x);
+        float x = atome_sf_float(u);
+        if (atome_sf_bits(atome_sqrtf(x)) != atome_sf_bits((float)sqrt((double)x))) ck_abort_msg("sqrt(%a)", x);
     }
 }
 END_TEST
@@ -61,7 +62,7 @@ START_TEST(logf_within_one_ulp) {
      * the whole range measured 0.84 ulp at worst), against double log */
     double worst = 0.0;
     for (uint32_t u = 1; u < 0x7f800000u; u += 61) {
-        float x = float_of(u);
+        float x = atome_sf_float(u);
         double want = log((double)x), got = atome_logf(x);
         if (want == 0.0) {
             if (got != 0.0) ck_abort_msg("log(%a) = %a, want 0", x, got);
@@ -83,10 +84,10 @@ START_TEST(expf_neg_is_expf_below_zero) {
     /* softmax's expf: the same bits as atome_expf on every float from -0 down to below the
      * cut-off at -87.3 (2^24 of them, evenly spread over the bit patterns), and at +0 */
     for (uint32_t u = 0x80000000u; u < 0xc3000000u; u += 0x43u) {
-        float x = float_of(u);
-        if (bits_of(atome_expf_neg(x)) != bits_of(atome_expf(x))) ck_abort_msg("expf_neg(%a)", x);
+        float x = atome_sf_float(u);
+        if (atome_sf_bits(atome_expf_neg(x)) != atome_sf_bits(atome_expf(x))) ck_abort_msg("expf_neg(%a)", x);
     }
-    ck_assert(bits_of(atome_expf_neg(-87.3f)) == bits_of(atome_expf(-87.3f)) && atome_expf_neg(-87.31f) == 0.0f);
+    ck_assert(atome_sf_bits(atome_expf_neg(-87.3f)) == atome_sf_bits(atome_expf(-87.3f)) && atome_expf_neg(-87.31f) == 0.0f);
     ck_assert(atome_expf_neg(0.0f) == 1.0f && atome_expf_neg(-1e30f) == 0.0f);
 }
 END_TEST
@@ -94,18 +95,19 @@ END_TEST
 START_TEST(expf_defined_for_every_float) {
     /* NaN, both infinities, the largest and smallest floats: defined results, no conversion of an
      * out-of-range float (the sanitizer build checks float-cast-overflow) */
-    const float nan = float_of(0x7fc00000u), nnan = float_of(0xffc00001u), inf = float_of(0x7f800000u);
+    const float nan = atome_sf_float(0x7fc00000u), nnan = atome_sf_float(0xffc00001u), inf = atome_sf_float(0x7f800000u);
     ck_assert(atome_expf(nan) != atome_expf(nan) && atome_expf(nnan) != atome_expf(nnan));
-    ck_assert(bits_of(atome_expf(inf)) == bits_of(atome_expf(88.0f)) && isfinite(atome_expf(inf)));
-    ck_assert(bits_of(atome_expf(1e30f)) == bits_of(atome_expf(88.0f)));
-    ck_assert(bits_of(atome_expf(float_of(0x7f7fffffu))) == bits_of(atome_expf(88.0f)));
-    ck_assert(atome_expf(-inf) == 0.0f && atome_expf(-1e30f) == 0.0f && atome_expf(float_of(0xff7fffffu)) == 0.0f);
-    ck_assert(atome_expf(1e-30f) == 1.0f && atome_expf(float_of(1u)) == 1.0f && atome_expf(-1e-45f) == 1.0f);
+    ck_assert(atome_sf_bits(atome_expf(inf)) == atome_sf_bits(atome_expf(88.0f)) && isfinite(atome_expf(inf)));
+    ck_assert(atome_sf_bits(atome_expf(1e30f)) == atome_sf_bits(atome_expf(88.0f)));
+    ck_assert(atome_sf_bits(atome_expf(atome_sf_float(0x7f7fffffu))) == atome_sf_bits(atome_expf(88.0f)));
+    ck_assert(atome_expf(-inf) == 0.0f && atome_expf(-1e30f) == 0.0f && atome_expf(atome_sf_float(0xff7fffffu)) == 0.0f);
+    ck_assert(atome_expf(1e-30f) == 1.0f && atome_expf(atome_sf_float(1u)) == 1.0f && atome_expf(-1e-45f) == 1.0f);
     /* softmax's: every NaN, whatever its sign, gives 0 (a max-subtracted infinity is one), and
      * so do -inf and x > 87.3, which softmax never passes */
-    ck_assert(bits_of(atome_expf_neg(nan)) == 0u && bits_of(atome_expf_neg(nnan)) == 0u);
-    ck_assert(bits_of(atome_expf_neg(float_of(0x7f800001u))) == 0u && bits_of(atome_expf_neg(float_of(0xffffffffu))) == 0u);
-    ck_assert(bits_of(atome_expf_neg(-inf)) == 0u && bits_of(atome_expf_neg(inf)) == 0u);
+    ck_assert(atome_sf_bits(atome_expf_neg(nan)) == 0u && atome_sf_bits(atome_expf_neg(nnan)) == 0u);
+    ck_assert(atome_sf_bits(atome_expf_neg(atome_sf_float(0x7f800001u))) == 0u &&
+              atome_sf_bits(atome_expf_neg(atome_sf_float(0xffffffffu))) == 0u);
+    ck_assert(atome_sf_bits(atome_expf_neg(-inf)) == 0u && atome_sf_bits(atome_expf_neg(inf)) == 0u);
     ck_assert(atome_expf_neg(1e30f) == 0.0f && atome_expf_neg(87.31f) == 0.0f);
     ck_assert(atome_expf_neg(-1e-45f) == 1.0f && atome_expf_neg(1e-45f) == 1.0f && atome_expf_neg(-0.0f) == 1.0f);
     /* 0 < x <= 87.3 is outside its use but defined: finite and within 1e-4 of e^x */
@@ -273,7 +275,7 @@ END_TEST
 START_TEST(fast_topk_matches_passes) {
     static const float pool[] = {0.0f, -0.0f, 1.0f, -1.0f, 2.5f, -2.5f, 1e-45f, -1e-45f, 3e38f, -3e38f};
     atome_rng r = {14};
-    float inf = float_of(0x7f800000u), scores[70];
+    float inf = atome_sf_float(0x7f800000u), scores[70];
     for (int trial = 0; trial < 3000; trial++) {
         int n = (int)atome_rng_below(&r, 70);
         for (int j = 0; j < n; j++) {
@@ -286,7 +288,7 @@ START_TEST(fast_topk_matches_passes) {
         ck_assert_int_eq(ng, nw);
         for (int c = 0; c < nw; c++) ck_assert_msg(got[c] == want[c], "trial %d n %d pick %d", trial, n, c);
     }
-    scores[3] = float_of(0xffc00001u);
+    scores[3] = atome_sf_float(0xffc00001u);
     int sel[ATOME_TOPK];
     ck_assert_int_eq(fast_topk(sel, scores, 5), -1);
 }
@@ -354,7 +356,7 @@ START_TEST(quant8_rounds_at_the_boundaries) {
         int n = 1 + (int)atome_rng_below(&r, 16);
         for (int i = 0; i < n; i++) {
             uint32_t u = (uint32_t)atome_rng_next(&r);
-            xs[i] = float_of((u & 0x807fffffu) | (uint32_t)(100 + (u >> 23) % 60) << 23); /* 2^-27 .. 2^32 */
+            xs[i] = atome_sf_float((u & 0x807fffffu) | (uint32_t)(100 + (u >> 23) % 60) << 23); /* 2^-27 .. 2^32 */
             if (fabsf(xs[i]) > amax) amax = fabsf(xs[i]);
         }
         quant8_forward(q, &s, xs, n);
@@ -373,20 +375,20 @@ START_TEST(quant8_of_non_finite_is_zero) {
     const uint32_t bad[] = {0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00000u, 0x7f800001u};
     for (unsigned b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         float x[5] = {1.0f, -3.0f, 0.0f, 2.5f, 100.0f};
-        x[b] = float_of(bad[b]);
+        x[b] = atome_sf_float(bad[b]);
         int8_t q[6] = {9, 9, 9, 9, 9, 9};
         float s = 7.0f;
         quant8_forward(q, &s, x, 5);
         const int8_t want[6] = {0, 0, 0, 0, 0, 9};
         ck_assert_mem_eq(q, want, 6);
-        ck_assert(bits_of(s) == 0u);
+        ck_assert(atome_sf_bits(s) == 0u);
     }
     /* the largest finite floats quantise as any others */
-    const float big[2] = {float_of(0x7f7fffffu), -float_of(0x7f7fffffu) / 2};
+    const float big[2] = {atome_sf_float(0x7f7fffffu), -atome_sf_float(0x7f7fffffu) / 2};
     int8_t q[2];
     float s;
     quant8_forward(q, &s, big, 2);
-    ck_assert(q[0] == 127 && q[1] == -64 && s == float_of(0x7f7fffffu) / 127.0f);
+    ck_assert(q[0] == 127 && q[1] == -64 && s == atome_sf_float(0x7f7fffffu) / 127.0f);
 }
 END_TEST
 

@@ -19,7 +19,6 @@
 #include "../common/atome_fast.h"
 #include "../common/atome_rng.h"
 #include "../common/atome_softf.h"
-#include "tools/float_bits.h"
 #include "tools/softf_cases.h"
 #include "util.h"
 
@@ -31,20 +30,21 @@
     } while (0)
 
 static void check_pair(uint32_t ua, uint32_t ub) {
-    float a = float_of(ua), b = float_of(ub);
+    float a = atome_sf_float(ua), b = atome_sf_float(ub);
     volatile float want_mul = a * b, want_add = a + b, want_sub = a - b;
-    EXPECT(bits_of(atome_sf_mul(a, b)) == bits_of(want_mul), "mul %08x %08x: %08x, want %08x", ua, ub,
-                  bits_of(atome_sf_mul(a, b)), bits_of(want_mul));
-    EXPECT(bits_of(atome_sf_add(a, b)) == bits_of(want_add), "add %08x %08x: %08x, want %08x", ua, ub,
-                  bits_of(atome_sf_add(a, b)), bits_of(want_add));
-    EXPECT(bits_of(atome_sf_sub(a, b)) == bits_of(want_sub), "sub %08x %08x: %08x, want %08x", ua, ub,
-                  bits_of(atome_sf_sub(a, b)), bits_of(want_sub));
-    if ((bits_of(want_mul) & 0x7fffffffu) < 0x4f000000u) /* |a·b| < 2^31: the truncation is defined */
+    EXPECT(atome_sf_bits(atome_sf_mul(a, b)) == atome_sf_bits(want_mul), "mul %08x %08x: %08x, want %08x", ua, ub,
+                  atome_sf_bits(atome_sf_mul(a, b)), atome_sf_bits(want_mul));
+    EXPECT(atome_sf_bits(atome_sf_add(a, b)) == atome_sf_bits(want_add), "add %08x %08x: %08x, want %08x", ua, ub,
+                  atome_sf_bits(atome_sf_add(a, b)), atome_sf_bits(want_add));
+    EXPECT(atome_sf_bits(atome_sf_sub(a, b)) == atome_sf_bits(want_sub), "sub %08x %08x: %08x, want %08x", ua, ub,
+                  atome_sf_bits(atome_sf_sub(a, b)), atome_sf_bits(want_sub));
+    if ((atome_sf_bits(want_mul) & 0x7fffffffu) < 0x4f000000u) /* |a·b| < 2^31: the truncation is defined */
         EXPECT(atome_sf_mul_f2i(a, b) == (int32_t)want_mul, "mul_f2i %08x %08x", ua, ub);
     uint32_t up = ub & 0xff800000u; /* b's power of two */
     if ((up << 1 >> 24) - 1u < 254u) {
-        volatile float want_pow2 = a * float_of(up);
-        EXPECT(bits_of(atome_sf_mul_pow2(a, float_of(up))) == bits_of(want_pow2), "mul_pow2 %08x %08x", ua, up);
+        volatile float want_pow2 = a * atome_sf_float(up);
+        EXPECT(atome_sf_bits(atome_sf_mul_pow2(a, atome_sf_float(up))) == atome_sf_bits(want_pow2),
+               "mul_pow2 %08x %08x", ua, up);
     }
 }
 
@@ -80,32 +80,33 @@ END_TEST
 
 START_TEST(softf_int_conversions) {
     for (int32_t i = -(1 << 24); i <= 1 << 24; i++)
-        EXPECT(bits_of(atome_sf_i2f(i)) == bits_of((float)i), "i2f %d", i);
+        EXPECT(atome_sf_bits(atome_sf_i2f(i)) == atome_sf_bits((float)i), "i2f %d", i);
     atome_rng r = {33};
     static const int32_t big[] = {INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, (1 << 24) + 1, -(1 << 24) - 1, 0x7ffffff3};
     for (unsigned k = 0; k < sizeof big / sizeof big[0]; k++)
-        EXPECT(bits_of(atome_sf_i2f(big[k])) == bits_of((float)big[k]), "i2f %d", big[k]);
+        EXPECT(atome_sf_bits(atome_sf_i2f(big[k])) == atome_sf_bits((float)big[k]), "i2f %d", big[k]);
     for (int n = 0; n < 500000; n++) {
         int32_t i = (int32_t)softf_rnd32(&r);
-        EXPECT(bits_of(atome_sf_i2f(i)) == bits_of((float)i), "i2f %d", i);
+        EXPECT(atome_sf_bits(atome_sf_i2f(i)) == atome_sf_bits((float)i), "i2f %d", i);
         /* x / (float)n, n mostly powers of two (1 .. 2^25), x any float */
         int32_t dn = atome_rng_below(&r, 4) ? 1 << atome_rng_below(&r, 26) : (int32_t)atome_rng_below(&r, 200) - 100;
-        float dx = float_of(softf_rnd32(&r));
+        float dx = atome_sf_float(softf_rnd32(&r));
         volatile float want_div = dx / (float)dn;
-        EXPECT(bits_of(atome_sf_div_int(dx, dn)) == bits_of(want_div), "div_int %08x %d", bits_of(dx), dn);
+        EXPECT(atome_sf_bits(atome_sf_div_int(dx, dn)) == atome_sf_bits(want_div), "div_int %08x %d", atome_sf_bits(dx), dn);
         /* f2i: any float of |x| < 2^31, around the integers and halves too */
         uint32_t u = softf_rnd32(&r);
         if ((u & 0x7fffffffu) >= 0x4f000000u) u &= 0xbfffffffu; /* below 2^-63 .. 2^1 then */
-        float x = float_of(u), y = (float)(int32_t)(softf_rnd32(&r) >> atome_rng_below(&r, 32));
+        float x = atome_sf_float(u), y = (float)(int32_t)(softf_rnd32(&r) >> atome_rng_below(&r, 32));
         EXPECT(atome_sf_f2i(x) == (int32_t)x, "f2i %08x", u);
         for (int d = -2; d <= 2; d++) {
-            float z = float_of(bits_of(y) + (uint32_t)d);
-            if ((bits_of(z) & 0x7fffffffu) < 0x4f000000u) EXPECT(atome_sf_f2i(z) == (int32_t)z, "f2i %08x", bits_of(z));
+            float z = atome_sf_float(atome_sf_bits(y) + (uint32_t)d);
+            if ((atome_sf_bits(z) & 0x7fffffffu) < 0x4f000000u)
+                EXPECT(atome_sf_f2i(z) == (int32_t)z, "f2i %08x", atome_sf_bits(z));
         }
     }
     for (int i = 0; i < SOFTF_N_EDGE; i++)
         for (uint32_t s = 0; s < 2; s++) {
-            float x = float_of(softf_edge[i] | s << 31);
+            float x = atome_sf_float(softf_edge[i] | s << 31);
             if ((softf_edge[i] & 0x7fffffffu) < 0x4f000000u) EXPECT(atome_sf_f2i(x) == (int32_t)x, "f2i %08x", softf_edge[i]);
         }
 }
@@ -129,10 +130,10 @@ START_TEST(softf_mul_by_int8) {
     atome_rng r = {35};
     for (int n = 0; n < 4000 + SOFTF_N_EDGE * 2; n++) {
         uint32_t u = n < SOFTF_N_EDGE * 2 ? softf_edge[n / 2] ^ (uint32_t)(n & 1) << 31 : softf_rand_float(&r, atome_rng_below(&r, 256));
-        float w = float_of(u);
+        float w = atome_sf_float(u);
         for (int v = -128; v <= 127; v++) {
             volatile float want = w * (float)v;
-            EXPECT(bits_of(atome_sf_mul_i8(w, v)) == bits_of(want), "mul_i8 %08x %d", u, v);
+            EXPECT(atome_sf_bits(atome_sf_mul_i8(w, v)) == atome_sf_bits(want), "mul_i8 %08x %d", u, v);
         }
     }
 }
@@ -150,12 +151,13 @@ START_TEST(conv_taps_match_multiply_adds) {
             else if (pick == 1) u &= 0x80000000u; /* ±0 */
             else if (pick == 2) u = (u & 0x807fffffu) | (250u + atome_rng_below(&r, 5)) << 23; /* sums overflow */
             else if (pick < 5) u = (u & 0x807fffffu) | (120u + atome_rng_below(&r, 8)) << 23;
-            h[j * 3] = float_of(u);
+            h[j * 3] = atome_sf_float(u);
         }
         float want = 0.0f;
         for (int j = 0; j < 5; j++) want = atome_madd((float)t5[j], h[j * 3], want);
         float got = fast_conv_taps(t5, h, 3);
-        EXPECT(bits_of(got) == bits_of(want), "conv taps: %08x, want %08x", bits_of(got), bits_of(want));
+        EXPECT(atome_sf_bits(got) == atome_sf_bits(want),
+               "conv taps: %08x, want %08x", atome_sf_bits(got), atome_sf_bits(want));
     }
 }
 END_TEST

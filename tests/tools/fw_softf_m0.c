@@ -12,7 +12,6 @@
 #include "../../common/atome_math.h"
 #include "../../infer/firmware/fw.h"
 #include "../../infer/firmware/fw_digest.h"
-#include "float_bits.h"
 #include "softf_cases.h"
 
 #ifndef ATOME_SF_M0
@@ -42,22 +41,22 @@ static volatile float va, vb, vc;
 
 /* a·b + c for each op and c; nonzero on a mismatch. */
 static int check(uint32_t ua, uint32_t ub, uint32_t uc) {
-    va = float_of(ua), vb = float_of(ub), vc = float_of(uc);
+    va = atome_sf_float(ua), vb = atome_sf_float(ub), vc = atome_sf_float(uc);
     float a = va, b = vb, c = vc;
     uint32_t want, got;
-    want = bits_of(va + vb), got = bits_of(atome_sf_add(a, b));
+    want = atome_sf_bits(va + vb), got = atome_sf_bits(atome_sf_add(a, b));
     if (got != want) return fail("add", ua, ub, got, want);
-    want = bits_of(va - vb), got = bits_of(atome_sf_sub(a, b));
+    want = atome_sf_bits(va - vb), got = atome_sf_bits(atome_sf_sub(a, b));
     if (got != want) return fail("sub", ua, ub, got, want);
     float p = va * vb;
-    want = bits_of(p), got = bits_of(atome_sf_mul(a, b));
+    want = atome_sf_bits(p), got = atome_sf_bits(atome_sf_mul(a, b));
     if (got != want) return fail("mul", ua, ub, got, want);
     vc = p;
-    want = bits_of(vc + c), got = bits_of(atome_madd(a, b, c));
+    want = atome_sf_bits(vc + c), got = atome_sf_bits(atome_madd(a, b, c));
     if (got != want) return fail("madd", ua, ub, got, want);
-    want = bits_of(va / vb), got = bits_of(atome_sf_div(a, b));
+    want = atome_sf_bits(va / vb), got = atome_sf_bits(atome_sf_div(a, b));
     if (got != want) return fail("div", ua, ub, got, want);
-    if ((bits_of(p) & 0x7fffffffu) < 0x4f000000u) { /* |a·b| < 2^31: the truncation is defined */
+    if ((atome_sf_bits(p) & 0x7fffffffu) < 0x4f000000u) { /* |a·b| < 2^31: the truncation is defined */
         int32_t wi = (int32_t)p, gi = atome_sf_mul_f2i(a, b);
         if (gi != wi) return fail("mul_f2i", ua, ub, (uint32_t)gi, (uint32_t)wi);
     }
@@ -68,10 +67,10 @@ static int check(uint32_t ua, uint32_t ub, uint32_t uc) {
 /* w · (float)v + c for every int8 v; nonzero on a mismatch. */
 static int check_i8(uint32_t uw, uint32_t uc) {
     for (int32_t v = -128; v <= 127; v++) {
-        va = float_of(uw), vb = (float)v, vc = float_of(uc);
+        va = atome_sf_float(uw), vb = (float)v, vc = atome_sf_float(uc);
         float p = va * vb;
         vb = p;
-        uint32_t want = bits_of(vb + vc), got = bits_of(ATOME_MADD_I8(float_of(uw), v, float_of(uc)));
+        uint32_t want = atome_sf_bits(vb + vc), got = atome_sf_bits(ATOME_MADD_I8(atome_sf_float(uw), v, atome_sf_float(uc)));
         if (got != want) return fail("madd_i8", uw, (uint32_t)v, got, want);
     }
     checks += 256;
@@ -88,31 +87,31 @@ static int check_i8_row(uint32_t uw, uint32_t uc, atome_rng *r) {
     static uint32_t want[256], want0[256];
     for (int k = 0; k < 256; k++) {
         v[k] = (int8_t)(k ^ 0x80); /* -128..127 */
-        va = float_of(uw), vb = (float)v[k];
+        va = atome_sf_float(uw), vb = (float)v[k];
         float p = va * vb;
         uint32_t u = softf_rnd32(r);
         switch (k & 3) {
         case 0: u = uc; break;
         case 1: u = softf_rand_float(r, atome_rng_below(r, 256)); break;
         case 2: u = softf_edge[atome_rng_below(r, SOFTF_N_EDGE)] ^ (u & 0x80000000u); break;
-        default: u = bits_of(p) ^ 0x80000000u ^ (u & 0x3fu); break;
+        default: u = atome_sf_bits(p) ^ 0x80000000u ^ (u & 0x3fu); break;
         }
-        y[k] = float_of(u), y0[k] = float_of(u);
+        y[k] = atome_sf_float(u), y0[k] = atome_sf_float(u);
         vb = p, vc = y[k];
-        want[k] = bits_of(vb + vc);
+        want[k] = atome_sf_bits(vb + vc);
         vc = 0.0f;
-        want0[k] = bits_of(vb + vc);
+        want0[k] = atome_sf_bits(vb + vc);
     }
     int n = atome_rng_below(r, 2) ? 256 : 1 + (int)atome_rng_below(r, 255);
-    uint32_t past = n < 256 ? bits_of(y[n]) : 0u;
-    if (!atome_sf_madd_i8_row_m0(y, v, float_of(uw), n, 0)) return 0; /* w outside the loops' range */
-    atome_sf_madd_i8_row_m0(y0, v, float_of(uw), n, 1);
+    uint32_t past = n < 256 ? atome_sf_bits(y[n]) : 0u;
+    if (!atome_sf_madd_i8_row_m0(y, v, atome_sf_float(uw), n, 0)) return 0; /* w outside the loops' range */
+    atome_sf_madd_i8_row_m0(y0, v, atome_sf_float(uw), n, 1);
     for (int k = 0; k < n; k++) {
-        if (bits_of(y[k]) != want[k]) return fail("madd_i8 row", uw, (uint32_t)v[k], bits_of(y[k]), want[k]);
-        if (bits_of(y0[k]) != want0[k]) return fail("madd_i8 row0", uw, (uint32_t)v[k], bits_of(y0[k]), want0[k]);
+        if (atome_sf_bits(y[k]) != want[k]) return fail("madd_i8 row", uw, (uint32_t)v[k], atome_sf_bits(y[k]), want[k]);
+        if (atome_sf_bits(y0[k]) != want0[k]) return fail("madd_i8 row0", uw, (uint32_t)v[k], atome_sf_bits(y0[k]), want0[k]);
     }
-    if (n < 256 && (bits_of(y[n]) != past || bits_of(y0[n]) != past))
-        return fail("madd_i8 row end", uw, (uint32_t)n, bits_of(y[n]), past);
+    if (n < 256 && (atome_sf_bits(y[n]) != past || atome_sf_bits(y0[n]) != past))
+        return fail("madd_i8 row end", uw, (uint32_t)n, atome_sf_bits(y[n]), past);
     checks += 2 * (uint32_t)n;
     return 0;
 }
@@ -126,7 +125,7 @@ static int check_quant8(atome_rng *r) {
     static float x[256];
     static int8_t q[257];
     uint32_t ua = softf_rand_float(r, 7 + atome_rng_below(r, 248)) & 0x7fffffffu, ea = ua >> 23;
-    va = float_of(ua), vb = 254.0f;
+    va = atome_sf_float(ua), vb = 254.0f;
     vc = vb / va;
     float inv2 = vc;
     for (int k = 0; k < 256; k++) {
@@ -140,12 +139,12 @@ static int check_quant8(atome_rng *r) {
         case 2:
             vb = (float)atome_rng_below(r, 510) * 0.5f;
             va = vb / vc;
-            u = bits_of(va) + atome_rng_below(r, 5) - 2;
+            u = atome_sf_bits(va) + atome_rng_below(r, 5) - 2;
             break;
         default: u &= 0x7fffffu >> atome_rng_below(r, 24); break; /* subnormal or zero */
         }
         u &= 0x7fffffffu;
-        x[k] = float_of((u > ua ? ua : u) | s);
+        x[k] = atome_sf_float((u > ua ? ua : u) | s);
     }
     int n = atome_rng_below(r, 2) ? 256 : 1 + (int)atome_rng_below(r, 255);
     q[n] = 0x55;
@@ -154,7 +153,7 @@ static int check_quant8(atome_rng *r) {
         va = x[k];
         int t = (int)(va * vc);
         int8_t want = (int8_t)((t + (t < 0 ? -1 : 1)) / 2);
-        if (q[k] != want) return fail("quant8", bits_of(x[k]), bits_of(inv2), (uint32_t)q[k], (uint32_t)want);
+        if (q[k] != want) return fail("quant8", atome_sf_bits(x[k]), atome_sf_bits(inv2), (uint32_t)q[k], (uint32_t)want);
     }
     if (q[n] != 0x55) return fail("quant8 end", (uint32_t)n, 0, (uint32_t)q[n], 0x55);
     checks += (uint32_t)n;
@@ -174,7 +173,7 @@ int main(void) {
         softf_rand_pair(&r, &a, &b);
         /* c: random, or near the product (cancellation in the add), or another pair's operand */
         softf_rand_pair(&r, &c, &d);
-        if (n & 1) c = bits_of(float_of(a) * float_of(b)) ^ 0x80000000u ^ (softf_rnd32(&r) & 0x3fu);
+        if (n & 1) c = atome_sf_bits(atome_sf_float(a) * atome_sf_float(b)) ^ 0x80000000u ^ (softf_rnd32(&r) & 0x3fu);
         if (check(a, b, c)) return 1;
     }
     for (int n = 0; n < 50000; n++) {
@@ -202,7 +201,7 @@ int main(void) {
         if (n == (1 << 17)) i = (1 << 24) - 1;
         if (n == (1 << 17) + 1) i = -(1 << 24);
         vi = i;
-        uint32_t want = bits_of((float)vi), got = bits_of(atome_sf_i2f(i));
+        uint32_t want = atome_sf_bits((float)vi), got = atome_sf_bits(atome_sf_i2f(i));
         if (got != want) return fail("i2f", (uint32_t)i, 0, got, want);
         checks++;
     }
