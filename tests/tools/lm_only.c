@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "../../common/host_file.h"
 #include "../../infer/atome.h"
 #include "../../infer/firmware/fw_digest.h"
 
@@ -26,16 +27,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: lm-only MODEL.bin\n");
         return 100;
     }
-    FILE *f = fopen(argv[1], "rb");
-    long n = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0) n = ftell(f);
-    uint8_t *blob = n >= 0 ? aligned_alloc(4, ((size_t)n + 4) & ~(size_t)3) : NULL;
-    if (!blob || fseek(f, 0, SEEK_SET) != 0 || fread(blob, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "lm-only: cannot read %s\n", argv[1]);
+    uint8_t *blob;
+    size_t n;
+    char err_line[300];
+    if (host_read_file(argv[1], (size_t)64 << 20, &blob, &n, err_line, sizeof err_line)) {
+        fprintf(stderr, "lm-only: %s\n", err_line);
         return 100;
     }
-    fclose(f);
-    int err = fw_digest(blob, (size_t)n, &model, &state, put, stdout);
+    int err = fw_digest(blob, n, &model, &state, put, stdout);
     free(blob);
     return err;
 }
