@@ -99,7 +99,7 @@ float atome_sf_madd_m0(float a, float b, float c);
 float atome_sf_madd_i8_m0(float w, int32_t v, float c);
 void atome_sf_axpy_i8_m0(float *y, const int8_t *v, float w, int n);  /* y[i] = w·(float)v[i] + y[i] */
 void atome_sf_scale_i8_m0(float *y, const int8_t *v, float w, int n); /* y[i] = w·(float)v[i] + 0.0f */
-/* q[i] = (t + (t < 0 ? -1 : 1)) / 2 with t = (int)(x[i]·inv2), i < n: quant8_forward's loop, for
+/* q[i] = t / 2 rounded half away from zero, t = (int)(x[i]·inv2), i < n: quant8_forward's loop, for
  * n >= 1, a normal inv2 > 0 and finite x[i] with |x[i]·inv2| < 255 */
 void atome_sf_quant8_m0(int8_t *q, const float *x, float inv2, int n);
 extern const uint8_t atome_sf_log2_m0[256]; /* floor(log2 k), k >= 1 */

@@ -34,16 +34,28 @@
 __attribute__((used)) const uint32_t atome_sf_i8_m0[256] = {ATOME_M0_I8_W64(0), ATOME_M0_I8_W64(64),
                                                             ATOME_M0_I8_W64(128), ATOME_M0_I8_W64(192)};
 
-/* Both loops keep y in r6, v in r7 (post-incremented), v's end in r8, w's mantissa (implicit 1
- * included) in r9, w's sign·256 + exponent in r10, the table in r11: the add's registers (r0-r5)
- * stay its own, and libgcc's slow-path call keeps r4-r11. */
-#define ATOME_M0_ROWS_IN                                                                           \
+/* r4-r11 saved (Thumb-1 pushes r8-r11 through r4-r7), and restored with the return: the loops use
+ * all of them, and libgcc's slow-path calls keep them. */
+#define ATOME_M0_SAVE_R4_R11                                                                       \
     "	push	{r4, r5, r6, r7, lr}\n"                                                                \
     "	mov	r4, r8\n"                                                                              \
     "	mov	r5, r9\n"                                                                              \
     "	mov	r6, r10\n"                                                                             \
     "	mov	r7, r11\n"                                                                             \
-    "	push	{r4, r5, r6, r7}\n"                                                                    \
+    "	push	{r4, r5, r6, r7}\n"
+#define ATOME_M0_RESTORE_R4_R11_RETURN                                                             \
+    "	pop	{r4, r5, r6, r7}\n"                                                                    \
+    "	mov	r8, r4\n"                                                                              \
+    "	mov	r9, r5\n"                                                                              \
+    "	mov	r10, r6\n"                                                                             \
+    "	mov	r11, r7\n"                                                                             \
+    "	pop	{r4, r5, r6, r7, pc}\n"
+
+/* Both loops keep y in r6, v in r7 (post-incremented), v's end in r8, w's mantissa (implicit 1
+ * included) in r9, w's sign·256 + exponent in r10, the table in r11: the add's registers (r0-r5)
+ * stay its own, and libgcc's slow-path call keeps r4-r11. */
+#define ATOME_M0_ROWS_IN                                                                           \
+    ATOME_M0_SAVE_R4_R11                                                                           \
     "	movs	r6, r0\n"                                                                             \
     "	movs	r7, r1\n"                                                                             \
     "	adds	r3, r1, r3\n"                                                                         \
@@ -57,13 +69,6 @@ __attribute__((used)) const uint32_t atome_sf_i8_m0[256] = {ATOME_M0_I8_W64(0), 
     "	mov	r9, r3\n"                                                                              \
     "	ldr	r4, =atome_sf_i8_m0\n"                                                                 \
     "	mov	r11, r4\n"
-#define ATOME_M0_ROWS_OUT                                                                          \
-    "	pop	{r4, r5, r6, r7}\n"                                                                    \
-    "	mov	r8, r4\n"                                                                              \
-    "	mov	r9, r5\n"                                                                              \
-    "	mov	r10, r6\n"                                                                             \
-    "	mov	r11, r7\n"                                                                             \
-    "	pop	{r4, r5, r6, r7, pc}\n"
 
 /* w · (float)v for the next byte of v into r0, rounded as atome_sf_mul_i8 rounds it (the product
  * is exact in 32 bits: the rest bits alone decide), then on at .Lpd P; ZERO the path for v = 0.
@@ -110,7 +115,7 @@ __attribute__((used)) const uint32_t atome_sf_i8_m0[256] = {ATOME_M0_I8_W64(0), 
 __attribute__((naked, used)) void atome_sf_m0_rows(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_axpy_i8_m0") ATOME_M0_ROWS_IN
                      "	b	.LtopX\n"
-                     ".LdoneX:\n" ATOME_M0_ROWS_OUT
+                     ".LdoneX:\n" ATOME_M0_RESTORE_R4_R11_RETURN
                      ".LzX:\n" /* v = 0: w · +0, a zero of w's sign, into the add */
                      "	mov	r0, r10\n"
                      "	lsrs	r0, r0, #8\n"
@@ -128,14 +133,14 @@ __attribute__((naked, used)) void atome_sf_m0_rows(void) {
                      "	str	r0, [r6]\n"
                      "	adds	r6, r6, #4\n"
                      "	cmp	r7, r8\n"
-                     "	bne	.LtopF\n" ATOME_M0_ROWS_OUT
+                     "	bne	.LtopF\n" ATOME_M0_RESTORE_R4_R11_RETURN
                      ".LzF:\n"
                      "	movs	r0, #0\n"
                      "	b	.LpdF\n" ATOME_M0_ROW_TIE("F") "	.ltorg\n");
 }
 
 
-/* quant8_forward's loop, q[i] = (t + (t < 0 ? -1 : 1)) / 2 with t = (int)(x[i] · inv2), as one
+/* quant8_forward's loop, q[i] = t / 2 rounded half away from zero, t = (int)(x[i] · inv2), as one
  * Thumb-1 loop: inv2's mantissa halves taken once, the product's top 32 bits as the multiply's
  * (ATOME_M0_MUL), and the truncation and halving on its rounded mantissa, never packed into a float
  * (~65 -> ~37 instructions an element, 21 k of the step). inv2 is normal and positive, every x
@@ -151,12 +156,7 @@ __attribute__((naked, used)) void atome_sf_m0_rows(void) {
  * void atome_sf_quant8_m0(int8_t *q, const float *x, float inv2, int n), n >= 1 */
 __attribute__((naked, used)) void atome_sf_m0_quant8(void) {
     __asm__ volatile("	.syntax	unified\n" ATOME_M0_ENTRY("atome_sf_quant8_m0")
-                     "	push	{r4, r5, r6, r7, lr}\n"
-                     "	mov	r4, r8\n"
-                     "	mov	r5, r9\n"
-                     "	mov	r6, r10\n"
-                     "	mov	r7, r11\n"
-                     "	push	{r4, r5, r6, r7}\n"
+                     ATOME_M0_SAVE_R4_R11
                      "	movs	r6, r0\n"
                      "	movs	r7, r1\n"
                      "	lsls	r3, r3, #2\n"
@@ -216,7 +216,7 @@ __attribute__((naked, used)) void atome_sf_m0_quant8(void) {
                      "	strb	r3, [r6]\n"
                      "	adds	r6, r6, #1\n"
                      "	cmp	r7, r12\n"
-                     "	bne	.Lqtop\n" ATOME_M0_ROWS_OUT
+                     "	bne	.Lqtop\n" ATOME_M0_RESTORE_R4_R11_RETURN
                      ".Lqsub:\n"
                      "	lsls	r1, r0, #1\n"
                      "	beq	.Lqzero\n" /* ±0: t = 0 */
