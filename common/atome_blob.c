@@ -66,9 +66,9 @@ static const struct {
 enum { FIRST_LAYER_PART = 1, SSM_A_PART = 4, LAST_LAYER_PART = 9, FMIN_PART = 13, FSCALE_PART = 14,
        N_PARTS = ATOME_CLASSIFIER ? 15 : 13 };
 
-/* atome_blob_bind, and with err not NULL the loader's value check on the same walk: every float of
- * the payload against what it may hold (atome_blob.h), a matrix's one scale, a vector's cols
- * floats. Compared as bits, which order non-negative floats as floats do, so that no float
+/* atome_blob_bind, and with err not NULL the loader's value check on the same walk (compiled out
+ * with ATOME_CHECK_VALUES 0): every float of the payload against what it may hold (atome_blob.h),
+ * a matrix's one scale, a vector's cols floats. Compared as bits, which order non-negative floats as floats do, so that no float
  * comparison meets a NaN: |v| as the bits shifted left by one, which drops the sign, against the
  * limit shifted too, and a scale's (or a feature scale's) sign bit on its own (bytes: one shift for
  * every part rather than a shift chosen per part, 4 B on a Cortex-M0, make mcu-sizes). The first
@@ -84,7 +84,7 @@ static size_t walk(const atome_config *c, const ATOME_ROM uint8_t *payload, atom
     if (w) w->cfg = *c;
     for (int i = 0, l = 0; i < N_PARTS; i++) {
         int rows = dim[parts[i].dims >> 4], cols = dim[parts[i].dims & 15], rb = ATOME_ROW_BYTES(cols);
-        if (err) {
+        if (ATOME_CHECK_VALUES && err) {
             const ATOME_ROM uint32_t *v = (const ATOME_ROM uint32_t *)(const ATOME_ROM void *)(payload + off);
             int n = rows ? 1 : cols, signed_ok = !rows && i != FSCALE_PART;
             /* |v| shifted left by one: 2^16 = 0x47800000, shifted 0x8f000000; 1 - 2^-24 = 0x3f7fffff,
@@ -168,10 +168,12 @@ int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w)
     if (len < ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRUNCATED;
     if (len > ATOME_HEADER_BYTES + payload) return ATOME_ERR_TRAILING;
     if (atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, payload) != h[15]) return ATOME_ERR_CRC;
-    int err = ATOME_OK;
-    size_t names = walk(&c, blob + ATOME_HEADER_BYTES, 0, &err); /* the values, before *w is written */
-    if (err != ATOME_OK) return err;
-    names -= (LABEL_BYTES(&c) + 3) & ~(size_t)3;
+    if (ATOME_CHECK_VALUES) { /* the values, before *w is written (a baked-in blob's: atome_config.h) */
+        int err = ATOME_OK;
+        walk(&c, blob + ATOME_HEADER_BYTES, 0, &err);
+        if (err != ATOME_OK) return err;
+    }
+    size_t names = payload - ((LABEL_BYTES(&c) + 3) & ~(size_t)3); /* a classifier's, after the tensors */
     if (N_CLASSES(&c) && !check_labels(&c, blob + ATOME_HEADER_BYTES + names)) return ATOME_ERR_LABELS;
     walk(&c, blob + ATOME_HEADER_BYTES, w, 0);
     return ATOME_OK;

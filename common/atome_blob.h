@@ -103,8 +103,9 @@ typedef struct {
 size_t atome_blob_bind(const atome_config *c, const ATOME_ROM uint8_t *payload, atome_weights *w);
 
 /* Checks a blob (in the order: alignment, length, magic, version, reserved bytes, dimensions,
- * length, CRC, every float of the payload in blob order, a classifier's label names) and binds *w to it. Returns
- * ATOME_OK or one ATOME_ERR_*; *w is untouched on error. */
+ * length, CRC, every float of the payload in blob order unless ATOME_CHECK_VALUES is 0
+ * (atome_config.h), a classifier's label names) and binds *w to it. Returns ATOME_OK or one
+ * ATOME_ERR_*; *w is untouched on error. */
 int atome_blob_open(const ATOME_ROM uint8_t *blob, size_t len, atome_weights *w);
 
 /* Writes a header for config c and a payload already in place at blob + 64, CRC included. */

@@ -47,6 +47,16 @@
 #ifndef ATOME_CLASSIFIER
 #define ATOME_CLASSIFIER 1
 #endif
+/* 1 (the default): the loader checks every float of the payload (atome_blob.h: NaN, infinity, range)
+ * and refuses a blob that fails with ATOME_ERR_FLOAT or ATOME_ERR_RANGE, as a blob from outside (a
+ * file, a download, an update over the air) needs. 0: for a firmware whose blob is baked into its own
+ * flash by atome-header, which refuses a blob that fails them (it runs this loader on the host): the
+ * check is compiled out, and the header, dimensions, length, CRC and label checks stay. The
+ * kernels are defined for every value either way (PAPER.md, section 3); the same bits for a blob that
+ * passes (tests/test_lm_only.c). A language model's firmware here is built so (mk/mcu.mk). */
+#ifndef ATOME_CHECK_VALUES
+#define ATOME_CHECK_VALUES 1
+#endif
 /* Sensor features of a classifier: at most this many per example. */
 #define ATOME_MAX_FEATURES 4096
 /* Bytes of one label name, its NUL not counted. */

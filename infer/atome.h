@@ -3,8 +3,10 @@
  * No malloc, no stdio, no syscalls, no libm. The model blob is read in place (from
  * flash); all mutable state is one atome_state, sized at compile time by ATOME_MAX_*
  * (common/atome_config.h). There too: -DATOME_CLASSIFIER=0 builds a language-model-only engine,
- * whose loader has no classifier path and refuses a classifier blob (ATOME_ERR_CLASSIFIER): what
- * a language model's firmware carries (mk/mcu.mk; CMake -DATOME_CLASSIFIER=OFF).
+ * whose loader has no classifier path and refuses a classifier blob (ATOME_ERR_CLASSIFIER), and
+ * -DATOME_CHECK_VALUES=0 a loader without the check of every weight float, for a blob that
+ * atome-header baked into the firmware (it checked them): what a language model's firmware
+ * carries (mk/mcu.mk; CMake -DATOME_CLASSIFIER=OFF -DATOME_CHECK_VALUES=OFF).
  * Each atome_step costs O(L·D² + L·W·D): the conv keeps its last 4 inputs, the SSM its state,
  * attention a ring of the last W keys and values.
  *

@@ -40,8 +40,11 @@ MCU_CFLAGS := -std=c99 -pedantic $(WARN) $(FPFLAGS) -Os -ffunction-sections -fda
 MCU_FAST_FLAGS := -DATOME_FAST -O2
 # A language model's firmware, and the size table's language-model stub, carry the engine without
 # its classifier path (ATOME_CLASSIFIER 0, common/atome_config.h): the loader refuses a classifier.
-# The classifiers' firmware (mk/cls_fw.mk) is built without it, as the CMake library is.
-MCU_LM_FLAGS := -DATOME_CLASSIFIER=0
+# Their blob is baked into the firmware by atome-header, which runs the whole loader on the host
+# and refuses a blob whose floats fail its value check, so the firmware's loader leaves that check
+# out (ATOME_CHECK_VALUES 0; the header, dimension, length and CRC checks stay). The classifiers'
+# firmware (mk/cls_fw.mk) is built with both, as the CMake library is by default.
+MCU_LM_FLAGS := -DATOME_CLASSIFIER=0 -DATOME_CHECK_VALUES=0
 FW_DIR     := infer/firmware
 MCU_SRC    := $(ENGINE_SRC) $(FW_DIR)/fw_main.c $(FW_DIR)/fw_digest.c
 MCU_HDR    := $(wildcard common/*.h infer/*.h $(FW_DIR)/*.h)
@@ -130,7 +133,8 @@ mcu-placeholders: $(INIT_BLOB)
 	@test -e checkpoints/small.bin || $(INIT_BLOB) small 1 checkpoints/small.bin
 
 # Engine objects alone per CPU, at the default preset's sizes, for the size table: the language
-# model's engine (MCU_LM_FLAGS), and engine-lto-full.elf the same stub with the classifier path.
+# model's engine (MCU_LM_FLAGS); engine-lto-checked.elf the same stub with the value check, and
+# engine-lto-full.elf with the value check and the classifier path.
 MCU_SIZE_DIMS := -DATOME_MAX_D=64 -DATOME_MAX_LAYERS=4 -DATOME_MAX_DHEAD=16 -DATOME_MAX_WINDOW=64
 define mcu_obj
 $(BUILD)/mcu/obj/$(1)/%.o: %.c $(MCU_HDR) mk/mcu.mk
@@ -148,7 +152,14 @@ $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
 	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
-# The same stub on the engine with its classifier path (ATOME_CLASSIFIER 1, the default).
+# The same stub on the language model's engine with the loader's value check (ATOME_CHECK_VALUES 1).
+$(BUILD)/mcu/obj/$(1)/engine-lto-checked.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
+	@mkdir -p $$(@D)
+	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) -DATOME_CLASSIFIER=0 $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
+	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+# The same stub on the engine with its classifier path and the value check (ATOME_CLASSIFIER 1,
+# ATOME_CHECK_VALUES 1: the defaults).
 $(BUILD)/mcu/obj/$(1)/engine-lto-full.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
@@ -162,7 +173,7 @@ $(BUILD)/mcu/obj/$(1)/engine-lto-fast.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
-MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-full.elf engine-lto-fast.elf))
+MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-checked.elf engine-lto-full.elf engine-lto-fast.elf))
 mcu-objs: mcu-deps $(MCU_OBJ)
 
 mcu-sizes: mcu-deps

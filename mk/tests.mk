@@ -43,15 +43,16 @@ $(PARITY_O3): $(ENGINE_OBJ) $(TRAIN_OBJ) $(BUILD)/host/$(MCU_HOST_SRC:.c=.o) $(B
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(TRAIN_LIBS)
 
-# The language-model-only engine (ATOME_CLASSIFIER 0, common/atome_config.h) as a host tool, every
-# object of it built with the switch (tests/tools/lm_only.c): tests/test_lm_only.c runs it against
-# the full engine, as tests/test_mcu.c runs the language models' firmware, built the same way.
+# A language model's firmware engine (ATOME_CLASSIFIER 0, ATOME_CHECK_VALUES 0: MCU_LM_FLAGS,
+# common/atome_config.h) as a host tool, every object of it built with the switches
+# (tests/tools/lm_only.c): tests/test_lm_only.c runs it against the full engine, as tests/test_mcu.c
+# runs the language models' firmware, built the same way.
 LM_ONLY_SRC := $(ENGINE_SRC) $(MCU_HOST_SRC) common/host_file.c tests/tools/lm_only.c
 LM_ONLY_OBJ := $(LM_ONLY_SRC:%.c=$(BUILD)/lmonly/%.o)
 -include $(LM_ONLY_OBJ:.o=.d)
-$(BUILD)/lmonly/%.o: %.c
+$(BUILD)/lmonly/%.o: %.c mk/mcu.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter tests/% common/host_file.c,$<),$(HOST_CFLAGS),$(ENGINE_CFLAGS)) -DATOME_CLASSIFIER=0 $(OPT) -MMD -MP -c $< -o $@
+	$(CC) $(if $(filter tests/% common/host_file.c,$<),$(HOST_CFLAGS),$(ENGINE_CFLAGS)) $(MCU_LM_FLAGS) $(OPT) -MMD -MP -c $< -o $@
 $(BUILD)/tools/lm-only: $(LM_ONLY_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@

@@ -1,9 +1,11 @@
-/* test_lm_only.c — the language-model-only engine (ATOME_CLASSIFIER 0, common/atome_config.h),
- * built into build/tools/lm-only (tests/tools/lm_only.c, mk/tests.mk): a language model gives the
- * very parity text (the CRC-32 of the logits at every position) the full engine computes here, a
- * classifier is refused with ATOME_ERR_CLASSIFIER, which the full engine loads, and the checks the
- * two share still refuse what they refused. The firmware of every language model is this build too
- * (mk/mcu.mk): tests/test_mcu.c runs it on the boards against the full engine here.
+/* test_lm_only.c — a language model's firmware engine: the language-model-only engine without the
+ * loader's value check (ATOME_CLASSIFIER 0, ATOME_CHECK_VALUES 0, common/atome_config.h), built into
+ * build/tools/lm-only (tests/tools/lm_only.c, mk/tests.mk): a language model gives the very parity
+ * text (the CRC-32 of the logits at every position) the full engine computes here, a classifier is
+ * refused with ATOME_ERR_CLASSIFIER, which the full engine loads, the checks the two share still
+ * refuse what they refused, and a blob whose floats only the value check refuses loads and runs.
+ * The firmware of every language model is this build too (mk/mcu.mk): tests/test_mcu.c runs it on
+ * the boards against the full engine here.
  */
 #include <check.h>
 #include <glob.h>
@@ -107,14 +109,44 @@ START_TEST(shared_checks_still_refuse) {
 }
 END_TEST
 
+/* A NaN weight and a gain of 10^6 under a valid CRC: the full engine refuses them by name, the
+ * firmware's engine (no value check) loads them, and its kernels, defined for every value, give the
+ * same parity text on a second run. The firmware's blobs are atome-header's, which refuses these
+ * (tests/test_mcu.c's atome-header cases). */
+START_TEST(values_are_not_checked) {
+    const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
+    const float bad[2] = {0.0f / 0.0f, 1e6f};
+    const int full_err[2] = {ATOME_ERR_FLOAT, ATOME_ERR_RANGE};
+    char *out = malloc(CAP), *again = malloc(CAP);
+    for (int k = 0; k < 2; k++) {
+        size_t len;
+        uint8_t *blob = make_blob(&c, 11, &len);
+        atome_weights w;
+        ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_OK);
+        memcpy(blob + ((const uint8_t *)&w.layer[1].ln_g[3] - blob), &bad[k], 4);
+        uint32_t crc = atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
+        for (int i = 0; i < 4; i++) blob[60 + i] = (uint8_t)(crc >> 8 * i);
+        ck_assert_int_eq(atome_blob_open(blob, len, &w), full_err[k]);
+        write_file("build/lm-only-values.bin", blob, len);
+        ck_assert_msg(lm_only("build/lm-only-values.bin", out) == ATOME_OK, "%.200s", out);
+        ck_assert_msg(strncmp(out, "error", 5) != 0 && strlen(out) > 0, "%.200s", out);
+        ck_assert_int_eq(lm_only("build/lm-only-values.bin", again), ATOME_OK);
+        ck_assert_str_eq(out, again);
+        free(blob);
+    }
+    free(out), free(again);
+}
+END_TEST
+
 Suite *lm_only_suite(void) {
     Suite *s = suite_create("lm_only");
-    TCase *t = tcase_create("ATOME_CLASSIFIER 0");
+    TCase *t = tcase_create("ATOME_CLASSIFIER 0, ATOME_CHECK_VALUES 0");
     tcase_add_checked_fixture(t, setup, NULL);
     tcase_set_timeout(t, 300);
     tcase_add_test(t, language_model_gives_the_same_logits);
     tcase_add_test(t, classifier_is_refused);
     tcase_add_test(t, shared_checks_still_refuse);
+    tcase_add_test(t, values_are_not_checked);
     suite_add_tcase(s, t);
     return s;
 }

@@ -222,8 +222,8 @@ START_TEST(digest_sees_one_weight) {
 }
 END_TEST
 
-/* atome-header: a good blob gives two headers holding its bytes; a bad one one line, exit 1,
- * and no file at all. */
+/* atome-header: a good blob gives two headers holding its bytes; a bad one (a value the firmware's
+ * loader does not check among them) one line, exit 1, and no file at all. */
 static char dir[64];
 
 static void setup(void) { scratch_dir(dir, sizeof dir, "atome-header-test"); }
@@ -291,6 +291,25 @@ START_TEST(header_refuses_bad_blobs) {
         snprintf(args, sizeof args, "%s %s/out.h", bad, dir);
         ck_assert_int_eq(header(args, out, sizeof out), 1);
         ck_assert_msg(strstr(out, cases[i].msg) && line_count(out) == 1, "case %u: %s", i, out);
+        free(b);
+    }
+    /* Floats only the loader's value check refuses, under a valid CRC: a language model's firmware
+     * leaves that check out (ATOME_CHECK_VALUES 0, mk/mcu.mk) because atome-header refuses them. */
+    const float values[2] = {0.0f / 0.0f, 1e6f};
+    const char *value_msg[2] = {"holds a NaN or infinite weight", "holds a weight out of its range"};
+    atome_weights w;
+    ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_OK);
+    size_t at = (size_t)((const uint8_t *)&w.lnf_g[5] - blob);
+    for (int k = 0; k < 2; k++) {
+        uint8_t *b = malloc(len);
+        memcpy(b, blob, len);
+        memcpy(b + at, &values[k], 4);
+        uint32_t crc = atome_crc32(atome_crc32(0, b, 60), b + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
+        for (int i = 0; i < 4; i++) b[60 + i] = (uint8_t)(crc >> 8 * i);
+        write_file(bad, b, len);
+        snprintf(args, sizeof args, "%s %s/out.h", bad, dir);
+        ck_assert_int_eq(header(args, out, sizeof out), 1);
+        ck_assert_msg(strstr(out, value_msg[k]) && line_count(out) == 1, "value %d: %s", k, out);
         free(b);
     }
     snprintf(args, sizeof args, "%s/absent.bin %s/out.h", dir, dir);
