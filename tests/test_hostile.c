@@ -19,16 +19,10 @@ static uint8_t *nano_blob(size_t *len, atome_weights *w) {
     return blob;
 }
 
-/* A valid CRC for whatever the blob now holds, as an attacker would write it. */
-static void reseal(uint8_t *blob, size_t len) {
-    uint32_t crc = atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
-    for (int i = 0; i < 4; i++) blob[60 + i] = (uint8_t)(crc >> 8 * i);
-}
-
 /* Stores v at p (a float inside the blob), reseals, and returns what the loader says. */
 static int open_with(uint8_t *blob, size_t len, const float *p, float v) {
     memcpy((void *)p, &v, 4);
-    reseal(blob, len);
+    blob_reseal(blob, len);
     atome_weights w;
     memset(&w, 0x5a, sizeof w);
     int err = atome_blob_open(blob, len, &w);
@@ -81,13 +75,13 @@ START_TEST(hostile_blobs_are_refused_by_name) {
     }
     /* a class count of 1 (no classifier has fewer than 2) */
     blob[48] = 1;
-    reseal(blob, len);
+    blob_reseal(blob, len);
     ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_ERR_DIMS);
     blob[48] = 0;
     /* each reserved header byte of a language model, set to 1 under a valid CRC */
     for (int i = 52; i < 60; i++) {
         blob[i] = 1;
-        reseal(blob, len);
+        blob_reseal(blob, len);
         ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_ERR_RESERVED);
         blob[i] = 0;
     }
@@ -139,16 +133,16 @@ START_TEST(atome_infer_names_a_hostile_blob) {
     uint8_t *blob = nano_blob(&len, &w);
     float *g = (float *)(void *)w.lnf_g, keep = g[0];
     g[0] = 3e38f;
-    reseal(blob, len);
+    blob_reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "holds a weight out of its range");
     g[0] = atome_sf_float(0x7fc00000u);
-    reseal(blob, len);
+    blob_reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "holds a NaN or infinite weight");
     g[0] = keep;
     blob[56] = 1; /* a language model's label_bytes, reserved */
-    reseal(blob, len);
+    blob_reseal(blob, len);
     write_file(path, blob, len);
     expect_one_line_error(cmd, 1, "nonzero reserved header byte");
     free(blob);
@@ -212,7 +206,7 @@ START_TEST(extreme_admitted_blob_steps_defined) {
     }
     for (int i = 0; i < D; i++) SET(w.lnf_g + i, 65536.0f), SET(w.lnf_b + i, i & 1 ? 65536.0f : -65536.0f);
 #undef SET
-    reseal(blob, len);
+    blob_reseal(blob, len);
     static atome_model m;
     ck_assert_int_eq(atome_load(&m, blob, len), ATOME_OK);
     expect_defined(&m, "extreme admitted", 1);

@@ -98,8 +98,7 @@ START_TEST(shared_checks_still_refuse) {
     const atome_config c = {ATOME_VOCAB, 16, 2, 4, 16, 0, 0, 0, 0};
     uint8_t *blob = make_blob(&c, 9, &len);
     blob[56] = 1; /* label_bytes of a language model: reserved */
-    uint32_t crc = atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
-    for (int i = 0; i < 4; i++) blob[60 + i] = (uint8_t)(crc >> 8 * i);
+    blob_reseal(blob, len);
     write_file("build/lm-only-bad.bin", blob, len);
     expect_same("build/lm-only-bad.bin", ATOME_ERR_RESERVED);
     blob[56] = 0, blob[len - 1] ^= 1; /* now the CRC no longer matches */
@@ -124,8 +123,7 @@ START_TEST(values_are_not_checked) {
         atome_weights w;
         ck_assert_int_eq(atome_blob_open(blob, len, &w), ATOME_OK);
         memcpy(blob + ((const uint8_t *)&w.layer[1].ln_g[3] - blob), &bad[k], 4);
-        uint32_t crc = atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
-        for (int i = 0; i < 4; i++) blob[60 + i] = (uint8_t)(crc >> 8 * i);
+        blob_reseal(blob, len);
         ck_assert_int_eq(atome_blob_open(blob, len, &w), full_err[k]);
         write_file("build/lm-only-values.bin", blob, len);
         ck_assert_msg(lm_only("build/lm-only-values.bin", out) == ATOME_OK, "%.200s", out);

@@ -101,6 +101,11 @@ void write_file(const char *path, const void *p, size_t n) {
     fclose(f);
 }
 
+void blob_reseal(uint8_t *blob, size_t len) {
+    uint32_t crc = atome_crc32(atome_crc32(0, blob, 60), blob + ATOME_HEADER_BYTES, len - ATOME_HEADER_BYTES);
+    for (int i = 0; i < 4; i++) blob[60 + i] = (uint8_t)(crc >> 8 * i);
+}
+
 void expect_one_line_error(const char *cmd, int status, const char *needle) {
     char out[4096];
     int st = run_cmd(cmd, out, sizeof out);

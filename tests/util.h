@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include "../common/atome_config.h"
 
-/* A freshly initialised model of config c (seeded), packed as a blob; malloc'd, 4-aligned. */
 /* A growing NUL-terminated string: the parity texts the firmware tests collect line by line. */
 typedef struct {
     char *p;
@@ -14,6 +13,7 @@ typedef struct {
 /* Appends s to the text_buf ctx (fw_emit's shape, so that fw_digest and fw_classify write into it). */
 void text_append(const char *s, void *ctx);
 
+/* A freshly initialised model of config c (seeded), packed as a blob; malloc'd, 4-aligned. */
 uint8_t *make_blob(const atome_config *c, uint64_t seed, size_t *len);
 /* make_blob for a classifier config (c->n_classes > 0): its feature constants (c->n_features
  * floats each; NULL for text) and label names (c->label_bytes bytes) written by model_set_classes. */
@@ -43,6 +43,9 @@ void scratch_data_dir(char *dir, size_t cap, const char *tag);
 
 /* make_blob(c, seed) written to path. */
 void write_model(const char *path, const atome_config *c, uint64_t seed);
+
+/* Writes the CRC of whatever the blob of len bytes now holds into its header, as an attacker would. */
+void blob_reseal(uint8_t *blob, size_t len);
 
 /* Writes n bytes to path, failing the running test if it cannot. */
 void write_file(const char *path, const void *p, size_t n);
