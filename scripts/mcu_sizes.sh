@@ -4,7 +4,8 @@
 #
 # The engine (common/*.c and infer/atome.c) is cross-compiled at -Os with the firmware's flags and
 # the default preset's ATOME_MAX_* (mk/mcu.mk, target mcu-objs), as a language model's firmware
-# builds it: without the classifier path (ATOME_CLASSIFIER 0; engine-lto-full.elf has it). Three measures:
+# builds it: without the classifier path and the loader's value check (ATOME_CLASSIFIER 0,
+# ATOME_CHECK_VALUES 0; engine-lto-checked.elf has the check, engine-lto-full.elf both). Three measures:
 #   objects  .text/.data/.bss of every engine object, as `size` counts them (.text with .rodata);
 #   linked   what a firmware carries: the engine linked alone with a stub that calls atome_load and
 #            atome_reset, then atome_step and atome_argmax in a loop, unused sections dropped (--gc-sections),
@@ -77,11 +78,23 @@ line_bytes() { # objdump, elf, file regex, code|all
     END { print s + 0 }'
 }
 
+# Bytes of the literal-pool words (Arm: ldr rN, [pc, #k]) that only instructions on lines of files
+# matching a pattern load: the addresses of the stub's own variables, say.
+pool_only_bytes() { # objdump, elf, file regex
+  "$1" -d -l "$2" | awk -v re="$3" '
+    /^[0-9a-f]+ <.*>:$/ { file = ""; next }
+    /^\/.*:[0-9]+/ { file = $0; sub(/:[0-9]+.*$/, "", file); next }
+    /^ *[0-9a-f]+:\t/ && /ldr.*\[pc/ && match($0, /@ \([0-9a-f]+/) {
+      t = substr($0, RSTART + 3, RLENGTH - 3); if (file ~ re) mine[t] = 1; else other[t] = 1 }
+    END { n = 0; for (t in mine) if (!(t in other)) n++; print 4 * n }'
+}
+
 # The engine in the -flto stub link: every own byte (code, pools, tables) but the stub's own
-# instructions. Every literal-pool word counts as the engine's: the stub's few addresses included,
-# the figure errs high.
+# instructions and the pool words only they load. A pool word both load (the model's address) counts
+# as the engine's: the figure errs high by those few.
 lto_engine_bytes() { # nm, objdump, elf
-  echo $(( $(own_bytes "$1" "$3" tr) - $(line_bytes "$2" "$3" '/size_stub[^/]*[.]c$' code) ))
+  local stub='/size_stub[^/]*[.]c$'
+  echo $(( $(own_bytes "$1" "$3" tr) - $(line_bytes "$2" "$3" "$stub" code) - $(pool_only_bytes "$2" "$3" "$stub") ))
 }
 
 # The engine in a real firmware: the instructions on lines of common/ or infer/atome.c, literal
@@ -97,10 +110,10 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
 {
   echo "### Engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code); every literal-pool word counts as the engine's, so the figure errs high by the stub's few addresses. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *The engine measured is a language model's*, as its firmware builds it (mk/mcu.mk): \`-DATOME_CLASSIFIER=0\` (common/atome_config.h) compiles out the loader's classifier path (the head's dimension, the feature tensors, the label names and their checks), and such an engine refuses a classifier blob (ATOME_ERR_CLASSIFIER); every column but *with the classifier path* is that build. *With the classifier path*: the same -flto stub link on the engine as the CMake library and the classifiers' firmware build it (ATOME_CLASSIFIER 1, the default), which loads both kinds of blob. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU). *Speed build*: the same -flto link built with \`-DATOME_FAST -O2\` (the kernels of common/atome_fast.h, its flash tables and unrolled loops; no size target), and its *state RAM*: the stub's .bss (atome_state and atome_model at these ATOME_MAX_*), which holds the speed build's per-vector table on every core but the M0, beside the size build's."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). Engine = common/*.c + infer/atome.c, C99, \`-Os -ffp-contract=off -fno-math-errno -ffunction-sections\`, ATOME_MAX_* of the default preset (d64 L4 dh16 W64). *Objects*: all engine objects as \`size\` counts them (.text includes .rodata). *Linked*: what a firmware carries — the engine linked with a stub that calls atome_load and atome_reset, then atome_step and atome_argmax in a loop (infer/firmware/size_stub.c), \`--gc-sections\`, summed from the link map; *helpers*: compiler runtime (soft-float) and libc (memcpy/memmove/memset) pulled in beside it; *firmware build, -flto*: the same link with link-time optimisation, as mk/mcu.mk builds every firmware — engine and stub are one unit then, so it counts all code and read-only data but the helpers, less the stub's own instructions, found by source line (built with -g, which adds no code), and the literal-pool words that only they load (the addresses of the stub's variables); a pool word that engine and stub both load (the model's address) counts as the engine's, so the figure errs high by those few. Target: engine .text ≤ 2.6 KB (2,662 B) on every Cortex-M, judged on the firmware build; the link without LTO is shown beside it. *The engine measured is a language model's*, as its firmware builds it (mk/mcu.mk): \`-DATOME_CLASSIFIER=0\` (common/atome_config.h) compiles out the loader's classifier path (the head's dimension, the feature tensors, the label names and their checks), and such an engine refuses a classifier blob (ATOME_ERR_CLASSIFIER); \`-DATOME_CHECK_VALUES=0\` compiles out the loader's check of every weight float (NaN, infinity, range), which atome-header ran on the host when it baked the blob into the firmware (the header, dimension, length and CRC checks stay); every column but the two *with* columns is that build. *With the value check*: the same -flto stub link with \`-DATOME_CLASSIFIER=0\` alone, the loader a language model's firmware needs when its blob comes from outside (a file, an update). *With the classifier path*: the same on the engine as the CMake library and the classifiers' firmware build it (ATOME_CLASSIFIER 1 and ATOME_CHECK_VALUES 1, the defaults), which loads and checks both kinds of blob; beside it, what it adds to the value-checked build. *In the parity firmware*: a cross-check on a real firmware, the -flto firmware of checkpoints/default.bin that \`make test\` runs: the instructions whose source line is in common/ or infer/atome.c (literal pools by the line they follow), plus the engine's read-only tables (the M0's is the M0 build for the mps2-an385 board; there is no board for the M4 without FPU). *Speed build*: the same -flto link built with \`-DATOME_FAST -O2\` (the kernels of common/atome_fast.h, its flash tables and unrolled loops; no size target), and its *state RAM*: the stub's .bss (atome_state and atome_model at these ATOME_MAX_*), which holds the speed build's per-vector table on every core but the M0, beside the size build's."
   echo
-  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | with the classifier path (-flto) | in the parity firmware | helpers .text | speed build (-DATOME_FAST -O2, -flto) | its state RAM |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+  echo "| target | flags | objects .text | .data | .bss | linked engine .text, no LTO | linked engine .text, firmware build (-flto) | ≤ 2.6 KB | with the value check (-flto) | with the classifier path too (-flto) | in the parity firmware | helpers .text | speed build (-DATOME_FAST -O2, -flto) | its state RAM |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
   for c in $cpus; do
     tc=arm-none-eabi- # binutils prefix
     [ "$c" = rv32 ] && tc=riscv64-unknown-elf-
@@ -110,6 +123,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     lt=$(kind_sum engine '^[.](text|rodata|srodata)' <<<"$secs")
     ht=$(kind_sum runtime '^[.](text|rodata|srodata)' <<<"$secs")
     lto=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto.elf)
+    checked=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-checked.elf)
     full=$(lto_engine_bytes ${tc}nm ${tc}objdump build/mcu/obj/$c/engine-lto-full.elf)
     verdict="—"
     [ "$c" != rv32 ] && { [ "$lto" -le $target ] && verdict="yes (−$((target - lto)) B)" || verdict="**no** (+$((lto - target)) B)"; }
@@ -120,7 +134,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
     # the engine's RAM: the stub's atome_state and atome_model (.bss), size build vs speed build
     ram=$(${tc}size -A build/mcu/obj/$c/engine-lto.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
     ramf=$(${tc}size -A build/mcu/obj/$c/engine-lto-fast.elf | awk '$1 ~ /bss/ { s += $2 } END { print s + 0 }')
-    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $full (+$((full - lto))) | $fw | $ht | $fast | $ramf B (size build $ram B) |"
+    echo "| ${name[$c]} | \`${flags[$c]}\` | $t | $d | $b | $lt | $lto | $verdict | $checked (+$((checked - lto))) | $full (+$((full - checked))) | $fw | $ht | $fast | $ramf B (size build $ram B) |"
   done
   echo
   echo "Linked engine .text per function (bytes, from the link maps; read-only data sections listed by name):"
@@ -142,7 +156,7 @@ kind_sum() { # kind, category regex, on map_sections output from stdin
   echo
   echo "### Classifier engine size per target (-Os)"
   echo
-  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). A sensor classifier's loop (infer/firmware/size_stub_cls.c: atome_load, then atome_features, atome_classify and atome_label in a loop) linked as the language model's stub above, \`-flto\`, at the same ATOME_MAX_* and ATOME_MAX_LOGITS = 16 (a classifier-only firmware sets it to its C; the code does not depend on the value): the engine code a classifier firmware carries; a text classifier's calls no atome_features. *language-model stub, same engine*: the first table's *with the classifier path* column, the language model's stub on the engine the classifier's firmware carries (ATOME_CLASSIFIER 1), so that the difference is what the classifier's own calls add. *In the classifier parity firmware*: the engine's bytes, found by source line as above, in the -flto firmware of head $cls_head that \`make test\` runs (build/mcu/cls/<board>/$cls_head.elf; the M0's is the micro:bit's); *firmware flash*: all of that firmware's .text + .data by \`size\` (engine, blob $(basename "$cls_blob") of $(stat -c %s "$cls_blob") B, ${cls_rows} baked test rows, board code, helpers). *Speed build*: the stub built with \`-DATOME_FAST -O2\`."
+  echo "Command: \`make mcu-sizes\` (scripts/mcu_sizes.sh). A sensor classifier's loop (infer/firmware/size_stub_cls.c: atome_load, then atome_features, atome_classify and atome_label in a loop) linked as the language model's stub above, \`-flto\`, at the same ATOME_MAX_* and ATOME_MAX_LOGITS = 16 (a classifier-only firmware sets it to its C; the code does not depend on the value): the engine code a classifier firmware carries; a text classifier's calls no atome_features. *language-model stub, same engine*: the first table's *with the classifier path too* column, the language model's stub on the engine the classifier's firmware carries (ATOME_CLASSIFIER 1, ATOME_CHECK_VALUES 1), so that the difference is what the classifier's own calls add. *In the classifier parity firmware*: the engine's bytes, found by source line as above, in the -flto firmware of head $cls_head that \`make test\` runs (build/mcu/cls/<board>/$cls_head.elf; the M0's is the micro:bit's); *firmware flash*: all of that firmware's .text + .data by \`size\` (engine, blob $(basename "$cls_blob") of $(stat -c %s "$cls_blob") B, ${cls_rows} baked test rows, board code, helpers). *Speed build*: the stub built with \`-DATOME_FAST -O2\`."
   echo
   echo "| target | classifier stub: engine .text (-flto) | language-model stub, same engine (-flto) | classifier − language model | ≤ 2.6 KB | in the classifier parity firmware | firmware flash | speed build (-DATOME_FAST -O2, -flto) |"
   echo "|---|---:|---:|---:|---|---:|---:|---:|"
