@@ -118,9 +118,7 @@ cls-example-blob: $(CLS_EXAMPLE_BLOB)
 define cls_obj
 $(BUILD)/mcu/obj/$(1)/engine-lto-cls$(2).elf: $(ENGINE_SRC) $(FW_DIR)/size_stub_cls.c $(MCU_HDR) mk/mcu.mk mk/cls_fw.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(if $(2),$(MCU_FAST_FLAGS)) $(MCU_SIZE_DIMS) -DATOME_MAX_LOGITS=16 \
-	  -flto -g $$(filter %.c,$$^) -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
-	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+	$$(call mcu_stub_link,$(1),$(if $(2),$(MCU_FAST_FLAGS)) -DATOME_MAX_LOGITS=16)
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call cls_obj,$(c),))$(eval $(call cls_obj,$(c),-fast)))
 CLS_OBJ := $(foreach c,$(MCU_CPUS),$(BUILD)/mcu/obj/$(c)/engine-lto-cls.elf $(BUILD)/mcu/obj/$(c)/engine-lto-cls-fast.elf)

@@ -132,6 +132,13 @@ mcu-placeholders: $(INIT_BLOB)
 	@test -e checkpoints/default.bin || $(INIT_BLOB) default 1 checkpoints/default.bin
 	@test -e checkpoints/small.bin || $(INIT_BLOB) small 1 checkpoints/small.bin
 
+# A size stub's -flto link, in a recipe whose .c prerequisites are its sources: $(1) the CPU, $(2) the
+# engine's switches; a link map beside the ELF. -g (no code of its own) gives the line table that
+# tells the stub's instructions from the engine's (scripts/mcu_sizes.sh).
+mcu_stub_link = $(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(2) $(MCU_SIZE_DIMS) -flto -g $(filter %.c,$^) \
+  -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
+  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$(@:.elf=.map) -o $@
+
 # Engine objects alone per CPU, at the default preset's sizes, for the size table: the language
 # model's engine (MCU_LM_FLAGS); engine-lto-checked.elf the same stub with the value check, and
 # engine-lto-full.elf with the value check and the classifier path.
@@ -145,32 +152,23 @@ $(BUILD)/mcu/obj/$(1)/%.o: %.c $(MCU_HDR) mk/mcu.mk
 $(BUILD)/mcu/obj/$(1)/engine.elf: $(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(1)/%.o) $(BUILD)/mcu/obj/$(1)/$(FW_DIR)/size_stub.o
 	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $$^ -nostartfiles $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
 	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
-# The same with link-time optimisation: one compiler call, so no per-object split; -g (no code of
-# its own) gives the line table that tells the stub's instructions from the engine's.
+# The same with link-time optimisation: one compiler call, so no per-object split.
 $(BUILD)/mcu/obj/$(1)/engine-lto.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
-	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
-	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+	$$(call mcu_stub_link,$(1),$(MCU_LM_FLAGS))
 # The same stub on the language model's engine with the loader's value check (ATOME_CHECK_VALUES 1).
 $(BUILD)/mcu/obj/$(1)/engine-lto-checked.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) -DATOME_CLASSIFIER=0 $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
-	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
-	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+	$$(call mcu_stub_link,$(1),-DATOME_CLASSIFIER=0)
 # The same stub on the engine with its classifier path and the value check (ATOME_CLASSIFIER 1,
 # ATOME_CHECK_VALUES 1: the defaults).
 $(BUILD)/mcu/obj/$(1)/engine-lto-full.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
-	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
-	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+	$$(call mcu_stub_link,$(1),)
 # The speed build's, the same way.
 $(BUILD)/mcu/obj/$(1)/engine-lto-fast.elf: $(ENGINE_SRC) $(FW_DIR)/size_stub.c $(MCU_HDR) mk/mcu.mk
 	@mkdir -p $$(@D)
-	$(call mcu_cc,$(1)) $(MCU_CPU_$(1)) $(MCU_CFLAGS) $(MCU_LM_FLAGS) $(MCU_FAST_FLAGS) $(MCU_SIZE_DIMS) -flto -g $$(filter %.c,$$^) -nostartfiles \
-	  $(if $(filter rv32,$(1)),--specs=picolibc.specs $(RV_MEM),--specs=nano.specs) \
-	  -Wl,--gc-sections -Wl,-e,size_entry -Wl,-Map,$$(@:.elf=.map) -o $$@
+	$$(call mcu_stub_link,$(1),$(MCU_LM_FLAGS) $(MCU_FAST_FLAGS))
 endef
 $(foreach c,$(MCU_CPUS),$(eval $(call mcu_obj,$(c))))
 MCU_OBJ := $(foreach c,$(MCU_CPUS),$(ENGINE_SRC:%.c=$(BUILD)/mcu/obj/$(c)/%.o) $(addprefix $(BUILD)/mcu/obj/$(c)/,engine.elf engine-lto.elf engine-lto-checked.elf engine-lto-full.elf engine-lto-fast.elf))
