@@ -74,7 +74,7 @@ void block_mix(float *x_out, const float *x_in, const atome_layer *w, const atom
     quant8_forward(a->qq, a->qs, a->q, Dh);
     int n = pos + 1 < c->window ? pos + 1 : c->window;
     *a->att_first = pos + 1 - n;
-    int row0 = row + 1 - n < 0 ? row + 1 - n + kv->ring : row + 1 - n; /* the oldest's: first mod ring */
+    int row0 = (pos + 1 - n) % kv->ring; /* the oldest candidate's ring row */
     *a->att_n = attention_forward(a->ya, a->att_sel, a->att_p, a->scores, a->qq, *a->qs, kv->k, kv->k_scale,
                                   kv->v, kv->v_scale, row0, n, kv->ring, Dh, D, inv_sqrt_dh);
     router_forward(a->router, a->router_logits, c->flags);

@@ -39,7 +39,8 @@ typedef struct {
     int8_t *qq;               /* [Dh] */
     float *qs;                /* [1] */
     float *kf, *vf;           /* [n][Dh], [n][D] key and value before quantisation into the cache */
-    float *scores;            /* [W] attention scores of the candidates */
+    float *scores;            /* [W] attention scores of the candidates; may share vf's room (the
+                               * engine's does): block_mix has read vf when it writes a score */
     int *att_sel;             /* [TOPK] chosen candidates, as offsets from the oldest */
     float *att_p;             /* [TOPK] their softmax weights */
     int *att_n;               /* [1] how many were chosen */

@@ -80,12 +80,15 @@ void quant8_forward(int8_t *q, float *scale, const float *x, int n) {
     *scale = ATOME_DIV(amax.f, 127.0f);
 }
 
-/* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. */
+/* One packed row against int8 x: five planes of rb bytes, plane p against x[p·rb ..]. One loop
+ * over x, as embed_forward walks its row (bytes: 4 B less than a loop per plane on a Cortex-M0). */
 static int32_t dot_row(const ATOME_ROM uint8_t *row, const int8_t *x, int rb) {
     int32_t acc = 0;
-    uint8_t m = 1; /* 3^p */
-    for (int p = 0; p < 5; p++, m = (uint8_t)(m * 3), x += rb)
-        for (int j = 0; j < rb; j++) acc += atome_trit_m(row[j], m) * x[j];
+    uint8_t m = 1; /* 3^p: x[c], c = p·rb + j, meets digit p of byte j */
+    for (int c = 0, j = 0; c < 5 * rb; c++, j++) {
+        if (j == rb) j = 0, m = (uint8_t)(m * 3);
+        acc += atome_trit_m(row[j], m) * x[c];
+    }
     return acc;
 }
 
@@ -483,7 +486,7 @@ int attention_forward(float *y, int *sel, float *p, float *scores, const int8_t 
 }
 
 void router_forward(float *r, const float *logits, int drop) {
-    for (int k = 0; k < 3; k++) r[k] = drop >> k & 1 ? -1e30f : logits[k];
+    for (int k = 0; k < 3; k++, drop >>= 1) r[k] = drop & 1 ? -1e30f : logits[k];
     softmax_forward(r, 3);
 }
 

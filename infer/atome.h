@@ -55,7 +55,10 @@ typedef struct {
         float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
         int att_sel[ATOME_TOPK], att_n, att_first;
         float yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
-        float kf[ATOME_MAX_DHEAD], vf[ATOME_MAX_D], q[ATOME_MAX_DHEAD], scores[ATOME_MAX_WINDOW];
+        float kf[ATOME_MAX_DHEAD], q[ATOME_MAX_DHEAD];
+        /* vf, then the attention's scores: block_mix has quantised vf into the cache before the
+         * first score is written (W floats of RAM less) */
+        float vf_scores[ATOME_MAX_D > ATOME_MAX_WINDOW ? ATOME_MAX_D : ATOME_MAX_WINDOW];
 #ifdef ATOME_LUT
         int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
 #elif defined(ATOME_FAST_LUT)
