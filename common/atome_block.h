@@ -36,7 +36,7 @@ typedef struct {
     float *hs;                /* [n] scale of hq */
     float *yc, *ys, *ya;      /* [D] conv, SSM and attention pathways */
     float *q;                 /* [n][Dh] query before quantisation */
-    int8_t *qq;               /* [Dh] */
+    int8_t *qq;               /* [Dh]; may be q's own room (the engine's is): quant8_forward in place */
     float *qs;                /* [1] */
     float *kf, *vf;           /* [n][Dh], [n][D] key and value before quantisation into the cache */
     float *scores;            /* [W] attention scores of the candidates; may share vf's room (the

@@ -25,7 +25,8 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *x, con
  * half away from zero exactly (0.49999997 gives 0), *scale = max|x|/127. A max|x| below 2^-120
  * (where 254/max|x| would overflow), zero included, gives q = 0. A vector holding an inf or a
  * NaN gives q = 0 and *scale = 0. Defined for every input. Writes q[0..n) only: see
- * matmul_forward for the padding. */
+ * matmul_forward for the padding. q may be x's own storage (in place): q[i] lies within x[i/4],
+ * which the pass that writes q[i] has read by then (i/4 <= i). */
 void quant8_forward(int8_t *q, float *scale, const float *x, int n);
 
 /* Ternary × int8 for n input vectors (the engine has n = 1): y [n][R], xq [n][K], K = 5·row_bytes,

@@ -21,7 +21,7 @@ void atome_feed(const atome_model *m, atome_state *st, uint8_t byte) {
     const atome_config *c = &m->w.cfg;
     int t = st->pos, D = c->d_model;
     atome_block_acts a = {.ln_mean = &st->s.mean, .ln_rstd = &st->s.rstd, .hq = st->s.hq, .hs = &st->s.hs,
-                          .yc = st->s.yc, .ys = st->s.ys, .ya = st->s.ya, .q = st->s.q, .qq = st->s.qq,
+                          .yc = st->s.yc, .ys = st->s.ys, .ya = st->s.ya, .q = st->s.q, .qq = (int8_t *)st->s.q,
                           .qs = &st->s.qs, .kf = st->s.kf, .vf = st->s.vf_scores, .scores = st->s.vf_scores,
                           .att_sel = st->s.att_sel, .att_p = st->s.att_p, .att_n = &st->s.att_n,
                           .att_first = &st->s.att_first, .router_logits = st->s.router_logits, .lut = LUT(st)};

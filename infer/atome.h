@@ -33,39 +33,44 @@ typedef struct {
     float inv_sqrt_dh;
 } atome_model;
 
-/* One layer's memory of the bytes before. */
+/* One layer's memory of the bytes before. bytes: the order is the one of all 5,040 that gave the
+ * least Cortex-M0 code in the size table (make mcu-sizes: 16 B less than hist first, with the
+ * scratch below as it is); no bit depends on it. */
 typedef struct {
+    float v_scale[ATOME_MAX_WINDOW], k_scale[ATOME_MAX_WINDOW];
+    float router[3]; /* the last step's pathway mix */
     float hist[ATOME_HIST_ROWS * ATOME_MAX_D]; /* the conv's input, rows of d_model: block_forward
                                                 * writes LN(x) of pos into row 4 (atome_block.h), and
                                                 * atome_step then shifts the rows one older */
-    float router[3]; /* the last step's pathway mix */
     float ssm[ATOME_MAX_D];
-    float k_scale[ATOME_MAX_WINDOW], v_scale[ATOME_MAX_WINDOW];
     int8_t k[ATOME_MAX_WINDOW][ATOME_MAX_DHEAD];
     int8_t v[ATOME_MAX_WINDOW][ATOME_MAX_D];
 } atome_layer_state;
 
 /* bytes: small fields first. On a Cortex-M0 an address near the start of a struct takes fewer
  * instructions to form: 24 B less engine code than the scratch placed after the layers (make
- * mcu-sizes). No bit depends on the layout. */
+ * mcu-sizes); the scratch arrays in the order of the 720 that gave the least with the layer order
+ * above (4 B less than yc, ys, ya first). No bit depends on the layout. */
 typedef struct {
     int pos; /* bytes consumed since atome_reset */
     struct { /* scratch of one block at one position, overwritten by every layer; after the last
               * block, the head's too: its LN output goes to yc, which the mix has consumed */
         float mean, rstd, hs, qs, att_p[ATOME_TOPK], router_logits[3];
         int att_sel[ATOME_TOPK], att_n, att_first;
-        float yc[ATOME_MAX_D], ys[ATOME_MAX_D], ya[ATOME_MAX_D];
-        float kf[ATOME_MAX_DHEAD], q[ATOME_MAX_DHEAD];
+        float ys[ATOME_MAX_D], kf[ATOME_MAX_DHEAD];
+        float q[ATOME_MAX_DHEAD]; /* then qq, the int8 query, in its first Dh bytes (quant8_forward in
+                                   * place, atome_ops.h: Dh bytes of RAM less) */
         /* vf, then the attention's scores: block_mix has quantised vf into the cache before the
          * first score is written (W floats of RAM less) */
         float vf_scores[ATOME_MAX_D > ATOME_MAX_WINDOW ? ATOME_MAX_D : ATOME_MAX_WINDOW];
+        float ya[ATOME_MAX_D], yc[ATOME_MAX_D];
 #ifdef ATOME_LUT
         int16_t lut[ATOME_LUT_SIZE(ATOME_MAX_D)]; /* host builds: see matmul_forward */
 #elif defined(ATOME_FAST_LUT)
         int16_t lut[ATOME_FAST_LUT_SIZE(ATOME_MAX_D)]; /* the speed build's: atome_ops.h; after floats, so
                                                         * 4-byte aligned, as fast_lut_build assumes */
 #endif
-        int8_t hq[ATOME_PAD5(ATOME_MAX_D)], qq[ATOME_MAX_DHEAD];
+        int8_t hq[ATOME_PAD5(ATOME_MAX_D)];
     } s;
     float x[ATOME_MAX_D];
     atome_layer_state layer[ATOME_MAX_LAYERS];

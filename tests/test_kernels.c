@@ -392,6 +392,33 @@ START_TEST(quant8_of_non_finite_is_zero) {
 }
 END_TEST
 
+START_TEST(quant8_in_place_is_quant8) {
+    /* the engine quantises its query into the query's own floats (infer/atome.h): the same q and
+     * scale as from a separate buffer, for every length up to 64 and vectors with a tiny max, a
+     * zero and an infinity */
+    atome_rng r = {11};
+    for (int trial = 0; trial < 400; trial++) {
+        int n = 1 + trial % 64;
+        float x[64], room[64];
+        for (int i = 0; i < n; i++) {
+            uint32_t u = (uint32_t)atome_rng_next(&r);
+            x[i] = atome_sf_float((u & 0x807fffffu) | (uint32_t)(60 + (u >> 23) % 100) << 23);
+        }
+        if (trial % 7 == 3) x[trial % n] = 0.0f;
+        if (trial % 11 == 5) x[trial % n] = atome_sf_float(0xff800000u);
+        if (trial % 13 == 6)
+            for (int i = 0; i < n; i++) x[i] = atome_sf_float(0x00400000u + (uint32_t)i); /* max < 2^-120 */
+        int8_t want[64];
+        float want_s, s;
+        quant8_forward(want, &want_s, x, n);
+        memcpy(room, x, sizeof room);
+        quant8_forward((int8_t *)room, &s, room, n);
+        ck_assert_mem_eq((int8_t *)room, want, (size_t)n);
+        ck_assert(atome_sf_bits(s) == atome_sf_bits(want_s));
+    }
+}
+END_TEST
+
 START_TEST(embed_by_hand) {
     int8_t w[3 * 4] = {0};
     w[2 * 4 + 0] = 1, w[2 * 4 + 3] = -1;
@@ -490,6 +517,7 @@ Suite *kernels_suite(void) {
     tcase_add_test(t, quant8_by_hand);
     tcase_add_test(t, quant8_rounds_at_the_boundaries);
     tcase_add_test(t, quant8_of_non_finite_is_zero);
+    tcase_add_test(t, quant8_in_place_is_quant8);
     tcase_add_test(t, embed_by_hand);
     tcase_add_test(t, conv_by_hand);
     tcase_add_test(t, ssm_by_hand);
