@@ -33,9 +33,10 @@ typedef struct {
     float inv_sqrt_dh;
 } atome_model;
 
-/* One layer's memory of the bytes before. bytes: the order is the one of all 5,040 that gave the
- * least Cortex-M0 code in the size table (make mcu-sizes: 16 B less than hist first, with the
- * scratch below as it is); no bit depends on it. */
+/* One layer's memory of the bytes before. bytes: of all 5,040 orders of these fields, those with
+ * k_scale, router and hist adjacent so gave the least Cortex-M0 code in the size table (make
+ * mcu-sizes; here 16 B less than hist first, with the scratch below as it is). No bit depends on
+ * the order. */
 typedef struct {
     float v_scale[ATOME_MAX_WINDOW], k_scale[ATOME_MAX_WINDOW];
     float router[3]; /* the last step's pathway mix */
